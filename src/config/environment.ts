@@ -1,0 +1,128 @@
+import { describeSource, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './config-source.js';
+import { GIB, type ConfigKey, type KeyDefinition } from './schema.js';
+import { booleanFormat } from './formats.js';
+
+/**
+ * Turns `ARENA_*` variables, from the environment or from the legacy env file,
+ * into assignments. Besides each key's own variable, this knows every
+ * variable the old in-process AutoCache nodes read, so their users' settings
+ * keep working unchanged.
+ */
+
+/** Variables of the old nodes that map onto a key of the daemon. */
+const LEGACY_ALIASES: ReadonlyArray<{ variable: string; key: ConfigKey; unit?: number }> = [
+  { variable: 'ARENA_AUTO_CACHE_ENABLED', key: 'cache.enable' },
+  { variable: 'ARENA_CACHE_MIN_SIZE_GB', key: 'cache.minFileBytes', unit: GIB },
+  { variable: 'ARENA_NAS_ROOT', key: 'library.roots' },
+  { variable: 'ARENA_CACHE_MAX_CONCURRENCY', key: 'prefetch.concurrency' },
+];
+
+/** Variables of the old nodes that steered in-process patching: the daemon has nothing to map them to. */
+const LEGACY_WITHOUT_MEANING = new Set([
+  'ARENA_AUTOCACHE_AUTOPATCH',
+  'ARENA_AUTOCACHE_AUTOPATCH_TIMEOUT_S',
+  'ARENA_AUTOCACHE_AUTOPATCH_POLL_MS',
+  'ARENA_CACHE_MODE',
+  'ARENA_CACHE_DISCOVERY',
+  'ARENA_CACHE_PREFETCH_STRATEGY',
+]);
+
+/** Read where the config file is looked for, not a key. */
+const LOCATOR_VARIABLES = new Set(['ARENA_CONFIG']);
+
+/**
+ * The categories the old nodes cached by default. `ARENA_CACHE_CATEGORIES_MODE=extend`
+ * meant "these plus the ones I list", so it still does.
+ */
+export const LEGACY_DEFAULT_CATEGORIES = [
+  'checkpoints',
+  'loras',
+  'clip',
+  'vae',
+  'controlnet',
+  'upscale_models',
+  'embeddings',
+  'hypernetworks',
+  'gguf_models',
+  'unet_models',
+  'diffusion_models',
+] as const;
+
+export interface VariableReading extends SourceReading {
+  /** Legacy variables that were recognised and deliberately not used. */
+  readonly ignored: string[];
+}
+
+export function readVariables(
+  variables: ReadonlyArray<{ name: string; value: string; line?: number }>,
+  schema: ReadonlyArray<[ConfigKey, KeyDefinition<unknown>]>,
+  sourceOf: (variable: string, line?: number) => ConfigSource,
+): VariableReading {
+  const assignments: Assignment[] = [];
+  const problems: ConfigProblem[] = [];
+  const ignored: string[] = [];
+  const byVariable = new Map(schema.filter(([, d]) => d.env).map(([key, d]) => [d.env!, { key, unit: d.envUnit }]));
+  const value = (name: string) => variables.find((v) => v.name === name);
+
+  // Legacy aliases go first so that a current variable in the same place wins.
+  const ordered = [...variables].sort((a, b) => Number(byVariable.has(a.name)) - Number(byVariable.has(b.name)));
+  let roots: { raw: string[]; source: ConfigSource } | undefined;
+
+  for (const variable of ordered) {
+    const { name, line } = variable;
+    if (!name.startsWith('ARENA_') || LOCATOR_VARIABLES.has(name)) continue;
+    const source = sourceOf(name, line);
+    const current = byVariable.get(name);
+    const alias = LEGACY_ALIASES.find((entry) => entry.variable === name);
+    const target = current ?? alias;
+
+    if (target?.key === 'library.roots') {
+      // ARENA_LIBRARY_ROOTS and the old ARENA_NAS_ROOT add up rather than replace each other.
+      const parts = variable.value.split(':').filter((part) => part.trim() !== '');
+      roots = { raw: [...(roots?.raw ?? []), ...parts], source };
+    } else if (target?.key === 'cache.categories') {
+      const mode = value('ARENA_CACHE_CATEGORIES_MODE')?.value.trim().toLowerCase();
+      const listed = variable.value;
+      const raw = mode === 'extend' ? [...LEGACY_DEFAULT_CATEGORIES, ...listed.split(',')].join(',') : listed;
+      assignments.push({ key: 'cache.categories', raw, source });
+    } else if (target) {
+      assignments.push({ key: target.key, raw: variable.value, source, ...(target.unit ? { unit: target.unit } : {}) });
+    } else if (name === 'ARENA_CACHE_CATEGORIES_MODE') {
+      const mode = variable.value.trim().toLowerCase();
+      if (mode !== 'extend' && mode !== 'override') {
+        problems.push({
+          severity: 'error',
+          key: 'cache.categories',
+          source,
+          message: `ARENA_CACHE_CATEGORIES_MODE = "${variable.value}" (from ${describeSource(source)}): expected extend or override`,
+        });
+      }
+    } else if (name === 'ARENA_CACHE_VERBOSE') {
+      // The old nodes' verbose switch is the daemon's debug level.
+      let verbose = false;
+      try {
+        verbose = booleanFormat.parse(variable.value, { baseDir: '/', env: {}, home: '/' });
+      } catch {
+        problems.push({
+          severity: 'error',
+          key: 'log.level',
+          source,
+          message: `ARENA_CACHE_VERBOSE = "${variable.value}" (from ${describeSource(source)}): expected ${booleanFormat.expected}`,
+        });
+      }
+      if (verbose) assignments.push({ key: 'log.level', raw: 'debug', source });
+    } else if (LEGACY_WITHOUT_MEANING.has(name)) {
+      ignored.push(name);
+    } else {
+      problems.push({
+        severity: 'warning',
+        unknown: true,
+        source,
+        message: `unknown variable ${name} (from ${describeSource(source)}); it is ignored`,
+      });
+    }
+  }
+  if (roots) assignments.push({ key: 'library.roots', raw: roots.raw, source: roots.source });
+  return { assignments, problems, ignored };
+}
+

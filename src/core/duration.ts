@@ -1,0 +1,21 @@
+/** Durations in config: a number of seconds, or `500ms`, `30s`, `5m`, `2h`, `1d`. */
+
+const DURATION_FACTORS_SECONDS: Readonly<Record<string, number>> = {
+  ms: 0.001,
+  s: 1,
+  sec: 1,
+  m: 60,
+  min: 60,
+  h: 3600,
+  d: 86400,
+};
+
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
+
+/** Parses a duration to seconds; undefined when the text is not one. */
+export function parseDurationSeconds(text: string): number | undefined {
+  const match = DURATION_PATTERN.exec(text.trim());
+  if (!match) return undefined;
+  const factor = DURATION_FACTORS_SECONDS[(match[2] ?? '').toLowerCase() || 's'];
+  return factor === undefined ? undefined : Number(match[1]) * factor;
+}
