@@ -1,0 +1,216 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import { ArenaError, messageOf } from '../core/arena-error.js';
+import { redactText } from '../log/redact.js';
+import type { Logger } from '../log/logger.js';
+import { describeZodError, type CommandContext, type CommandRegistry } from './command-registry.js';
+import { LineSplitter } from './line-splitter.js';
+import { ERROR_CODES, MAX_LINE_BYTES, requestEnvelope, type EventMessage, type Reply, type RequestId } from './protocol.js';
+import { prepareSocketPath } from './socket-path.js';
+
+export interface ControlServerOptions {
+  readonly socketPath: string;
+  readonly registry: CommandRegistry;
+  readonly logger: Logger;
+  readonly uid: number;
+  /** A connection with nothing in flight and no subscription is closed after this long. */
+  readonly idleTimeoutMs?: number;
+  /** A subscriber that lets this much pile up unread is dropped rather than grow the daemon's memory. */
+  readonly maxPendingEventBytes?: number;
+}
+
+interface Connection {
+  readonly socket: net.Socket;
+  readonly abort: AbortController;
+  inFlight: number;
+  streaming: boolean;
+}
+
+/**
+ * The NDJSON server behind `arenactl` and the ComfyUI nodes. Nothing a client
+ * sends can close the server or crash the daemon: every line gets a reply of
+ * the fixed shape, and a bad line leaves the connection usable.
+ */
+export class ControlServer {
+  readonly #options: Required<ControlServerOptions>;
+  readonly #server: net.Server;
+  readonly #connections = new Set<Connection>();
+  #stopping = false;
+
+  constructor(options: ControlServerOptions) {
+    this.#options = { idleTimeoutMs: 10 * 60_000, maxPendingEventBytes: 8 * 1024 * 1024, ...options };
+    this.#server = net.createServer((socket) => this.#accept(socket));
+    this.#server.on('error', (error) => this.#options.logger.error('control socket error', { err: error }));
+  }
+
+  get socketPath(): string {
+    return this.#options.socketPath;
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  async listen(): Promise<void> {
+    const { socketPath, uid, logger } = this.#options;
+    await prepareSocketPath(socketPath, uid, logger);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.#server.once('error', onError);
+      this.#server.listen(socketPath, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+    // The folder is already 0700; this keeps the socket itself private too.
+    await fs.chmod(socketPath, 0o600);
+  }
+
+  /** Stops accepting, lets replies in flight finish (up to graceMs), tells subscribers, then closes. */
+  async close(graceMs = 5000): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const deadline = Date.now() + graceMs;
+    while ([...this.#connections].some((c) => c.inFlight > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    for (const connection of this.#connections) {
+      if (connection.streaming) this.#write(connection, { event: 'daemon.stopping' });
+      connection.abort.abort();
+      connection.socket.end();
+    }
+    const forceTimer = setTimeout(() => {
+      for (const connection of this.#connections) connection.socket.destroy();
+    }, 1000);
+    await closed;
+    clearTimeout(forceTimer);
+    await fs.rm(this.#options.socketPath, { force: true });
+  }
+
+  #accept(socket: net.Socket): void {
+    const connection: Connection = { socket, abort: new AbortController(), inFlight: 0, streaming: false };
+    this.#connections.add(connection);
+    const splitter = new LineSplitter(MAX_LINE_BYTES);
+    socket.setTimeout(this.#options.idleTimeoutMs, () => {
+      if (connection.inFlight === 0 && !connection.streaming) socket.destroy();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      for (const item of splitter.push(chunk)) {
+        if (item.kind === 'too-large') {
+          this.#reply(connection, null, {
+            code: ERROR_CODES.tooLarge,
+            message: `a request line is limited to ${MAX_LINE_BYTES} bytes; this one was longer and was dropped`,
+          });
+        } else {
+          void this.#handleLine(connection, item.line);
+        }
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      connection.abort.abort();
+      this.#connections.delete(connection);
+    });
+  }
+
+  async #handleLine(connection: Connection, line: Buffer): Promise<void> {
+    const text = line.toString('utf8').trim();
+    if (text === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      this.#reply(connection, null, { code: ERROR_CODES.parse, message: `the line is not valid JSON: ${messageOf(error)}` });
+      return;
+    }
+    const envelope = requestEnvelope.safeParse(parsed);
+    const id = idOf(parsed);
+    if (!envelope.success) {
+      this.#reply(connection, id, {
+        code: ERROR_CODES.request,
+        message: `a request is {"id", "cmd", "args"}: ${describeZodError(envelope.error, 'request')}`,
+      });
+      return;
+    }
+    const { cmd, args = {} } = envelope.data;
+    if (this.#stopping) {
+      this.#reply(connection, id, { code: ERROR_CODES.shuttingDown, message: 'the daemon is stopping' });
+      return;
+    }
+    const command = this.#options.registry.get(cmd);
+    if (!command) {
+      this.#reply(connection, id, {
+        code: ERROR_CODES.unknownCommand,
+        message: `unknown command "${cmd}"; this daemon knows: ${this.#options.registry.names().join(', ')}`,
+      });
+      return;
+    }
+    const checked = command.args.safeParse(args);
+    if (!checked.success) {
+      this.#reply(connection, id, { code: ERROR_CODES.args, message: `${cmd}: ${describeZodError(checked.error, 'args')}` });
+      return;
+    }
+    connection.inFlight += 1;
+    try {
+      const result = await command.run(checked.data, this.#contextFor(connection));
+      this.#reply(connection, id, undefined, result);
+    } catch (error) {
+      if (error instanceof ArenaError) {
+        this.#reply(connection, id, { code: error.code, message: error.message });
+      } else {
+        this.#options.logger.error('command failed unexpectedly', { cmd, err: error });
+        this.#reply(connection, id, { code: ERROR_CODES.internal, message: `internal error in ${cmd}: ${messageOf(error)}` });
+      }
+    } finally {
+      connection.inFlight -= 1;
+    }
+  }
+
+  #contextFor(connection: Connection): CommandContext {
+    return {
+      signal: connection.abort.signal,
+      keepOpen: () => {
+        connection.streaming = true;
+      },
+      push: (event: EventMessage) => {
+        if (connection.socket.destroyed) return false;
+        if (connection.socket.writableLength > this.#options.maxPendingEventBytes) {
+          this.#options.logger.warn('dropping a subscriber that stopped reading its events');
+          connection.socket.destroy();
+          return false;
+        }
+        return this.#write(connection, event);
+      },
+    };
+  }
+
+  #reply(connection: Connection, id: RequestId, error?: { code: string; message: string }, result?: unknown): void {
+    const reply: Reply = error
+      ? { id, ok: false, error: { code: error.code, message: redactText(error.message) } }
+      : { id, ok: true, result: result ?? null };
+    if (!this.#write(connection, reply) && !error && !connection.socket.destroyed) {
+      this.#write(connection, { id, ok: false, error: { code: ERROR_CODES.internal, message: 'the result could not be encoded as JSON' } });
+    }
+  }
+
+  /** Writes one line; false when the value cannot be encoded or the client is gone. */
+  #write(connection: Connection, message: Reply | EventMessage): boolean {
+    if (connection.socket.destroyed || !connection.socket.writable) return false;
+    let line: string;
+    try {
+      line = `${JSON.stringify(message)}\n`;
+    } catch {
+      return false;
+    }
+    connection.socket.write(line);
+    return true;
+  }
+}
+
+/** The request's id when it has a usable one, so even a rejected request is answered under its id. */
+function idOf(value: unknown): RequestId {
+  if (typeof value !== 'object' || value === null || !('id' in value)) return null;
+  const id = (value as { id: unknown }).id;
+  return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
+}
