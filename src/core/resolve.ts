@@ -1,0 +1,137 @@
+/**
+ * Resolving workflow references against a catalog snapshot: which library
+ * file ComfyUI would load for each reference, or why none.
+ */
+import type { CatalogEntry, CatalogView } from './catalog-view.js';
+import { modelKey, normalizeModelName } from './categories.js';
+import type { ModelRef, ParsedWorkflow } from './workflow/index.js';
+
+export interface ResolvedRef extends ModelRef {
+  /** Present only when the reference resolved: the file ComfyUI would load. */
+  path?: string;
+  /** `category/name` of that file (with the extension the catalog found, for embeddings and taesd). */
+  key?: string;
+  bytes?: number;
+}
+
+export type UnresolvedReason = 'not-found' | 'ambiguous-category' | 'invalid-name';
+
+export interface UnresolvedRef extends ModelRef {
+  reason: UnresolvedReason;
+  /** One line: what is missing, where it is used, and what to do. */
+  message: string;
+  /** For an ambiguous category: the keys of the files the name could mean. */
+  candidates?: string[];
+}
+
+export interface Resolution {
+  /** Every active reference, with its file when it resolved. */
+  refs: ResolvedRef[];
+  /** References of muted or bypassed nodes, resolved the same way (they are not needed now, but may be soon). */
+  inactive: ResolvedRef[];
+  /** The active references that did not resolve. */
+  unresolved: UnresolvedRef[];
+}
+
+/** Extensions ComfyUI tries after an embedding name, in order. */
+const EMBEDDING_EXTENSIONS = ['', '.safetensors', '.pt', '.bin'] as const;
+
+export function resolveWorkflow(parsed: ParsedWorkflow, catalog: CatalogView): Resolution {
+  const resolver = new RefResolver(catalog);
+  const refs: ResolvedRef[] = [];
+  const unresolved: UnresolvedRef[] = [];
+  for (const ref of parsed.refs) {
+    const outcome = resolver.resolve(ref);
+    refs.push(outcome.ref);
+    if (outcome.problem !== undefined) unresolved.push(outcome.problem);
+  }
+  return { refs, inactive: parsed.inactive.map((ref) => resolver.resolve(ref).ref), unresolved };
+}
+
+interface Outcome {
+  ref: ResolvedRef;
+  problem?: UnresolvedRef;
+}
+
+/** One resolution pass; caches the category listings it scans. */
+class RefResolver {
+  private embeddings: CatalogEntry[] | undefined;
+  private vaeApprox: CatalogEntry[] | undefined;
+
+  constructor(private readonly catalog: CatalogView) {}
+
+  resolve(ref: ModelRef): Outcome {
+    const name = normalizeModelName(ref.name);
+    if (name === undefined) {
+      return unresolved(ref, 'invalid-name', `${describe(ref)} is not a valid model name: it is empty or climbs out of its folder with ".."; fix it in the workflow`);
+    }
+    if (ref.via === 'embedding') {
+      const tried = EMBEDDING_EXTENSIONS.map((extension) => `${ref.name}${extension}`).join(', ');
+      return this.found(ref, this.findEmbedding(name)) ?? this.notFound(ref, ` (looked for ${tried} in embeddings and its subfolders)`);
+    }
+    if (ref.via === 'taesd') return this.found(ref, this.findTaesdHalf(name)) ?? this.notFound(ref, ` (no file named ${ref.name}.*)`);
+    if (ref.category !== null) return this.found(ref, this.catalog.lookup(ref.category, name)) ?? this.notFound(ref);
+    return this.resolveByName(ref, name);
+  }
+
+  /** A reference whose workflow does not say the category: the catalog decides, if it can. */
+  private resolveByName(ref: ModelRef, name: string): Outcome {
+    const matches = this.catalog.findByName(name);
+    const only = matches.length === 1 ? matches[0] : undefined;
+    if (only !== undefined) return this.found(ref, only)!;
+    if (matches.length === 0) return this.notFound(ref, ' in any category');
+    const candidates = matches.map((entry) => modelKey(entry.category, entry.name) ?? `${entry.category}/${entry.name}`);
+    return unresolved(
+      ref,
+      'ambiguous-category',
+      `${describe(ref)} is in several categories (${candidates.join(', ')}) and the workflow does not say which; add properties.models with a directory to the node, or prefetch by key`,
+      candidates,
+    );
+  }
+
+  private found(ref: ModelRef, entry: CatalogEntry | undefined): Outcome | undefined {
+    if (entry === undefined) return undefined;
+    const key = modelKey(entry.category, entry.name);
+    const resolved: ResolvedRef = { ...ref, category: entry.category, path: entry.path, bytes: entry.size };
+    if (key !== undefined) resolved.key = key;
+    return { ref: resolved };
+  }
+
+  private notFound(ref: ModelRef, detail = ''): Outcome {
+    return unresolved(ref, 'not-found', `${describe(ref)} is not in the library${detail}; add the file to a library root or fix the name in the workflow`);
+  }
+
+  /** NAME, then NAME with each extension, at the top of embeddings; then the same in any subfolder. */
+  private findEmbedding(name: string): CatalogEntry | undefined {
+    for (const extension of EMBEDDING_EXTENSIONS) {
+      const entry = this.catalog.lookup('embeddings', `${name}${extension}`);
+      if (entry !== undefined) return entry;
+    }
+    this.embeddings ??= [...this.catalog.entries('embeddings')];
+    for (const extension of EMBEDDING_EXTENSIONS) {
+      const suffix = `/${name}${extension}`;
+      const entry = this.embeddings.find((candidate) => candidate.name.endsWith(suffix));
+      if (entry !== undefined) return entry;
+    }
+    return undefined;
+  }
+
+  /** ComfyUI takes the first vae_approx file whose name starts with `taesd_encoder.` (and so on). */
+  private findTaesdHalf(name: string): CatalogEntry | undefined {
+    this.vaeApprox ??= [...this.catalog.entries('vae_approx')];
+    return this.vaeApprox.find((entry) => entry.name.startsWith(`${name}.`));
+  }
+}
+
+function unresolved(ref: ModelRef, reason: UnresolvedReason, message: string, candidates?: string[]): Outcome {
+  const problem: UnresolvedRef = { ...ref, reason, message };
+  if (candidates !== undefined) problem.candidates = candidates;
+  return { ref: { ...ref }, problem };
+}
+
+/** `loras/x.safetensors (node 12, LoraLoader)`; `embedding "x"`; the quoted name when the category is unknown. */
+function describe(ref: ModelRef): string {
+  const what =
+    ref.via === 'embedding' ? `embedding "${ref.name}"` : ref.category === null ? `"${ref.name}"` : `${ref.category}/${ref.name}`;
+  return `${what} (node ${ref.nodeId}, ${ref.nodeType})`;
+}

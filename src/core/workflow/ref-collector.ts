@@ -1,0 +1,24 @@
+import type { ModelRef } from './model-ref.js';
+
+/**
+ * Gathers references in workflow order. The only dedup at parse level is the
+ * identical (nodeId, input, name) triple: a node that names the same file
+ * twice in one widget (an embedding repeated in a prompt) counts once.
+ */
+export class RefCollector {
+  readonly refs: ModelRef[] = [];
+  readonly inactive: ModelRef[] = [];
+  readonly warnings: string[] = [];
+  private readonly seen = new Set<string>();
+
+  add(ref: ModelRef, active: boolean): void {
+    const key = [active ? 'a' : 'i', ref.nodeId, ref.input ?? '', ref.name].join('\u0000');
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    (active ? this.refs : this.inactive).push(ref);
+  }
+
+  warn(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+}

@@ -1,0 +1,105 @@
+import test from 'ava';
+import { parseWorkflowBytes, parseWorkflowValue } from '../../../src/core/workflow/index.js';
+import { readWorkflowFixture, refLines } from '../../helpers/workflow-fixtures.js';
+
+test('nested subgraphs (three levels) yield refs under execution paths outer:inner', async (t) => {
+  const parsed = parseWorkflowBytes(await readWorkflowFixture('ui-nested-subgraphs.json'));
+  t.deepEqual(refLines(parsed.refs), [
+    // The instance's input is linked from a root PrimitiveNode: that value wins over the inner widget.
+    '10:5 checkpoints SDXL\\juggernaut_xl.safetensors',
+    // Level 2: the inner loader is fed from its subgraph input, which the instance promotes as a widget.
+    '10:7:3 loras promoted_lora.safetensors',
+    // Level 3, defined in the nested `definitions` of level 2.
+    '10:7:8:2 diffusion_models flux\\flux1-schnell.safetensors',
+  ]);
+  t.deepEqual(parsed.warnings, []);
+});
+
+test('a bypassed node inside a subgraph and everything in a bypassed instance are inactive', async (t) => {
+  const parsed = parseWorkflowBytes(await readWorkflowFixture('ui-nested-subgraphs.json'));
+  t.deepEqual(refLines(parsed.inactive), [
+    '10:6 loras bypassed_inside.safetensors',
+    // Instance 11 has no link on its input: its own promoted widget value is used.
+    '11:5 checkpoints bypassed_instance.safetensors',
+    '11:6 loras bypassed_inside.safetensors',
+    '11:7:3 loras promoted_lora.safetensors',
+    '11:7:8:2 diffusion_models flux\\flux1-schnell.safetensors',
+  ]);
+});
+
+test('an inner widget fed from a subgraph input the instance leaves empty keeps the definition value', (t) => {
+  const parsed = parseWorkflowValue({
+    nodes: [{ id: 4, type: 'sg-1', mode: 0, inputs: [], widgets_values: [] }],
+    links: [],
+    definitions: {
+      subgraphs: [
+        {
+          id: 'sg-1',
+          inputs: [{ name: 'vae' }],
+          nodes: [{ id: 9, type: 'VAELoader', mode: 0, inputs: [{ name: 'vae_name', widget: { name: 'vae_name' }, link: 1 }], widgets_values: ['definition.safetensors'] }],
+          links: [{ id: 1, origin_id: -10, origin_slot: 0, target_id: 9, target_slot: 0 }],
+        },
+      ],
+    },
+  });
+  t.deepEqual(refLines(parsed.refs), ['4:9 vae definition.safetensors']);
+});
+
+test('a value can come out of a subgraph instance output (a string node inside it)', (t) => {
+  const parsed = parseWorkflowValue({
+    nodes: [
+      { id: 1, type: 'sg-names', mode: 0, inputs: [] },
+      { id: 2, type: 'UNETLoader', mode: 0, inputs: [{ name: 'unet_name', widget: { name: 'unet_name' }, link: 7 }], widgets_values: ['stale.safetensors', 'default'] },
+    ],
+    links: [[7, 1, 0, 2, 0, 'COMBO']],
+    definitions: {
+      subgraphs: [
+        {
+          id: 'sg-names',
+          inputs: [],
+          outputs: [{ name: 'name' }],
+          nodes: [{ id: 3, type: 'PrimitiveString', mode: 0, inputs: [], widgets_values: ['from_inside.safetensors'] }],
+          links: [{ id: 5, origin_id: 3, origin_slot: 0, target_id: -20, target_slot: 0 }],
+        },
+      ],
+    },
+  });
+  t.deepEqual(refLines(parsed.refs), ['2 diffusion_models from_inside.safetensors']);
+});
+
+test('a subgraph that contains itself is entered once, with a warning, and does not loop', async (t) => {
+  const parsed = parseWorkflowBytes(await readWorkflowFixture('ui-subgraph-contains-itself.json'));
+  t.deepEqual(refLines(parsed.refs), ['1:2 vae loop_vae.safetensors']);
+  t.is(parsed.warnings.length, 1);
+  t.regex(parsed.warnings[0]!, /contains itself/);
+});
+
+test('two subgraphs that contain each other stop at the first repeat', (t) => {
+  const parsed = parseWorkflowValue({
+    nodes: [{ id: 1, type: 'sg-a', mode: 0 }],
+    definitions: {
+      subgraphs: [
+        { id: 'sg-a', nodes: [{ id: 2, type: 'sg-b', mode: 0 }, { id: 3, type: 'LoraLoader', mode: 0, widgets_values: ['a.safetensors'] }] },
+        { id: 'sg-b', nodes: [{ id: 4, type: 'sg-a', mode: 0 }, { id: 5, type: 'LoraLoader', mode: 0, widgets_values: ['b.safetensors'] }] },
+      ],
+    },
+  });
+  t.deepEqual(refLines(parsed.refs), ['1:2:5 loras b.safetensors', '1:3 loras a.safetensors']);
+  t.is(parsed.warnings.length, 1);
+});
+
+test('a subgraph instance muted with mode 2 makes its inner refs inactive too', (t) => {
+  const parsed = parseWorkflowValue({
+    nodes: [{ id: 1, type: 'sg-m', mode: 2 }],
+    definitions: { subgraphs: [{ id: 'sg-m', nodes: [{ id: 2, type: 'CLIPVisionLoader', mode: 0, widgets_values: ['vision.safetensors'] }] }] },
+  });
+  t.deepEqual(refLines(parsed.refs), []);
+  t.deepEqual(refLines(parsed.inactive), ['1:2 clip_vision vision.safetensors']);
+});
+
+test('legacy group nodes: the instance values map onto inner widgets in order; a bypassed instance is inactive', async (t) => {
+  const parsed = parseWorkflowBytes(await readWorkflowFixture('ui-group-node.json'));
+  t.deepEqual(refLines(parsed.refs), ['3:0 checkpoints instance_ckpt.safetensors', '3:1 loras instance_lora.safetensors']);
+  // Instance 4 (`workflow/NAME`, the older spelling) stores no values: the definition's values apply.
+  t.deepEqual(refLines(parsed.inactive), ['4:0 checkpoints definition_ckpt.safetensors', '4:1 loras definition_lora.safetensors']);
+});
