@@ -1,0 +1,134 @@
+/**
+ * Lists the model files of one folder, as ComfyUI would: recursively, through
+ * symlinks to files and folders, keeping the files whose name counts for the
+ * category. Dot-folders are skipped (the updater stages downloads in
+ * `.arena/`), and so are partial downloads, which end in `.part`, `.tmp` or
+ * `.crdownload` and therefore have no model extension.
+ */
+import type { Stats } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import fastGlob from 'fast-glob';
+import { isModelFileFor } from '../core/categories.js';
+import type { ModelFolder } from './model-folders.js';
+
+export interface ScannedModel {
+  readonly category: string;
+  /** Relative to the folder, `/`-separated. */
+  readonly name: string;
+  readonly folder: string;
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export type FolderScan =
+  | { readonly state: 'ok'; readonly models: ScannedModel[] }
+  /** The folder is gone, or cannot be reached (an unmounted NAS, a dead FUSE mount). */
+  | { readonly state: 'missing'; readonly reason: string };
+
+export interface ScanOptions {
+  /** Scan only this subfolder (relative to the folder); names stay relative to the folder. */
+  readonly subdir?: string;
+}
+
+/** Anything inside a dot-folder is staging or tooling, never a model. */
+const SKIP_DOT_FOLDERS = ['**/.*/**'];
+
+/** Why a folder counts as unreachable, or undefined when it is a readable directory. */
+export async function folderProblem(dir: string): Promise<string | undefined> {
+  try {
+    return (await stat(dir)).isDirectory() ? undefined : 'not a directory';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'unreachable';
+  }
+}
+
+/** True when a name relative to its folder lies inside a dot-folder. */
+export function isInDotFolder(name: string): boolean {
+  return name.split('/').slice(0, -1).some((segment) => segment.startsWith('.'));
+}
+
+function toModel(folder: ModelFolder, name: string, stats: Stats): ScannedModel {
+  return {
+    category: folder.category,
+    name,
+    folder: folder.dir,
+    path: path.join(folder.dir, name),
+    size: stats.size,
+    mtimeMs: stats.mtimeMs,
+  };
+}
+
+/** Identity of a directory, to follow each symlinked folder once (links may form cycles). */
+function directoryId(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}`;
+}
+
+async function walk(
+  folder: ModelFolder,
+  prefix: string,
+  visited: Set<string>,
+  found: ScannedModel[],
+): Promise<void> {
+  const entries = await fastGlob('**/*', {
+    cwd: path.join(folder.dir, prefix),
+    dot: true,
+    ignore: SKIP_DOT_FOLDERS,
+    onlyFiles: false,
+    followSymbolicLinks: false,
+    stats: true,
+    // ComfyUI's os.walk skips what it cannot read; a vanished root is checked by the caller.
+    suppressErrors: true,
+  });
+  for (const entry of entries) {
+    const name = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
+    let stats = entry.stats;
+    if (stats === undefined) continue;
+    if (stats.isSymbolicLink()) {
+      try {
+        stats = await stat(path.join(folder.dir, name));
+      } catch {
+        continue; // a dangling link is no file, for ComfyUI either
+      }
+      if (stats.isDirectory()) {
+        if (visited.has(directoryId(stats)) || path.basename(name).startsWith('.')) continue;
+        visited.add(directoryId(stats));
+        await walk(folder, name, visited, found);
+        continue;
+      }
+    }
+    if (stats.isFile() && isModelFileFor(folder.category, name)) found.push(toModel(folder, name, stats));
+  }
+}
+
+/** Scans a folder (or one of its subfolders) for model files. Never throws for a missing folder. */
+export async function scanFolder(folder: ModelFolder, options: ScanOptions = {}): Promise<FolderScan> {
+  const before = await folderProblem(folder.dir);
+  if (before !== undefined) return { state: 'missing', reason: before };
+  const prefix = options.subdir === undefined ? '' : options.subdir.split(path.sep).join('/');
+  const found: ScannedModel[] = [];
+  try {
+    const start = await stat(path.join(folder.dir, prefix));
+    if (start.isDirectory()) {
+      await walk(folder, prefix, new Set([directoryId(start)]), found);
+    }
+  } catch {
+    // The subfolder went away while we looked: it holds nothing now.
+  }
+  // A root that vanished during the walk yields a partial list, which must not read as deletions.
+  const after = await folderProblem(folder.dir);
+  if (after !== undefined) return { state: 'missing', reason: after };
+  return { state: 'ok', models: found };
+}
+
+/** The model at `name` in the folder, or undefined when there is no such model file now. */
+export async function statModel(folder: ModelFolder, name: string): Promise<ScannedModel | undefined> {
+  if (!isModelFileFor(folder.category, name) || isInDotFolder(name)) return undefined;
+  try {
+    const stats = await stat(path.join(folder.dir, name));
+    return stats.isFile() ? toModel(folder, name, stats) : undefined;
+  } catch {
+    return undefined;
+  }
+}
