@@ -1,0 +1,305 @@
+import test, { type ExecutionContext } from 'ava';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CacheTree } from '../../src/cache/cache-tree.js';
+import { copyIntoCache, type CopyRequest } from '../../src/cache/copier.js';
+import { nodeCopyIo, type CopyIo } from '../../src/cache/copy-io.js';
+import { CopyAbortedError } from '../../src/cache/errors/copy-aborted-error.js';
+import { PathError } from '../../src/cache/errors/path-error.js';
+import { SourceChangedError } from '../../src/cache/errors/source-changed-error.js';
+import { SourceMissingError } from '../../src/cache/errors/source-missing-error.js';
+import { VerifyError } from '../../src/cache/errors/verify-error.js';
+import { MiB, allFiles, describeSource, listDir, sha256Of, tempDir, writeRandomFile } from '../helpers/cache-fixtures.js';
+
+const CHUNK = 1 * MiB;
+
+async function setUp(t: ExecutionContext, bytes = 4 * MiB) {
+  const dir = await tempDir(t);
+  const source = join(dir, 'nas', 'checkpoints', 'model.safetensors');
+  const data = await writeRandomFile(source, bytes);
+  const tree = new CacheTree(join(dir, 'cache'));
+  await tree.ensure();
+  const described = await describeSource(source);
+  const request: CopyRequest = {
+    source,
+    expected: { size: described.size, mtimeMs: described.mtimeMs },
+    category: 'checkpoints',
+    name: 'sdxl/model.safetensors',
+    verify: 'sha256',
+  };
+  return { dir, source, data, tree, request };
+}
+
+/** Nothing but the staging folder itself: no partial file, anywhere in the cache root. */
+async function assertCacheEmpty(t: ExecutionContext, tree: CacheTree): Promise<void> {
+  t.deepEqual(await listDir(tree.stagingDir), [], 'staging is empty');
+  t.deepEqual(await allFiles(tree.root), [], 'no file anywhere under the cache root');
+}
+
+test('a copy lands byte-identical at its cache path, with its sha256, and leaves staging empty', async (t) => {
+  const { tree, request, data } = await setUp(t);
+  const progress: number[] = [];
+  const result = await copyIntoCache(
+    tree,
+    { ...request, onProgress: (copied, total) => progress.push(copied / total) },
+    { chunkBytes: CHUNK },
+  );
+  const expectedPath = join(tree.root, 'checkpoints', 'sdxl', 'model.safetensors');
+  t.is(result.path, expectedPath);
+  t.is(result.key, 'checkpoints/sdxl/model.safetensors');
+  t.is(result.category, 'checkpoints');
+  t.is(result.name, 'sdxl/model.safetensors');
+  t.is(result.size, data.length);
+  t.is(result.sha256, sha256Of(data));
+  t.true(result.durationMs >= 0);
+  t.true((await readFile(expectedPath)).equals(data));
+  t.deepEqual(await listDir(tree.stagingDir), []);
+  t.deepEqual(progress, [0.25, 0.5, 0.75, 1]);
+});
+
+test('the staged file is fsynced before the rename, and every folder that changed is fsynced after it', async (t) => {
+  const { tree, request } = await setUp(t);
+  const events: string[] = [];
+  const io: Partial<CopyIo> = {
+    write: async (target, buffer, position) => {
+      events.push('write');
+      return nodeCopyIo.write(target, buffer, position);
+    },
+    sync: async (target) => {
+      events.push('sync');
+      return nodeCopyIo.sync(target);
+    },
+    rename: async (from, to) => {
+      t.true(from.startsWith(tree.stagingDir + '/'), 'renamed from staging');
+      t.regex(from, /\/[0-9a-f]{16}\.model\.safetensors\.part$/);
+      events.push(`rename ${to.slice(tree.root.length)}`);
+      return nodeCopyIo.rename(from, to);
+    },
+    syncDir: async (dir) => {
+      events.push(`syncDir ${dir.slice(tree.root.length) || '/'}`);
+      return nodeCopyIo.syncDir(dir);
+    },
+  };
+  await copyIntoCache(tree, { ...request, name: 'sdxl/v2/model.safetensors' }, { chunkBytes: CHUNK, io });
+  t.deepEqual(events, [
+    'write',
+    'write',
+    'write',
+    'write',
+    'sync',
+    'rename /checkpoints/sdxl/v2/model.safetensors',
+    'syncDir /checkpoints/sdxl/v2',
+    'syncDir /checkpoints/sdxl',
+    'syncDir /checkpoints',
+    'syncDir /',
+  ]);
+});
+
+test('verify size copies without hashing; sha256 hashes both small (inline) and multi-chunk (worker) files', async (t) => {
+  const { tree, request, data } = await setUp(t);
+  const sized = await copyIntoCache(tree, { ...request, verify: 'size' }, { chunkBytes: CHUNK });
+  t.is(sized.sha256, undefined);
+  t.true((await readFile(sized.path)).equals(data));
+
+  const hashedInline = await copyIntoCache(tree, { ...request, name: 'inline.safetensors' }, { chunkBytes: 8 * MiB });
+  const hashedWorker = await copyIntoCache(tree, { ...request, name: 'worker.safetensors' }, { chunkBytes: 256 * 1024 });
+  t.is(hashedInline.sha256, sha256Of(data));
+  t.is(hashedWorker.sha256, sha256Of(data));
+});
+
+test('a known sha256 that the bytes do not match gives VerifyError and nothing visible', async (t) => {
+  const { tree, request, data } = await setUp(t);
+  const wrong = sha256Of(Buffer.concat([data, Buffer.from('x')]));
+  const error = await t.throwsAsync(
+    copyIntoCache(tree, { ...request, expected: { ...request.expected, sha256: wrong } }, { chunkBytes: CHUNK }),
+    { instanceOf: VerifyError },
+  );
+  t.is(error?.code, 'E_VERIFY');
+  t.is(error?.expected, wrong);
+  t.is(error?.actual, sha256Of(data));
+  await assertCacheEmpty(t, tree);
+
+  const right = await copyIntoCache(
+    tree,
+    { ...request, verify: 'size', expected: { ...request.expected, sha256: sha256Of(data).toUpperCase() } },
+    { chunkBytes: CHUNK },
+  );
+  t.is(right.sha256, sha256Of(data), 'an expected sha256 is checked even with verify size');
+});
+
+test('a write that silently loses bytes is caught by the size check: VerifyError, nothing visible', async (t) => {
+  const { tree, request } = await setUp(t);
+  const io: Partial<CopyIo> = {
+    write: async (target, buffer, position) => {
+      const isLastChunk = position + buffer.length === request.expected.size;
+      const written = await nodeCopyIo.write(target, isLastChunk ? buffer.subarray(0, -1) : buffer, position);
+      return isLastChunk ? written + 1 : written;
+    },
+  };
+  const error = await t.throwsAsync(copyIntoCache(tree, request, { chunkBytes: CHUNK, io }), { instanceOf: VerifyError });
+  t.regex(error?.message ?? '', /size/);
+  await assertCacheEmpty(t, tree);
+});
+
+test('a source rewritten in place during the copy gives SourceChangedError and nothing visible', async (t) => {
+  const { tree, request, source, data } = await setUp(t);
+  let rewritten = false;
+  const error = await t.throwsAsync(
+    copyIntoCache(
+      tree,
+      {
+        ...request,
+        onProgress: () => {
+          if (rewritten) return;
+          rewritten = true;
+          const changed = Buffer.from(data);
+          changed.writeUInt8(changed.readUInt8(0) ^ 0xff, 0);
+          writeFileSync(source, changed);
+        },
+      },
+      { chunkBytes: CHUNK },
+    ),
+    { instanceOf: SourceChangedError },
+  );
+  t.is(error?.code, 'E_SOURCE_CHANGED');
+  t.true(error?.retryable);
+  await assertCacheEmpty(t, tree);
+});
+
+test('a source replaced by a rename during the copy gives SourceChangedError', async (t) => {
+  const { tree, request, source, dir, data } = await setUp(t);
+  const replacement = join(dir, 'replacement.safetensors');
+  await writeFile(replacement, data);
+  let replaced = false;
+  const replaceOnce = () => {
+    if (!replaced) renameSync(replacement, source);
+    replaced = true;
+  };
+  await t.throwsAsync(
+    copyIntoCache(tree, { ...request, onProgress: replaceOnce }, { chunkBytes: CHUNK }),
+    { instanceOf: SourceChangedError, message: /replaced/ },
+  );
+  await assertCacheEmpty(t, tree);
+});
+
+test('a source deleted during the copy gives SourceMissingError and nothing visible', async (t) => {
+  const { tree, request, source } = await setUp(t);
+  let deleted = false;
+  const deleteOnce = () => {
+    if (!deleted) unlinkSync(source);
+    deleted = true;
+  };
+  const error = await t.throwsAsync(
+    copyIntoCache(tree, { ...request, onProgress: deleteOnce }, { chunkBytes: CHUNK }),
+    { instanceOf: SourceMissingError },
+  );
+  t.is(error?.code, 'E_SOURCE_MISSING');
+  await assertCacheEmpty(t, tree);
+});
+
+test('a NAS that fails mid-read (EIO) gives SourceMissingError and nothing visible', async (t) => {
+  const { tree, request } = await setUp(t);
+  const io: Partial<CopyIo> = {
+    read: async (source, buffer, position) => {
+      if (position >= 2 * CHUNK) throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+      return nodeCopyIo.read(source, buffer, position);
+    },
+  };
+  const error = await t.throwsAsync(copyIntoCache(tree, request, { chunkBytes: CHUNK, io }), {
+    instanceOf: SourceMissingError,
+  });
+  t.regex(error?.message ?? '', /EIO/);
+  t.is((error?.cause as { code?: string }).code, 'EIO');
+  await assertCacheEmpty(t, tree);
+});
+
+test('a source that no longer matches the catalog is refused before anything is written', async (t) => {
+  const { tree, request } = await setUp(t);
+  let writes = 0;
+  const io: Partial<CopyIo> = { write: async () => ++writes };
+  await t.throwsAsync(
+    copyIntoCache(tree, { ...request, expected: { ...request.expected, size: request.expected.size + 1 } }, { io }),
+    { instanceOf: SourceChangedError },
+  );
+  await t.throwsAsync(
+    copyIntoCache(tree, { ...request, expected: { ...request.expected, mtimeMs: request.expected.mtimeMs + 1000 } }, { io }),
+    { instanceOf: SourceChangedError },
+  );
+  t.is(writes, 0);
+  await assertCacheEmpty(t, tree);
+});
+
+test('a missing source gives SourceMissingError', async (t) => {
+  const { tree, request, dir } = await setUp(t);
+  await t.throwsAsync(copyIntoCache(tree, { ...request, source: join(dir, 'nas', 'gone.safetensors') }), {
+    instanceOf: SourceMissingError,
+  });
+  await assertCacheEmpty(t, tree);
+});
+
+test('an abort during the copy stops it within a few chunks: CopyAbortedError, nothing visible', async (t) => {
+  const { tree, request } = await setUp(t, 16 * MiB);
+  const controller = new AbortController();
+  let writes = 0;
+  const io: Partial<CopyIo> = {
+    write: async (target, buffer, position) => {
+      writes += 1;
+      return nodeCopyIo.write(target, buffer, position);
+    },
+  };
+  const error = await t.throwsAsync(
+    copyIntoCache(tree, { ...request, signal: controller.signal, onProgress: () => controller.abort() }, {
+      chunkBytes: CHUNK,
+      io,
+    }),
+    { instanceOf: CopyAbortedError },
+  );
+  t.is(error?.code, 'E_ABORTED');
+  t.true(writes < 16, `stopped after ${writes} of 16 chunks`);
+  await assertCacheEmpty(t, tree);
+});
+
+test('an already aborted signal copies nothing', async (t) => {
+  const { tree, request } = await setUp(t);
+  await t.throwsAsync(copyIntoCache(tree, { ...request, signal: AbortSignal.abort() }), { instanceOf: CopyAbortedError });
+  await assertCacheEmpty(t, tree);
+});
+
+test('a new copy replaces the cached one in a single rename; a failed one leaves it untouched', async (t) => {
+  const { tree, request, source } = await setUp(t);
+  const first = await copyIntoCache(tree, request, { chunkBytes: CHUNK });
+  const oldBytes = await readFile(first.path);
+
+  const newData = await writeRandomFile(source, 3 * MiB);
+  const updated = await describeSource(source);
+  const newRequest = { ...request, expected: { size: updated.size, mtimeMs: updated.mtimeMs } };
+  await t.throwsAsync(copyIntoCache(tree, { ...newRequest, signal: AbortSignal.abort() }), {
+    instanceOf: CopyAbortedError,
+  });
+  t.true((await readFile(first.path)).equals(oldBytes), 'the failed copy left the old file in place');
+
+  const second = await copyIntoCache(tree, newRequest, { chunkBytes: CHUNK });
+  t.is(second.path, first.path);
+  t.true((await readFile(second.path)).equals(newData));
+  t.deepEqual(await listDir(tree.stagingDir), []);
+});
+
+test('an empty source file is copied as an empty file', async (t) => {
+  const { tree, request, source } = await setUp(t);
+  await writeRandomFile(source, 0);
+  const described = await describeSource(source);
+  const result = await copyIntoCache(tree, { ...request, expected: { size: 0, mtimeMs: described.mtimeMs } });
+  t.is((await stat(result.path)).size, 0);
+  t.is(result.sha256, sha256Of(Buffer.alloc(0)));
+});
+
+test('a name that leaves the cache root is refused with PathError and nothing is created', async (t) => {
+  const { tree, request, dir } = await setUp(t);
+  await t.throwsAsync(copyIntoCache(tree, { ...request, name: '../../escape.safetensors' }), { instanceOf: PathError });
+  await mkdir(join(dir, 'elsewhere'));
+  await symlink(join(dir, 'elsewhere'), join(tree.root, 'loras'));
+  await t.throwsAsync(copyIntoCache(tree, { ...request, category: 'loras' }), { instanceOf: PathError });
+  t.deepEqual(await listDir(join(dir, 'elsewhere')), []);
+  t.deepEqual(await listDir(tree.stagingDir), []);
+});
