@@ -1,6 +1,7 @@
 import { DeclaredModels } from './declared-models.js';
 import { idString, integerOrUndefined, isRecord, type JsonRecord } from './json-value.js';
 import type { LoaderInput } from './loader-table.js';
+import { isPrimitiveType, isPromptEncoderType } from './node-kinds.js';
 import { collectNodeRefs, type NodeValue, type NodeView } from './node-refs.js';
 import type { RefCollector } from './ref-collector.js';
 
@@ -46,27 +47,36 @@ class ApiNodeView implements NodeView {
   }
 
   valueOf(spec: LoaderInput): unknown {
-    return resolveInput(this.nodes, this.node.inputs[spec.input]);
+    return resolveInput(this.nodes, this.node.inputs[spec.input], 'any-literal-node');
   }
 
+  /**
+   * API inputs carry no type: a custom node's `model` input linked to a
+   * loader must not read as that loader's file name, so links are followed
+   * only to primitives, except for prompt text (which only matters when it
+   * names an embedding).
+   */
   values(): readonly NodeValue[] {
-    return Object.entries(this.node.inputs).map(([input, value]) => ({ input, value: resolveInput(this.nodes, value) }));
+    const sources = isPromptEncoderType(this.nodeType) ? 'any-literal-node' : 'primitives';
+    return Object.entries(this.node.inputs).map(([input, value]) => ({ input, value: resolveInput(this.nodes, value, sources) }));
   }
 }
+
+type LiteralSources = 'primitives' | 'any-literal-node';
 
 /**
  * An input's literal value. A link `[source_id, slot]` is followed to a node
  * that only holds a literal (PrimitiveString, a string literal node); the
  * output of any other node is computed at run time, so unknown.
  */
-function resolveInput(nodes: ReadonlyMap<string, ApiNode>, value: unknown): unknown {
+function resolveInput(nodes: ReadonlyMap<string, ApiNode>, value: unknown, sources: LiteralSources): unknown {
   let current = value;
   for (let hop = 0; hop < MAX_HOPS; hop += 1) {
     const link = asLink(current);
     if (link === undefined) return current;
     const source = nodes.get(link);
     if (source === undefined) return undefined;
-    current = literalOf(source);
+    current = literalOf(source, sources);
   }
   return undefined;
 }
@@ -76,9 +86,15 @@ function asLink(value: unknown): string | undefined {
   return idString(value[0]);
 }
 
-function literalOf(source: ApiNode): unknown {
-  const entries = Object.entries(source.inputs);
+/**
+ * What a source node outputs, when that is one of its own inputs: a core
+ * primitive's `value`; or, when allowed, the `value` or single input of a
+ * custom string-literal node.
+ */
+function literalOf(source: ApiNode, sources: LiteralSources): unknown {
+  if (isPrimitiveType(source.classType)) return source.inputs['value'];
+  if (sources === 'primitives') return undefined;
   if (Object.hasOwn(source.inputs, 'value')) return source.inputs['value'];
-  if (entries.length === 1) return entries[0]![1];
-  return undefined;
+  const entries = Object.values(source.inputs);
+  return entries.length === 1 ? entries[0] : undefined;
 }

@@ -40,13 +40,13 @@ export function parseJsonText(
 function jsonFailure(error: unknown, text: string, byteOffset: (position: number) => number, totalBytes: number): string {
   const message = error instanceof Error ? error.message : String(error);
   if (message.includes('end of JSON input')) return `truncated JSON at byte ${totalBytes}`;
-  const positioned = /^(.*?) in JSON at position (\d+)/s.exec(message);
+  const positioned = /^(.*?) (?:in JSON )?at position (\d+)/s.exec(message);
   if (positioned !== null) {
     const position = Number(positioned[2]);
     if (position >= text.trimEnd().length) return `truncated JSON at byte ${totalBytes}`;
     return `invalid JSON at byte ${byteOffset(position)}: ${positioned[1]}`;
   }
   // V8 quotes the offending source after the reason; the source can be huge, so keep only the reason.
-  const quoted = /^(.*?), ".*" is not valid JSON$/s.exec(message);
+  const quoted = /^(.*?), .* is not valid JSON$/s.exec(message);
   return `invalid JSON: ${quoted === null ? message.slice(0, 200) : quoted[1]!}`;
 }

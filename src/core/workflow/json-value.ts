@@ -23,7 +23,7 @@ export function integerOrUndefined(value: unknown): number | undefined {
 
 /** `an array`, `a string`, ... for "not a workflow: the JSON is an array". */
 export function describeJsonType(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;

@@ -12,7 +12,7 @@ export class RefCollector {
   private readonly seen = new Set<string>();
 
   add(ref: ModelRef, active: boolean): void {
-    const key = [active ? 'a' : 'i', ref.nodeId, ref.input ?? '', ref.name].join('\u0000');
+    const key = `${active ? 'a' : 'i'}\u0000${ref.nodeId}\u0000${ref.input ?? ''}\u0000${ref.name}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     (active ? this.refs : this.inactive).push(ref);

@@ -42,7 +42,8 @@ export class UiValueResolver {
       if (link === undefined) return undefined;
       if (link.originId === SUBGRAPH_INPUT_NODE_ID) {
         const step = this.fromInstanceInput(scope, link.originSlot);
-        if (step === undefined || 'value' in step) return step?.value;
+        if (step === undefined) return undefined;
+        if ('value' in step) return step.value;
         ({ scope, linkId } = step);
         continue;
       }

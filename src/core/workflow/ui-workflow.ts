@@ -112,7 +112,8 @@ class UiNodeView implements NodeView {
   ) {
     this.nodeId = `${scope.prefix}${node.id}`;
     this.nodeType = node.type;
-    this.declared = node.properties === undefined ? DeclaredModels.none : new DeclaredModels(node.properties['models']);
+    const models = node.properties?.['models'];
+    this.declared = models === undefined ? DeclaredModels.none : new DeclaredModels(models);
   }
 
   valueOf(spec: LoaderInput): unknown {
