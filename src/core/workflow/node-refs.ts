@@ -72,7 +72,6 @@ function collectCustomRefs(node: NodeView, workflowDeclared: DeclaredModels, out
 }
 
 function makeRef(node: NodeView, category: string | null, name: string, via: RefVia, input: string | undefined): ModelRef {
-  const ref: ModelRef = { category, name, nodeId: node.nodeId, nodeType: node.nodeType, via };
-  if (input !== undefined) ref.input = input;
-  return ref;
+  const { nodeId, nodeType } = node;
+  return input === undefined ? { category, name, nodeId, nodeType, via } : { category, name, nodeId, nodeType, input, via };
 }

@@ -10,6 +10,7 @@ export class RefCollector {
   readonly inactive: ModelRef[] = [];
   readonly warnings: string[] = [];
   private readonly seen = new Set<string>();
+  private readonly warned = new Set<string>();
 
   add(ref: ModelRef, active: boolean): void {
     const key = `${active ? 'a' : 'i'}\u0000${ref.nodeId}\u0000${ref.input ?? ''}\u0000${ref.name}`;
@@ -19,6 +20,8 @@ export class RefCollector {
   }
 
   warn(message: string): void {
-    if (!this.warnings.includes(message)) this.warnings.push(message);
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warnings.push(message);
   }
 }

@@ -43,6 +43,9 @@ export interface UiGraph {
 export const SUBGRAPH_INPUT_NODE_ID = '-10';
 export const SUBGRAPH_OUTPUT_NODE_ID = '-20';
 
+/** For building a readonly shape field by field, leaving absent fields out. */
+type Draft<T> = { -readonly [K in keyof T]: T[K] };
+
 export function readGraph(raw: JsonRecord): UiGraph {
   const nodes: UiNode[] = [];
   const nodeById = new Map<string, UiNode>();
@@ -61,7 +64,7 @@ export function readNode(raw: unknown, fallbackId?: string): UiNode | undefined 
   const id = idString(raw['id']) ?? fallbackId;
   const type = stringOrUndefined(raw['type']);
   if (id === undefined || type === undefined) return undefined;
-  const node: { -readonly [K in keyof UiNode]: UiNode[K] } = {
+  const node: Draft<UiNode> = {
     id,
     type,
     mode: raw['mode'],
@@ -75,7 +78,7 @@ export function readNode(raw: unknown, fallbackId?: string): UiNode | undefined 
 
 function readInput(raw: unknown): UiInput {
   if (!isRecord(raw)) return {};
-  const input: { -readonly [K in keyof UiInput]: UiInput[K] } = {};
+  const input: Draft<UiInput> = {};
   const name = stringOrUndefined(raw['name']);
   const type = stringOrUndefined(raw['type']);
   const widgetName = isRecord(raw['widget']) ? stringOrUndefined(raw['widget']['name']) : undefined;
@@ -117,7 +120,7 @@ function linkFrom(
   const originId = idString(rawOrigin);
   const originSlot = integerOrUndefined(rawOriginSlot);
   if (id === undefined || originId === undefined || originSlot === undefined) return undefined;
-  const link: { -readonly [K in keyof UiLink]: UiLink[K] } = { originId, originSlot };
+  const link: Draft<UiLink> = { originId, originSlot };
   const targetId = idString(rawTarget);
   const targetSlot = integerOrUndefined(rawTargetSlot);
   if (targetId !== undefined) link.targetId = targetId;

@@ -1,5 +1,5 @@
 import { DeclaredModels } from './declared-models.js';
-import type { JsonRecord } from './json-value.js';
+import { isRecord, type JsonRecord } from './json-value.js';
 import type { LoaderInput } from './loader-table.js';
 import { isInactiveMode } from './node-kinds.js';
 import { collectNodeRefs, type NodeValue, type NodeView } from './node-refs.js';
@@ -21,6 +21,9 @@ import { WorkflowError } from './workflow-error.js';
 const MAX_EXPANDED_NODES = 200_000;
 /** Subgraphs nested deeper than this are not entered (real workflows nest a few levels). */
 const MAX_SUBGRAPH_DEPTH = 32;
+
+/** Subgraph ids are UUIDs; a node of such a type without a definition is a subgraph we cannot see into. */
+const SUBGRAPH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Widget names of core nodes whose saved `inputs` do not always list them. */
 const KNOWN_WIDGET_NAMES: Readonly<Record<string, readonly string[]>> = {
@@ -61,7 +64,9 @@ export function collectUiRefs(root: JsonRecord, out: RefCollector): void {
     frame.next += 1;
     visited += 1;
     if (visited > MAX_EXPANDED_NODES) {
-      throw new WorkflowError(`subgraphs expand to more than ${MAX_EXPANDED_NODES} nodes; the workflow is too large to read`);
+      throw new WorkflowError(
+        `the workflow expands to more than ${MAX_EXPANDED_NODES} nodes (counting the nodes of every subgraph instance); it is too large to read`,
+      );
     }
     const inactive = frame.scope.inactive || isInactiveMode(node.mode);
     const inner = enter(context, frame.scope, node, inactive);
@@ -69,6 +74,9 @@ export function collectUiRefs(root: JsonRecord, out: RefCollector): void {
     if (inner !== undefined) {
       frames.push({ scope: inner, next: 0 });
       continue;
+    }
+    if (SUBGRAPH_ID.test(node.type)) {
+      out.warn(`node ${frame.scope.prefix}${node.id} is an instance of subgraph ${node.type}, which the workflow does not define; the models inside it are unknown`);
     }
     collectNodeRefs(new UiNodeView(context.resolver, frame.scope, node, !inactive), context.declared, out);
   }
@@ -124,7 +132,7 @@ class UiNodeView implements NodeView {
     const stored = this.node.widgetsValues;
     const values: { input?: string; value: unknown }[] = [];
     const consumed = new Set<UiInput>();
-    const named = (name: string | undefined, value: unknown): void => {
+    const addWidget = (name: string | undefined, value: unknown): void => {
       const input = name === undefined ? undefined : widgetInput(this.node, name);
       let effective = value;
       if (input?.link !== undefined) {
@@ -136,9 +144,9 @@ class UiNodeView implements NodeView {
     };
     if (Array.isArray(stored)) {
       const names = this.widgetNames(stored.length);
-      stored.forEach((value, index) => named(names[index], value));
-    } else if (stored !== null && typeof stored === 'object') {
-      for (const [name, value] of Object.entries(stored)) named(name, value);
+      stored.forEach((value, index) => addWidget(names[index], value));
+    } else if (isRecord(stored)) {
+      for (const [name, value] of Object.entries(stored)) addWidget(name, value);
     }
     // Linked inputs not matched to a stored value: a legacy converted widget, or a STRING input.
     for (const input of this.node.inputs) {

@@ -120,7 +120,7 @@ test('subgraphs that multiply past the node budget are refused, not expanded for
     nodes: Array.from({ length: 10 }, (_, index) => ({ id: index, type: level === 9 ? 'LoraLoader' : `level-${level + 1}`, mode: 0, widgets_values: ['x.safetensors'] })),
   }));
   const error = t.throws(() => parseWorkflowValue({ nodes: [{ id: 1, type: 'level-0', mode: 0 }], definitions: { subgraphs } }), { instanceOf: WorkflowError });
-  t.regex(error.message, /^subgraphs expand to more than \d+ nodes/);
+  t.regex(error.message, /^the workflow expands to more than \d+ nodes \(counting the nodes of every subgraph instance\)/);
 });
 
 test('parseWorkflowValue rejects non-objects with the same one-line reasons', (t) => {

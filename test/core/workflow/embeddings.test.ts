@@ -65,3 +65,22 @@ test('API prompts: embeddings in literal text and in text linked from a string n
     ['text', 'clip_l', 't5xxl'],
   );
 });
+
+test('with a socket per widget (recent frontends), each prompt field is named after its widget', (t) => {
+  const widgets = ['width', 'height', 'crop_w', 'crop_h', 'target_width', 'target_height', 'text_g', 'text_l'];
+  const parsed = parseWorkflowValue({
+    nodes: [
+      {
+        id: 3,
+        type: 'CLIPTextEncodeSDXL',
+        mode: 0,
+        inputs: [{ name: 'clip', type: 'CLIP', link: null }, ...widgets.map((name) => ({ name, widget: { name }, link: null }))],
+        widgets_values: [1024, 1024, 0, 0, 1024, 1024, 'embedding:g_side', 'photo (embedding:l_side:0.7)'],
+      },
+    ],
+  });
+  t.deepEqual(
+    parsed.refs.map((ref) => `${ref.input ?? '?'} ${ref.name}`),
+    ['text_g g_side', 'text_l l_side'],
+  );
+});

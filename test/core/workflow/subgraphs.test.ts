@@ -103,3 +103,46 @@ test('legacy group nodes: the instance values map onto inner widgets in order; a
   // Instance 4 (`workflow/NAME`, the older spelling) stores no values: the definition's values apply.
   t.deepEqual(refLines(parsed.inactive), ['4:0 checkpoints definition_ckpt.safetensors', '4:1 loras definition_lora.safetensors']);
 });
+
+test('promoted widget values are taken by position among the instance inputs that are widgets, or by name', (t) => {
+  const definition = {
+    id: 'sg-two',
+    inputs: [{ name: 'model' }, { name: 'ckpt' }, { name: 'lora' }],
+    nodes: [
+      { id: 1, type: 'CheckpointLoaderSimple', mode: 0, inputs: [{ name: 'ckpt_name', widget: { name: 'ckpt_name' }, link: 11 }], widgets_values: ['def_ckpt.safetensors'] },
+      { id: 2, type: 'LoraLoaderModelOnly', mode: 0, inputs: [{ name: 'lora_name', widget: { name: 'lora_name' }, link: 12 }], widgets_values: ['def_lora.safetensors', 1] },
+    ],
+    links: [
+      { id: 11, origin_id: -10, origin_slot: 1, target_id: 1, target_slot: 0 },
+      { id: 12, origin_id: -10, origin_slot: 2, target_id: 2, target_slot: 0 },
+    ],
+  };
+  const inputs = [
+    { name: 'model', type: 'MODEL', link: null },
+    { name: 'ckpt', type: 'COMBO', widget: { name: 'ckpt' }, link: null },
+    { name: 'lora', type: 'COMBO', widget: { name: 'lora' }, link: null },
+  ];
+  const parsed = parseWorkflowValue({
+    nodes: [
+      { id: 5, type: 'sg-two', mode: 0, inputs, widgets_values: ['pos_ckpt.safetensors', 'pos_lora.safetensors'] },
+      { id: 6, type: 'sg-two', mode: 0, inputs, widgets_values_named: { lora: 'named_lora.safetensors' } },
+    ],
+    definitions: { subgraphs: [definition] },
+  });
+  t.deepEqual(refLines(parsed.refs), [
+    '5:1 checkpoints pos_ckpt.safetensors',
+    '5:2 loras pos_lora.safetensors',
+    '6:1 checkpoints def_ckpt.safetensors',
+    '6:2 loras named_lora.safetensors',
+  ]);
+});
+
+test('an instance of a subgraph the workflow does not define is reported; its promoted values still count', (t) => {
+  const parsed = parseWorkflowValue({
+    nodes: [{ id: 3, type: 'e0000000-0000-4000-8000-00000000000e', mode: 0, widgets_values: ['promoted.safetensors'] }],
+  });
+  t.deepEqual(refLines(parsed.refs), ['3 ? promoted.safetensors']);
+  t.deepEqual(parsed.warnings, [
+    'node 3 is an instance of subgraph e0000000-0000-4000-8000-00000000000e, which the workflow does not define; the models inside it are unknown',
+  ]);
+});
