@@ -98,17 +98,9 @@ export class Catalog extends EventEmitter<CatalogEvents> implements CatalogView 
     return [...this.records.values()].map((record) => record.folder);
   }
 
-  hasFolder(folder: ModelFolder): boolean {
-    return this.records.has(folderKey(folder));
-  }
-
   /** The models of one folder, by normalised name (an empty map for an unknown folder). */
   folderEntries(folder: ModelFolder): ReadonlyMap<string, CatalogEntry> {
     return this.records.get(folderKey(folder))?.entries ?? new Map();
-  }
-
-  isAvailable(folder: ModelFolder): boolean {
-    return this.records.get(folderKey(folder))?.available ?? false;
   }
 
   /** Records a file as it is now. Emits `added` or `changed` only when something differs. */

@@ -1,7 +1,7 @@
 /** The model library: its folders, the catalog, and the live watch/poll that keeps it current. */
 export { buildCatalog } from './build-catalog.js';
 export { CATALOG_EVENT_NAMES, Catalog, type ByteCount, type CatalogCounts, type CatalogEvents } from './catalog.js';
-export { expandUserAndVars, parseExtraModelPaths, readExtraModelPaths, type ExtraPathEntry } from './extra-model-paths.js';
+export { parseExtraModelPaths, readExtraModelPaths, type ExtraPathEntry } from './extra-model-paths.js';
 export {
   DEFAULT_AVAILABILITY_CHECK_MS,
   DEFAULT_SETTLE_MS,

@@ -153,9 +153,10 @@ export class Library extends EventEmitter<CatalogEvents> {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // Folder work stops first, so that nothing is announced once stop() has begun.
+    await this.sync.stop();
     await Promise.all([this.rescanPoller?.stop(), this.availabilityPoller?.stop()]);
     await Promise.all([...this.units.values()].map((unit) => this.queueTransition(unit, () => this.deactivate(unit))));
-    await this.sync.stop();
   }
 
   /** Applies a config reload: folders that left are dropped, new ones scanned, watches adjusted. */
@@ -232,11 +233,11 @@ export class Library extends EventEmitter<CatalogEvents> {
     return this.options.settleMs ?? DEFAULT_SETTLE_MS;
   }
 
+  /** Re-announces a catalog event as the library's own. */
   private forward<K extends keyof CatalogEvents>(name: K): void {
-    const emit = this.emit.bind(this) as (event: K, ...args: CatalogEvents[K]) => boolean;
-    (this.catalog.on as (event: K, listener: (...args: CatalogEvents[K]) => void) => Catalog)(name, (...args) =>
-      emit(name, ...args),
-    );
+    // The event map guarantees the arguments match; TypeScript cannot follow a generic key through it.
+    const relay = (...args: CatalogEvents[K]) => this.emit(name, ...(args as never));
+    this.catalog.on(name, relay as never);
   }
 
   // ---- units: one watch or poll per top directory -------------------------
