@@ -36,6 +36,8 @@ export class ControlServer {
   readonly #server: net.Server;
   readonly #connections = new Set<Connection>();
   #stopping = false;
+  /** Only a server that bound the path may remove it: a refused start must not delete another daemon's socket. */
+  #bound = false;
 
   constructor(options: ControlServerOptions) {
     this.#options = { idleTimeoutMs: 10 * 60_000, maxPendingEventBytes: 8 * 1024 * 1024, ...options };
@@ -59,6 +61,7 @@ export class ControlServer {
       this.#server.once('error', onError);
       this.#server.listen(socketPath, () => {
         this.#server.off('error', onError);
+        this.#bound = true;
         resolve();
       });
     });
@@ -70,6 +73,7 @@ export class ControlServer {
   async close(graceMs = 5000): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    if (!this.#bound) return;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     const deadline = Date.now() + graceMs;
     while ([...this.#connections].some((c) => c.inFlight > 0) && Date.now() < deadline) {

@@ -331,3 +331,16 @@ test('the client rejects with the daemon error code', async (t) => {
   const error = await t.throwsAsync(client.request('fail'), { instanceOf: RemoteError });
   t.is(error!.code, 'E_PATH');
 });
+
+test('a server that was refused never removes the socket of the daemon that owns it', async (t) => {
+  const { socketPath } = await startServer(t);
+  const refused = new ControlServer({ socketPath, registry: new CommandRegistry(), logger: silentLogger, uid });
+  await t.throwsAsync(refused.listen(), { instanceOf: AlreadyRunningError });
+  await refused.close(100);
+  t.true(fs.existsSync(socketPath));
+  t.deepEqual(await roundTrip(socketPath, '{"id":1,"cmd":"echo","args":{"text":"mine"}}\n'), {
+    id: 1,
+    ok: true,
+    result: { echoed: 'mine' },
+  });
+});

@@ -1,0 +1,12 @@
+import { ArenaError } from '../core/arena-error.js';
+
+/** The command line itself is wrong (exit code 2). */
+export class UsageError extends ArenaError {
+  constructor(message: string) {
+    super('E_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The CONTRACT's exit codes. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3 } as const;

@@ -1,0 +1,21 @@
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load-config.js';
+import { defaultSocketPath } from '../config/schema.js';
+import type { CliIo } from './cli-io.js';
+
+/**
+ * Where arenactl looks for the daemon: --socket, else ARENA_SOCKET, else the
+ * config file's control.socket (a system install writes it there), else the
+ * default. A broken config must not stop `arenactl status` from trying.
+ */
+export function resolveSocketPath(explicit: string | undefined, io: CliIo): string {
+  if (explicit) return explicit;
+  const { env, uid } = io.platform;
+  if (env.ARENA_SOCKET) return env.ARENA_SOCKET;
+  try {
+    return loadConfig({ platform: io.platform }).config.control.socket;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return defaultSocketPath(env, uid);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The shapes of command results on the wire (CONTRACT "JSON shapes"). They are
+ * plain data: the daemon's services produce values that fit them, and
+ * arenactl renders them, so neither side imports the other.
+ */
+
+export type DaemonState = 'starting' | 'ready' | 'degraded';
+
+export interface LibraryFolderStatus {
+  readonly category: string;
+  readonly dir: string;
+  readonly origin: string;
+  readonly state: 'ok' | 'missing';
+  readonly mode: 'watch' | 'poll';
+  readonly fsType: string;
+  readonly models: number;
+  readonly bytes: number;
+}
+
+export interface LibraryStatus {
+  readonly folders: readonly LibraryFolderStatus[];
+  readonly models: number;
+  readonly bytes: number;
+  readonly unavailableModels: number;
+}
+
+export interface StatusResult {
+  readonly version: string;
+  readonly pid: number;
+  readonly uptimeSeconds: number;
+  readonly state: DaemonState;
+  readonly problems: readonly string[];
+  /** The one line that systemd shows as STATUS=. */
+  readonly summary: string;
+  readonly config: { readonly file: string | null; readonly envFile: string | null };
+  readonly comfy: { readonly root: string | null; readonly url: string };
+  readonly library: LibraryStatus;
+  readonly cache: Record<string, unknown>;
+  readonly prefetch: Record<string, unknown>;
+  readonly updates: Record<string, unknown>;
+}
+
+export interface ConfigReport {
+  /** `daemon` when a running daemon answered; `local` when arenactl computed it itself. */
+  readonly origin: 'daemon' | 'local';
+  readonly configFile: string | null;
+  readonly envFile: string | null;
+  readonly config: Record<string, Record<string, unknown>>;
+  /** For each dotted key, where its value came from ("default", "/etc/arena/config.yaml:4", ...). */
+  readonly sources: Record<string, string>;
+  readonly warnings: readonly string[];
+}

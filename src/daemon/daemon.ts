@@ -1,0 +1,247 @@
+import path from 'node:path';
+import { messageOf } from '../core/arena-error.js';
+import { ConfigError } from '../config/config-error.js';
+import { configReport } from '../config/config-report.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import { schemaEntries, buildSchema, configValue, type ArenaConfig, type ConfigKey, type Platform } from '../config/schema.js';
+import { CommandRegistry } from '../control/command-registry.js';
+import { ControlServer } from '../control/control-server.js';
+import { EventBus } from '../control/event-bus.js';
+import { helloCommand } from '../control/commands/hello.js';
+import { subscribeCommand } from '../control/commands/subscribe.js';
+import { statusCommand } from '../control/commands/status.js';
+import { configShowCommand } from '../control/commands/config-show.js';
+import type { DaemonState, StatusResult } from '../control/results.js';
+import { Library } from '../library/library.js';
+import { collectModelFolders } from '../library/model-folders.js';
+import type { LoggerHandle, Logger } from '../log/logger.js';
+import { VERSION } from '../package-info.js';
+import { InstanceLock } from './instance-lock.js';
+import { Problems } from './problems.js';
+
+export interface DaemonOptions {
+  readonly loaded: LoadedConfig;
+  /** Reads the configuration again from the same sources (SIGHUP); throws ConfigError. */
+  readonly reloadConfig: () => LoadedConfig;
+  readonly logging: LoggerHandle;
+  readonly platform: Platform;
+}
+
+type Phase = DaemonState | 'stopping' | 'stopped';
+
+/**
+ * Wiring and lifecycle. Start-up order: the instance locks, then the socket
+ * (so that `status` answers `starting` while the library is scanned), then the
+ * library; `ready` only once all of it runs. Stop is the reverse.
+ */
+export class Daemon {
+  readonly #options: DaemonOptions;
+  readonly #logger: Logger;
+  readonly #problems = new Problems();
+  readonly #bus = new EventBus();
+  readonly #startedAt = Date.now();
+  #loaded: LoadedConfig;
+  #phase: Phase = 'starting';
+  #locks: InstanceLock[] = [];
+  #server?: ControlServer;
+  #library?: Library;
+  #folderProblems: string[] = [];
+  #reported = new Set<string>();
+  readonly #allKeys: ConfigKey[];
+  /** Keys a running daemon cannot change (the socket, the cache root, ...). */
+  readonly #restartKeys: ReadonlySet<ConfigKey>;
+
+  constructor(options: DaemonOptions) {
+    this.#options = options;
+    this.#loaded = options.loaded;
+    this.#logger = options.logging.logger;
+    const entries = schemaEntries(buildSchema(options.platform));
+    this.#allKeys = entries.map(([key]) => key);
+    this.#restartKeys = new Set(entries.filter(([, definition]) => definition.needsRestart).map(([key]) => key));
+  }
+
+  get config() {
+    return this.#loaded.config;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.#loaded;
+    for (const warning of this.#loaded.warnings) this.#logger.warn(warning.message);
+    if (this.#loaded.ignoredLegacy.length > 0) {
+      this.#logger.info('legacy AutoCache settings with no meaning for the daemon are ignored', {
+        variables: this.#loaded.ignoredLegacy.join(','),
+      });
+    }
+    this.#locks.push(await InstanceLock.acquire(path.join(config.state.dir, 'arenad.lock')));
+    this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock')));
+
+    this.#server = new ControlServer({
+      socketPath: config.control.socket,
+      registry: this.#commands(),
+      logger: this.#logger.child({ module: 'control' }),
+      uid: this.#options.platform.uid,
+    });
+    await this.#server.listen();
+    this.#logger.info('control socket listening', { socket: config.control.socket });
+
+    await this.#startLibrary();
+    this.#phase = 'ready';
+    this.#refreshState();
+    this.#logger.info(`arenad ${VERSION} ${this.#publicState()}`, { pid: process.pid, socket: config.control.socket });
+  }
+
+  /** Stops taking work, lets running work end, flushes state, releases the locks. Safe to call twice. */
+  async stop(reason: string): Promise<void> {
+    if (this.#phase === 'stopping' || this.#phase === 'stopped') return;
+    this.#phase = 'stopping';
+    this.#logger.info('stopping', { reason });
+    await this.#server?.close().catch((error: unknown) => this.#logger.warn('closing the socket failed', { err: error }));
+    await this.#library?.stop();
+    for (const lock of this.#locks.reverse()) await lock.release().catch(() => undefined);
+    this.#locks = [];
+    this.#phase = 'stopped';
+    this.#logger.info('stopped');
+  }
+
+  /** SIGHUP: read the config again; on any error keep the old one and say why. */
+  async reload(): Promise<boolean> {
+    let next: LoadedConfig;
+    try {
+      next = this.#options.reloadConfig();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      this.#logger.error('config reload failed; keeping the previous configuration', { problems: error.problems.length });
+      for (const problem of error.problems) this.#logger.error(problem.message);
+      return false;
+    }
+    const changed = this.#changedKeys(next);
+    for (const warning of next.warnings) this.#logger.warn(warning.message);
+    const pending = changed.filter((key) => this.#restartKeys.has(key));
+    for (const key of pending) this.#logger.warn(`${key} changed; the new value takes effect after a restart`, { key });
+    this.#loaded = { ...next, config: keepRunningValues(next.config, this.#loaded.config, pending) };
+    this.#options.logging.setLevel(next.config.log.level);
+    if (changed.some((key) => key.startsWith('library.') || key === 'comfy.root')) await this.#reconfigureLibrary();
+    this.#refreshState();
+    this.#logger.info('configuration reloaded', { changed: changed.length > 0 ? changed.join(',') : 'nothing' });
+    return true;
+  }
+
+  status(): StatusResult {
+    const { config } = this.#loaded;
+    const empty = { folders: [], models: 0, bytes: 0, unavailableModels: 0 };
+    return {
+      version: VERSION,
+      pid: process.pid,
+      uptimeSeconds: Math.round((Date.now() - this.#startedAt) / 1000),
+      state: this.#publicState(),
+      problems: this.#allProblems(),
+      summary: this.summary(),
+      config: { file: this.#loaded.configFile ?? null, envFile: this.#loaded.envFile ?? null },
+      comfy: { root: config.comfy.root || null, url: config.comfy.url },
+      library: this.#library?.status() ?? empty,
+      cache: { enabled: config.cache.enable, root: config.cache.root, maxBytes: config.cache.maxBytes },
+      prefetch: { concurrency: config.prefetch.concurrency, verify: config.prefetch.verify },
+      updates: { manifest: config.updates.manifest || null, windows: config.updates.windows || null },
+    };
+  }
+
+  /** One line for humans and for systemd's STATUS=. */
+  summary(): string {
+    const library = this.#library?.status();
+    const parts: string[] = [this.#publicState()];
+    if (library) parts.push(`library ${library.models} models`);
+    const problems = this.#allProblems();
+    if (problems.length > 0) parts.push(problems.length === 1 ? problems[0]! : `${problems.length} problems`);
+    return parts.join(' · ');
+  }
+
+  #publicState(): DaemonState {
+    if (this.#phase === 'starting') return 'starting';
+    return this.#allProblems().length > 0 ? 'degraded' : 'ready';
+  }
+
+  #allProblems(): string[] {
+    return [...this.#problems.list(), ...this.#folderProblems, ...(this.#library?.problems() ?? [])];
+  }
+
+  /** Logs each problem once when it appears and once when it clears. */
+  #refreshState(): void {
+    const current = new Set(this.#allProblems());
+    for (const problem of current) if (!this.#reported.has(problem)) this.#logger.warn(problem);
+    for (const problem of this.#reported) if (!current.has(problem)) this.#logger.info(`resolved: ${problem}`);
+    this.#reported = current;
+  }
+
+  #commands(): CommandRegistry {
+    const registry = new CommandRegistry();
+    return registry
+      .add(helloCommand(VERSION, registry))
+      .add(subscribeCommand(this.#bus))
+      .add(statusCommand(() => this.status()))
+      .add(configShowCommand(() => configReport(this.#loaded, 'daemon')));
+  }
+
+  async #collectFolders() {
+    const { config } = this.#loaded;
+    const comfyRoot = config.comfy.root || undefined;
+    if (!comfyRoot && config.library.roots.length === 0) {
+      this.#problems.set(
+        'comfy',
+        `no ComfyUI found: ${path.join(this.#options.platform.home, 'ComfyUI')} does not exist and comfy.root is not set; set comfy.root (ARENA_COMFY_ROOT) or library.roots`,
+      );
+    } else {
+      this.#problems.clear('comfy');
+    }
+    const collection = await collectModelFolders({
+      ...(comfyRoot ? { comfyRoot } : {}),
+      libraryRoots: [...config.library.roots],
+      exclude: [config.cache.root],
+      env: this.#options.platform.env,
+      homeDir: this.#options.platform.home,
+    });
+    this.#folderProblems = collection.problems;
+    return collection.folders;
+  }
+
+  async #startLibrary(): Promise<void> {
+    const { config } = this.#loaded;
+    this.#library = new Library({
+      folders: await this.#collectFolders(),
+      poll: config.library.poll,
+      pollIntervalMs: config.library.pollInterval * 1000,
+      rescanIntervalMs: config.library.rescanInterval * 1000,
+      logger: this.#logger.child({ module: 'library' }),
+    });
+    this.#library.on('unavailable', () => this.#refreshState());
+    this.#library.on('available', () => this.#refreshState());
+    await this.#library.start();
+  }
+
+  async #reconfigureLibrary(): Promise<void> {
+    const { config } = this.#loaded;
+    try {
+      await this.#library?.reconfigure({
+        folders: await this.#collectFolders(),
+        poll: config.library.poll,
+        pollIntervalMs: config.library.pollInterval * 1000,
+        rescanIntervalMs: config.library.rescanInterval * 1000,
+      });
+    } catch (error) {
+      this.#logger.error('applying the new library folders failed', { err: messageOf(error) });
+    }
+  }
+
+  #changedKeys(next: LoadedConfig): ConfigKey[] {
+    return this.#allKeys.filter((key) => JSON.stringify(configValue(this.#loaded.config, key)) !== JSON.stringify(configValue(next.config, key)));
+  }
+}
+
+/** The new config, except that the given keys keep the values the daemon runs with. */
+function keepRunningValues(next: ArenaConfig, running: ArenaConfig, keys: readonly ConfigKey[]): ArenaConfig {
+  const merged = structuredClone(next) as unknown as Record<string, Record<string, unknown>>;
+  for (const key of keys) {
+    const [section, name] = key.split('.') as [string, string];
+    merged[section]![name] = configValue(running, key);
+  }
+  return merged as unknown as ArenaConfig;
+}

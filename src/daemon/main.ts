@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { ArenaError, messageOf } from '../core/arena-error.js';
+import { ConfigError } from '../config/config-error.js';
+import { loadConfig } from '../config/load-config.js';
+import { currentPlatform } from '../config/platform.js';
+import { createLogger, detectLogStyle } from '../log/logger.js';
+import { VERSION } from '../package-info.js';
+import { Daemon } from './daemon.js';
+import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
+
+/** Resolves with an exit code, or 'running' once the daemon is up (a signal ends it later). */
+async function main(argv: readonly string[]): Promise<number | 'running'> {
+  const args = parseDaemonArgs(argv);
+  if (args.kind === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (args.kind === 'help') {
+    process.stdout.write(DAEMON_USAGE);
+    return 0;
+  }
+  if (args.kind === 'usage-error') {
+    process.stderr.write(`arenad: ${args.message}\n\n${DAEMON_USAGE}`);
+    return 2;
+  }
+
+  const platform = currentPlatform();
+  const load = () =>
+    loadConfig({ platform, flags: args.flags, ...(args.configFile === undefined ? {} : { configFile: args.configFile }) });
+  let loaded;
+  try {
+    loaded = load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) process.stderr.write(`arenad: ${problem.message}\n`);
+    process.stderr.write('arenad: not started; fix the configuration above (arenactl config check validates it)\n');
+    return 1;
+  }
+
+  const logging = createLogger({
+    level: loaded.config.log.level,
+    style: detectLogStyle(process.env, process.stderr),
+    ...(loaded.config.log.file ? { file: loaded.config.log.file } : {}),
+  });
+  const { logger } = logging;
+  const daemon = new Daemon({ loaded, reloadConfig: load, logging, platform });
+
+  let stopping: Promise<number> | undefined;
+  const stop = (signal: string) => {
+    if (stopping) {
+      if (signal === 'SIGINT') {
+        logger.warn('second interrupt: exiting without waiting for running work');
+        process.exit(1);
+      }
+      return;
+    }
+    stopping = daemon.stop(signal).then(
+      () => 0,
+      (error: unknown) => {
+        logger.error('clean stop failed', { err: error });
+        return 1;
+      },
+    );
+    void stopping.then(async (code) => {
+      await logging.close();
+      process.exit(code);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading the configuration');
+    void daemon.reload().catch((error: unknown) => logger.error('reload failed', { err: error }));
+  });
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (the daemon carries on)', { err: reason }));
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception; exiting so that the service manager restarts a clean daemon', { err: error });
+    void logging.close().finally(() => process.exit(70));
+  });
+
+  try {
+    await daemon.start();
+  } catch (error) {
+    const message = error instanceof ArenaError ? error.message : messageOf(error);
+    logger.error(`not started: ${message}`, error instanceof ArenaError ? { code: error.code } : { err: error });
+    await daemon.stop('start-up failed').catch(() => undefined);
+    await logging.close();
+    // Watchers or timers that started before the failure must not keep the process alive.
+    process.exit(1);
+  }
+  return 'running';
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 'running') process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`arenad: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

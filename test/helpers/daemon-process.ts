@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExecutionContext } from 'ava';
+import { ControlClient } from '../../src/control/control-client.js';
+import type { StatusResult } from '../../src/control/results.js';
+import { eventually } from './raw-socket.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const daemonEntry = path.join(repoRoot, 'src', 'daemon', 'main.ts');
+/** Resolved here, because the child runs in a temp folder where `tsx` cannot be found by name. */
+const tsxLoader = import.meta.resolve('tsx');
+
+export interface DaemonHandle {
+  readonly process: ChildProcess;
+  readonly pid: number;
+  readonly socketPath: string;
+  readonly home: string;
+  /** Everything the daemon wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves with the exit code once the process ends. */
+  readonly exited: Promise<number | null>;
+  status(): Promise<StatusResult>;
+  request<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
+  waitForState(predicate: (status: StatusResult) => boolean, what: string, timeoutMs?: number): Promise<StatusResult>;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  signal(name: NodeJS.Signals): void;
+}
+
+export interface DaemonSpawnOptions {
+  /** HOME and the root of every default path. */
+  readonly home: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly args?: readonly string[];
+  /** Wait until the socket answers (default true). */
+  readonly waitForSocket?: boolean;
+}
+
+/**
+ * Runs the real arenad (TypeScript source through tsx) as a child process
+ * with its own HOME, so every default path lands in the test's temp folder.
+ * The process is killed when the test ends.
+ */
+export async function spawnDaemon(t: ExecutionContext, options: DaemonSpawnOptions): Promise<DaemonHandle> {
+  const socketPath = options.env?.ARENA_SOCKET ?? path.join(options.home, 'run', 'arenad.sock');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: options.home,
+    ARENA_SOCKET: socketPath,
+    ARENA_METRICS_LISTEN: 'off',
+    ARENA_LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  const child = spawn(process.execPath, ['--import', tsxLoader, daemonEntry, ...(options.args ?? [])], {
+    cwd: options.home,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let running = true;
+  void exited.then(() => (running = false));
+  t.teardown(async () => {
+    if (running) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  const request = async <T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> => {
+    const client = await ControlClient.connect(socketPath);
+    try {
+      return await client.request<T>(cmd, args);
+    } finally {
+      client.close();
+    }
+  };
+  const handle: DaemonHandle = {
+    process: child,
+    pid: child.pid!,
+    socketPath,
+    home: options.home,
+    output: () => output,
+    exited,
+    status: () => request<StatusResult>('status'),
+    request,
+    async waitForState(predicate, what, timeoutMs = 20_000) {
+      let last: StatusResult | undefined;
+      await eventually(
+        async () => {
+          try {
+            last = await handle.status();
+            return predicate(last);
+          } catch {
+            return false;
+          }
+        },
+        timeoutMs,
+        () => `${what} (daemon output:\n${output})`,
+      );
+      return last!;
+    },
+    async waitForOutput(pattern, timeoutMs = 20_000) {
+      await eventually(() => pattern.test(output), timeoutMs, () => `output matching ${pattern} (got:\n${output})`);
+    },
+    signal(name) {
+      child.kill(name);
+    },
+  };
+  if (options.waitForSocket !== false) {
+    await eventually(() => !running || fs.existsSync(socketPath), 20_000, () => `the socket ${socketPath}:\n${output}`);
+    if (!running) throw new Error(`arenad exited early:\n${output}`);
+    await handle.waitForState((status) => status.state !== 'starting', 'the daemon to finish starting');
+  }
+  return handle;
+}
