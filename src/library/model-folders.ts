@@ -29,8 +29,14 @@ export interface ModelFolder {
 
 export interface FolderCollection {
   readonly folders: ModelFolder[];
-  /** One line each, for the user: what is wrong, in which file and where. */
+  /** Mistakes in the files, one line each, for the user: what is wrong, in which file and where. */
   readonly problems: string[];
+  /**
+   * Folders that did not exist when collected. A running Library reports
+   * absence itself and clears it when the folder returns, so the daemon shows
+   * its problems instead of these; one-shot users (predict) print these.
+   */
+  readonly missing: string[];
 }
 
 export interface FolderCollectionInput {
@@ -157,6 +163,7 @@ export async function collectModelFolders(input: FolderCollectionInput): Promise
   const expansion = { env: input.env ?? process.env, homeDir: input.homeDir ?? os.homedir() };
   const order = new LookupOrder();
   const problems: string[] = [];
+  const missing: string[] = [];
 
   if (input.comfyRoot !== undefined) await addRootFolders(order, path.resolve(input.comfyRoot, 'models'), 'models');
 
@@ -179,12 +186,12 @@ export async function collectModelFolders(input: FolderCollectionInput): Promise
 
   for (const root of input.libraryRoots) {
     const dir = path.resolve(root);
-    if (!(await isDirectory(dir))) problems.push(`library root ${dir} (library.roots) is missing`);
+    if (!(await isDirectory(dir))) missing.push(`library root ${dir} (library.roots) is missing`);
     await addRootFolders(order, dir, 'library.roots');
   }
 
   const folders = await withoutExcluded(order.folders(), input.exclude);
   const kept = new Set(folders.map(folderKey));
-  for (const { file, entries } of sections) problems.push(...(await missingSectionFolders(entries, kept, file)));
-  return { folders, problems };
+  for (const { file, entries } of sections) missing.push(...(await missingSectionFolders(entries, kept, file)));
+  return { folders, problems, missing };
 }

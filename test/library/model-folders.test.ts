@@ -113,7 +113,7 @@ test('base_path expands ~, $VAR and ${VAR}; an unset variable stays as written',
       '',
     ].join('\n'),
   );
-  const { folders, problems } = await collectModelFolders({
+  const { folders, problems, missing } = await collectModelFolders({
     extraConfigFiles: [yaml],
     libraryRoots: [],
     exclude: [],
@@ -129,7 +129,8 @@ test('base_path expands ~, $VAR and ${VAR}; an unset variable stays as written',
       `vae:${path.join(base, 'conf', '$NOT_SET_ANYWHERE', 'vae')}`,
     ],
   );
-  t.deepEqual(problems, [`${yaml} section 'unset': base_path ${path.join(base, 'conf', '$NOT_SET_ANYWHERE')} is missing`]);
+  t.deepEqual(problems, []);
+  t.deepEqual(missing, [`${yaml} section 'unset': base_path ${path.join(base, 'conf', '$NOT_SET_ANYWHERE')} is missing`]);
 });
 
 test('without base_path, relative folders resolve against the YAML file and absolute ones stay', async (t) => {
@@ -185,9 +186,10 @@ test('a section folder that does not exist is reported, once per missing base_pa
       '',
     ].join('\n'),
   );
-  const { folders, problems } = await collectModelFolders({ extraConfigFiles: [yaml], libraryRoots: [], exclude: [] });
+  const { folders, problems, missing } = await collectModelFolders({ extraConfigFiles: [yaml], libraryRoots: [], exclude: [] });
   t.is(folders.length, 4, 'missing folders stay listed, to be picked up when they appear');
-  t.deepEqual(problems, [
+  t.deepEqual(problems, [], 'absence is not a mistake in the file');
+  t.deepEqual(missing, [
     `${yaml} section 'nas': folder ${path.join(base, 'nas', 'checkpoints')} is missing`,
     `${yaml} section 'gone': base_path ${path.join(base, 'unmounted')} is missing`,
   ]);
@@ -202,9 +204,10 @@ test('the cache root is excluded, even registered as an is_default section, and 
     path.join(comfy, 'extra_model_paths.yaml'),
     `arena_cache:\n  base_path: ${cache}\n  is_default: true\n  loras: loras\n  checkpoints: checkpoints\n`,
   );
-  const { folders, problems } = await collectModelFolders({ comfyRoot: comfy, libraryRoots: [cache], exclude: [cache] });
+  const { folders, problems, missing } = await collectModelFolders({ comfyRoot: comfy, libraryRoots: [cache], exclude: [cache] });
   t.false(folders.some((folder) => folder.dir.startsWith(cache)));
   t.deepEqual(problems, []);
+  t.deepEqual(missing, []);
 });
 
 test('library roots add their default folders and custom subfolders after the YAML; a missing root is a problem', async (t) => {
@@ -215,7 +218,7 @@ test('library roots add their default folders and custom subfolders after the YA
   await makeDirs(base, 'x');
   const nas = path.join(base, 'nas');
   const gone = path.join(base, 'gone');
-  const { folders, problems } = await collectModelFolders({ comfyRoot: comfy, libraryRoots: [nas, gone], exclude: [] });
+  const { folders, missing } = await collectModelFolders({ comfyRoot: comfy, libraryRoots: [nas, gone], exclude: [] });
   t.deepEqual(lookupList(folders, 'loras', base), [
     'models:ComfyUI/models/loras',
     'extra_model_paths.yaml#x:x',
@@ -224,7 +227,7 @@ test('library roots add their default folders and custom subfolders after the YA
   ]);
   t.deepEqual(lookupList(folders, 'animatediff_models', base), ['library.roots:nas/animatediff_models']);
   t.is(folders.find((folder) => folder.dir === path.join(nas, 'loras'))?.root, nas);
-  t.deepEqual(problems, [`library root ${gone} (library.roots) is missing`]);
+  t.deepEqual(missing, [`library root ${gone} (library.roots) is missing`]);
 });
 
 test('a folder listed twice keeps its first place', async (t) => {
