@@ -31,12 +31,15 @@ export function isPrimitiveType(nodeType: string): boolean {
   return PRIMITIVE_TYPES.has(nodeType);
 }
 
+/** `Note`, `MarkdownNote`, `Note Plus (mtb)`, ... but not `ImpactNotEmptySEGS`. */
+const NOTE_TYPE = /Note(?![a-z])/;
+
 /**
  * Nodes never scanned for model names of their own: notes (their text often
  * mentions files to download), reroutes, and primitives.
  */
 export function isPassiveType(nodeType: string): boolean {
-  return nodeType === REROUTE_TYPE || isPrimitiveType(nodeType) || /note/i.test(nodeType);
+  return nodeType === REROUTE_TYPE || isPrimitiveType(nodeType) || NOTE_TYPE.test(nodeType);
 }
 
 /** Modes under which ComfyUI does not run a node: 2 = muted ("never"), 4 = bypassed. */

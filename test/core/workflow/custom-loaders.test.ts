@@ -53,9 +53,12 @@ test('notes, primitives and reroutes are never scanned for model names', (t) => 
       { id: 2, type: 'MarkdownNote', mode: 0, widgets_values: ['y.safetensors'] },
       { id: 3, type: 'PrimitiveNode', mode: 0, widgets_values: ['z.safetensors'] },
       { id: 4, type: 'Reroute', mode: 0, widgets_values: ['w.safetensors'] },
+      { id: 5, type: 'Note Plus (mtb)', mode: 0, widgets_values: ['v.safetensors'] },
+      // Only a word "Note" marks a note: this one is a loader whose name merely contains "NotE".
+      { id: 6, type: 'NotEmptyModelLoader', mode: 0, widgets_values: ['kept.safetensors'] },
     ],
   });
-  t.deepEqual(parsed.refs, []);
+  t.deepEqual(refLines(parsed.refs), ['6 ? kept.safetensors']);
 });
 
 test('with recent frontends (a socket per widget) custom refs are named after their widget', (t) => {
