@@ -19,7 +19,7 @@ export interface CommandRun<Options> {
 }
 
 /** One arenactl command (one file each under commands/). Returns the exit code. */
-export interface CliCommand<Options = Record<string, unknown>> {
+export interface CliCommand<Options extends object = object> {
   /** `['status']`, or `['config', 'show']` for a subcommand. */
   readonly path: readonly string[];
   readonly description: string;

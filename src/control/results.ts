@@ -50,3 +50,28 @@ export interface ConfigReport {
   readonly sources: Record<string, string>;
   readonly warnings: readonly string[];
 }
+
+/** A workflow reference as `predict` reports it: `path` only when it resolved. */
+export interface PredictRef {
+  readonly category: string | null;
+  readonly name: string;
+  readonly nodeId: string;
+  readonly nodeType: string;
+  readonly input?: string;
+  readonly via: string;
+  readonly path?: string;
+  readonly key?: string;
+  readonly bytes?: number;
+}
+
+export interface PredictUnresolved extends PredictRef {
+  readonly reason: string;
+  readonly message: string;
+  readonly candidates?: readonly string[];
+}
+
+export interface ResolutionResult {
+  readonly refs: readonly PredictRef[];
+  readonly inactive: readonly PredictRef[];
+  readonly unresolved: readonly PredictUnresolved[];
+}

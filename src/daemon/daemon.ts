@@ -11,6 +11,7 @@ import { helloCommand } from '../control/commands/hello.js';
 import { subscribeCommand } from '../control/commands/subscribe.js';
 import { statusCommand } from '../control/commands/status.js';
 import { configShowCommand } from '../control/commands/config-show.js';
+import { resolveCommand } from '../control/commands/resolve.js';
 import type { DaemonState, StatusResult } from '../control/results.js';
 import { Library } from '../library/library.js';
 import { collectModelFolders } from '../library/model-folders.js';
@@ -178,7 +179,8 @@ export class Daemon {
       .add(helloCommand(VERSION, registry))
       .add(subscribeCommand(this.#bus))
       .add(statusCommand(() => this.status()))
-      .add(configShowCommand(() => configReport(this.#loaded, 'daemon')));
+      .add(configShowCommand(() => configReport(this.#loaded, 'daemon')))
+      .add(resolveCommand(() => this.#library!.catalog));
   }
 
   async #collectFolders() {
@@ -199,6 +201,7 @@ export class Daemon {
       env: this.#options.platform.env,
       homeDir: this.#options.platform.home,
     });
+    // Absent folders are reported live by the Library, which also clears them when they return.
     this.#folderProblems = collection.problems;
     return collection.folders;
   }
