@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
 import { copyIntoCache, type CopyRequest } from '../../src/cache/copier.js';
 import { nodeCopyIo, type CopyIo } from '../../src/cache/copy-io.js';
+import { CacheIoError } from '../../src/cache/errors/cache-io-error.js';
 import { CopyAbortedError } from '../../src/cache/errors/copy-aborted-error.js';
+import { NoSpaceError } from '../../src/cache/errors/no-space-error.js';
 import { PathError } from '../../src/cache/errors/path-error.js';
 import { SourceChangedError } from '../../src/cache/errors/source-changed-error.js';
 import { SourceMissingError } from '../../src/cache/errors/source-missing-error.js';
@@ -95,6 +97,50 @@ test('the staged file is fsynced before the rename, and every folder that change
     'syncDir /',
   ]);
 });
+
+test('a large copy is fsynced in the background as it goes, and still fsynced last before the rename', async (t) => {
+  const { tree, request, data } = await setUp(t);
+  const events: string[] = [];
+  const io: Partial<CopyIo> = {
+    write: async (target, buffer, position) => {
+      events.push('write');
+      return nodeCopyIo.write(target, buffer, position);
+    },
+    sync: async (target) => {
+      events.push('sync');
+      return nodeCopyIo.sync(target);
+    },
+    rename: async (from, to) => {
+      events.push('rename');
+      return nodeCopyIo.rename(from, to);
+    },
+  };
+  const result = await copyIntoCache(tree, request, { chunkBytes: CHUNK, flushEveryBytes: 2 * CHUNK, io });
+  t.true((await readFile(result.path)).equals(data));
+  const firstSync = events.indexOf('sync');
+  t.true(firstSync > 0 && firstSync < events.lastIndexOf('write'), `a flush ran between writes: ${events.join(' ')}`);
+  t.deepEqual(events.slice(-2), ['sync', 'rename']);
+});
+
+for (const [code, arenaCode, errorClass] of [
+  ['EIO', 'E_CACHE_IO', CacheIoError],
+  ['ENOSPC', 'E_NO_SPACE', NoSpaceError],
+] as const) {
+  test(`a background fsync failing with ${code} fails the copy with ${errorClass.name}, nothing visible`, async (t) => {
+    const { tree, request } = await setUp(t);
+    const io: Partial<CopyIo> = {
+      sync: async () => {
+        throw Object.assign(new Error(`${code}: fsync`), { code });
+      },
+    };
+    const error = await t.throwsAsync(copyIntoCache(tree, request, { chunkBytes: CHUNK, flushEveryBytes: CHUNK, io }), {
+      code: arenaCode,
+    });
+    t.true(error instanceof errorClass);
+    t.is((error?.cause as { code?: string }).code, code);
+    await assertCacheEmpty(t, tree);
+  });
+}
 
 test('verify size copies without hashing; sha256 hashes both small (inline) and multi-chunk (worker) files', async (t) => {
   const { tree, request, data } = await setUp(t);

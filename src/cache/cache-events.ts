@@ -1,0 +1,53 @@
+import type { PrefetchPriority } from '../core/admission.js';
+
+/** What the cache service announces; the daemon streams these to `subscribe` clients. */
+export type CacheEvent =
+  | {
+      readonly event: 'prefetch.queued';
+      readonly key: string;
+      readonly bytes: number;
+      readonly priority: PrefetchPriority;
+      readonly origin: string;
+    }
+  | { readonly event: 'prefetch.started'; readonly key: string; readonly bytes: number; readonly source: string }
+  | {
+      readonly event: 'prefetch.progress';
+      readonly key: string;
+      readonly bytesCopied: number;
+      readonly bytes: number;
+      readonly percent: number;
+      readonly bytesPerSecond: number;
+      /** null until the speed is known. */
+      readonly etaSeconds: number | null;
+    }
+  | {
+      readonly event: 'prefetch.done';
+      readonly key: string;
+      readonly bytes: number;
+      readonly durationMs: number;
+      readonly bytesPerSecond: number;
+      readonly sha256?: string;
+    }
+  | {
+      readonly event: 'prefetch.failed';
+      readonly key: string;
+      readonly code: string;
+      readonly message: string;
+      /** True when the job stays queued and will be tried again. */
+      readonly retry: boolean;
+    }
+  | { readonly event: 'cache.evicted'; readonly key: string; readonly bytes: number; readonly reason: string };
+
+/** Why a requested model is not (or not yet) copied. */
+export type SkipReason = 'disabled' | 'category' | 'too-small' | 'too-large' | 'not-found' | 'invalid-name';
+
+/** The answer to one model of a prefetch request. */
+export interface PrefetchOutcome {
+  readonly category: string;
+  readonly name: string;
+  readonly key?: string;
+  readonly status: 'queued' | 'copying' | 'cached' | 'skipped';
+  readonly bytes?: number;
+  readonly reason?: SkipReason;
+  readonly message?: string;
+}

@@ -1,0 +1,675 @@
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { ArenaError, messageOf } from '../core/arena-error.js';
+import { admission, minFreeBytesOf, roomFor, type PrefetchPriority, type SpaceState } from '../core/admission.js';
+import { formatBytes } from '../core/byte-size.js';
+import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
+import { modelKey, parseModelKey } from '../core/categories.js';
+import type { Logger } from '../log/logger.js';
+import type { CacheEvent, PrefetchOutcome } from './cache-events.js';
+import { CacheTree } from './cache-tree.js';
+import { copyIntoCache, type CopyRequest, type CopyResult, type VerifyMode } from './copier.js';
+import { CopyAbortedError } from './errors/copy-aborted-error.js';
+import { NoSpaceError } from './errors/no-space-error.js';
+import { SourceChangedError } from './errors/source-changed-error.js';
+import { SourceMissingError } from './errors/source-missing-error.js';
+import { SourceReadError } from './errors/source-read-error.js';
+import { VerifyError } from './errors/verify-error.js';
+import { freeSpace as statFreeSpace, type FreeSpace } from './free-space.js';
+import { entryForCopy, type LedgerEntry } from './ledger-entry.js';
+import { Ledger } from './ledger.js';
+import { PrefetchQueue, type PrefetchJob } from './prefetch-queue.js';
+import { reconcileCache } from './recovery.js';
+import { detectRemovedFiles, removeCachedCopy } from './removal.js';
+
+export interface CacheSettings {
+  readonly enabled: boolean;
+  readonly root: string;
+  readonly maxBytes: number;
+  readonly minFreeBytes: number | `${number}%`;
+  readonly minFileBytes: number;
+  readonly categories: readonly string[];
+  readonly concurrency: number;
+  readonly verify: VerifyMode;
+}
+
+/** The catalog and its change events: the Library provides both. */
+export interface CatalogFeed {
+  readonly catalog: CatalogView;
+  on(event: 'added' | 'removed', listener: (entry: CatalogEntry) => void): unknown;
+  on(event: 'changed', listener: (entry: CatalogEntry, previous: CatalogEntry) => void): unknown;
+  on(event: 'available', listener: (...args: unknown[]) => void): unknown;
+}
+
+export interface CacheServiceOptions {
+  readonly settings: CacheSettings;
+  readonly stateDir: string;
+  readonly library: CatalogFeed;
+  /**
+   * Whether the library folder holding a path is reachable now; undefined
+   * when no folder holds it. Only a reachable folder that lacks a file proves
+   * the file is gone: an unmounted NAS never does.
+   */
+  readonly folderReachable: (file: string) => boolean | undefined;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly freeSpace?: (dir: string) => Promise<FreeSpace>;
+  readonly copy?: (tree: CacheTree, request: CopyRequest) => Promise<CopyResult>;
+  /** How often cached files deleted by hand are looked for, and waiting jobs re-checked. */
+  readonly checkIntervalMs?: number;
+}
+
+interface CacheServiceEvents {
+  event: [CacheEvent];
+  /** The problem list changed. */
+  problems: [];
+}
+
+/** A model keeps being wanted this long after a workflow or prompt named it. */
+const PREDICTION_MEMORY_MS = 24 * 3600_000;
+const PROGRESS_EVERY_MS = 250;
+const MAX_ATTEMPTS = 5;
+
+function sameSource(entry: LedgerEntry, source: CatalogEntry): boolean {
+  return entry.sourcePath === source.path && entry.sourceSize === source.size && entry.sourceMtimeMs === source.mtimeMs;
+}
+
+/**
+ * The SSD cache as a service: it takes prefetch requests, decides what may
+ * be copied and when there is room, runs the copies with their progress,
+ * keeps the ledger, drops copies whose library file changed, and counts hits
+ * and misses of real runs. Only complete, verified files appear in the tree;
+ * the copier guarantees that, and this service never writes there itself.
+ */
+export class CacheService extends EventEmitter<CacheServiceEvents> {
+  readonly tree: CacheTree;
+  #settings: CacheSettings;
+  readonly #options: CacheServiceOptions;
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #queueFile: string;
+  #ledger!: Ledger;
+  #queue = new PrefetchQueue();
+  readonly #running = new Set<Promise<void>>();
+  readonly #predicted = new Map<string, number>();
+  readonly #problems = new Map<string, string>();
+  #space: FreeSpace = { freeBytes: 0, totalBytes: 0 };
+  #pumping = false;
+  #pumpAgain = false;
+  #stopping = false;
+  #timer?: NodeJS.Timeout;
+  #saveTimer?: NodeJS.Timeout;
+  #lastProgress = new Map<string, number>();
+  #completed = 0;
+  #failed = 0;
+
+  constructor(options: CacheServiceOptions) {
+    super();
+    this.#options = options;
+    this.#settings = options.settings;
+    this.#logger = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.tree = new CacheTree(options.settings.root);
+    this.#queueFile = path.join(options.stateDir, 'prefetch-queue.json');
+  }
+
+  get settings(): CacheSettings {
+    return this.#settings;
+  }
+
+  /** Recovers the tree and the ledger, restores the saved queue, then starts copying. */
+  async start(): Promise<void> {
+    await this.tree.ensure();
+    this.#ledger = await Ledger.load(path.join(this.#options.stateDir, 'ledger.json'), this.#logger);
+    const catalog = this.#options.library.catalog;
+    await reconcileCache({
+      tree: this.tree,
+      ledger: this.#ledger,
+      lookupSource: (category, name) => {
+        const entry = catalog.lookup(category, name);
+        return entry?.available ? { path: entry.path, size: entry.size, mtimeMs: entry.mtimeMs } : undefined;
+      },
+      verify: this.#settings.verify,
+      logger: this.#logger,
+    });
+    for (const entry of this.#ledger.entries()) await this.#revalidate(modelKey(entry.category, entry.name)!, 'at start');
+    this.#queue = await PrefetchQueue.load(this.#queueFile, this.#logger);
+    if (this.#queue.all().length > 0) this.#logger.info('resuming saved prefetch jobs', { jobs: this.#queue.all().length });
+
+    const library = this.#options.library;
+    const onEntry = (entry: CatalogEntry) => void this.#onLibraryChange(entry);
+    library.on('added', onEntry);
+    library.on('removed', onEntry);
+    library.on('changed', onEntry);
+    library.on('available', () => this.#pump());
+    this.#timer = setInterval(() => void this.#periodicCheck(), this.#options.checkIntervalMs ?? 30_000);
+    this.#timer.unref();
+    await this.#refreshSpace();
+    this.#pump();
+  }
+
+  /** Cancels running copies (their staging files are removed), saves the queue and the ledger. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    clearInterval(this.#timer);
+    clearTimeout(this.#saveTimer);
+    for (const job of this.#queue.active()) {
+      job.active!.abortReason = 'stopping';
+      job.active!.controller.abort();
+    }
+    await Promise.allSettled([...this.#running]);
+    await this.#queue.save(this.#queueFile).catch((error: unknown) => this.#logger.warn('could not save the prefetch queue', { err: error }));
+    await this.#ledger?.close();
+  }
+
+  reconfigure(settings: CacheSettings): void {
+    this.#settings = { ...settings, root: this.#settings.root };
+    this.#pump();
+  }
+
+  /** Asks for models to be on the SSD; each gets an answer saying what happens to it and why. */
+  request(models: ReadonlyArray<{ category: string; name: string }>, priority: PrefetchPriority, origin: string, pin = false): PrefetchOutcome[] {
+    const outcomes = models.map((model) => this.#requestOne(model, priority, origin, pin));
+    this.#saveQueueSoon();
+    this.#pump();
+    return outcomes;
+  }
+
+  /**
+   * A generation ran: each of its models was a hit when a complete copy was
+   * on the SSD before the run started, else a miss. Missing ones are queued.
+   */
+  recordRun(models: ReadonlyArray<{ category: string; name: string }>, startedAt: number, origin: string): { hits: number; misses: number } {
+    let hits = 0;
+    const missing: Array<{ category: string; name: string }> = [];
+    for (const model of models) {
+      const key = modelKey(model.category, model.name);
+      if (key === undefined) continue;
+      const entry = this.#ledger.get(key);
+      if (entry !== undefined && entry.cachedAt <= startedAt) {
+        this.#ledger.recordHit(key);
+        hits += 1;
+      } else {
+        this.#ledger.recordMiss();
+        missing.push(model);
+      }
+    }
+    if (missing.length > 0) this.request(missing, 'warm', origin);
+    return { hits, misses: missing.length };
+  }
+
+  pin(key: string): PrefetchOutcome {
+    const { category, name } = this.#parseKey(key);
+    const normalized = modelKey(category, name)!;
+    const entry = this.#ledger.get(normalized);
+    if (entry !== undefined) {
+      this.#ledger.set({ ...entry, pinned: true });
+      return { category, name, key: normalized, status: 'cached', bytes: entry.size };
+    }
+    const [outcome] = this.request([{ category, name }], 'urgent', 'arenactl pin', true);
+    return outcome!;
+  }
+
+  unpin(key: string): { key: string; pinned: false } {
+    const { category, name } = this.#parseKey(key);
+    const normalized = modelKey(category, name)!;
+    const entry = this.#ledger.get(normalized);
+    const job = this.#queue.get(normalized);
+    if (entry === undefined && job === undefined) throw new ArenaError('E_NOT_FOUND', `${normalized} is neither cached nor queued`);
+    if (entry !== undefined) this.#ledger.set({ ...entry, pinned: false });
+    if (job !== undefined) job.pin = false;
+    return { key: normalized, pinned: false };
+  }
+
+  /** Removes a model from the SSD (and from the queue); ComfyUI falls back to the NAS file. */
+  async evict(key: string, reason = 'evicted by arenactl'): Promise<{ key: string; bytes: number }> {
+    const { category, name } = this.#parseKey(key);
+    const normalized = modelKey(category, name)!;
+    const job = this.#queue.get(normalized);
+    const entry = this.#ledger.get(normalized);
+    if (job === undefined && entry === undefined) throw new ArenaError('E_NOT_FOUND', `${normalized} is neither cached nor queued`);
+    this.#predicted.delete(normalized);
+    if (job !== undefined) {
+      this.#queue.remove(normalized);
+      if (job.active) {
+        job.active.abortReason = 'evicted';
+        job.active.controller.abort();
+      }
+      this.#saveQueueSoon();
+    }
+    const bytes = entry === undefined ? 0 : await this.#removeCopy(normalized, reason);
+    this.#pump();
+    return { key: normalized, bytes };
+  }
+
+  /** The cached, copying and queued models, for `arenactl ls`. */
+  list() {
+    const now = this.#now();
+    const cached = this.#ledger.entries().map((entry) => ({
+      category: entry.category,
+      name: entry.name,
+      key: `${entry.category}/${entry.name}`,
+      bytes: entry.size,
+      state: 'cached' as const,
+      pinned: entry.pinned,
+      lastUsed: entry.lastUsed ?? null,
+      hits: entry.hits,
+      cachedAt: entry.cachedAt,
+      predicted: this.#wantedSince(`${entry.category}/${entry.name}`, now),
+    }));
+    const jobs = this.#queue.all().map((job) => {
+      const source = job.active?.source ?? this.#options.library.catalog.lookup(job.category, job.name);
+      return {
+        category: job.category,
+        name: job.name,
+        key: job.key,
+        bytes: source?.size ?? null,
+        state: job.active ? ('copying' as const) : ('queued' as const),
+        pinned: job.pin,
+        lastUsed: null,
+        hits: 0,
+        priority: job.priority,
+        origin: job.origin,
+        ...(job.active ? { bytesCopied: job.active.copiedBytes } : {}),
+        ...(job.waiting ? { waiting: job.waiting } : {}),
+      };
+    });
+    return [...jobs, ...cached.filter((entry) => !this.#queue.get(entry.key))];
+  }
+
+  stats() {
+    const totals = this.#ledger.totals;
+    const requests = totals.hits + totals.misses;
+    const active = this.#queue.active().length;
+    return {
+      hits: totals.hits,
+      misses: totals.misses,
+      hitRatio: requests === 0 ? 0 : totals.hits / requests,
+      cache: {
+        bytes: this.#cachedBytes(),
+        files: this.#ledger.size,
+        maxBytes: this.#settings.maxBytes,
+        freeBytes: this.#space.freeBytes,
+      },
+      prefetch: {
+        queued: this.#queue.all().length - active,
+        active,
+        completed: this.#completed,
+        failed: this.#failed,
+        bytesCopied: totals.bytesCopied,
+      },
+      evictions: totals.evictions,
+    };
+  }
+
+  /** The cache and prefetch sections of `status`. */
+  status() {
+    const stats = this.stats();
+    return {
+      cache: {
+        enabled: this.#settings.enabled,
+        root: this.tree.root,
+        ...stats.cache,
+        totalBytes: this.#space.totalBytes,
+        minFreeBytes: minFreeBytesOf(this.#settings.minFreeBytes, this.#space.totalBytes),
+      },
+      prefetch: {
+        ...stats.prefetch,
+        concurrency: this.#settings.concurrency,
+        verify: this.#settings.verify,
+        copying: this.#queue.active().map((job) => ({
+          key: job.key,
+          bytes: job.active!.source.size,
+          bytesCopied: job.active!.copiedBytes,
+        })),
+        waiting: this.#queue
+          .pending()
+          .filter((job) => job.waiting !== undefined)
+          .map((job) => ({ key: job.key, reason: job.waiting! })),
+      },
+    };
+  }
+
+  /** `cache 41.2/64.0 GB · copying sdxl.safetensors 43% · 2 queued`: the line systemd shows. */
+  summary(): string {
+    const used = this.#cachedBytes();
+    const parts = [this.#settings.maxBytes > 0 ? `cache ${usage(used, this.#settings.maxBytes)}` : `cache ${formatBytes(used)}`];
+    if (!this.#settings.enabled) parts.push('copying off');
+    const active = this.#queue.active();
+    const first = active[0];
+    if (first?.active) {
+      const percent = first.active.source.size === 0 ? 100 : Math.floor((first.active.copiedBytes / first.active.source.size) * 100);
+      parts.push(`copying ${path.basename(first.name)} ${percent}%${active.length > 1 ? ` +${active.length - 1} more` : ''}`);
+    }
+    const queued = this.#queue.all().length - active.length;
+    if (queued > 0) parts.push(`${queued} queued`);
+    if (active.length === 0 && queued === 0) parts.push('idle');
+    return parts.join(' · ');
+  }
+
+  problems(): string[] {
+    return [...this.#problems.values()];
+  }
+
+  #requestOne(model: { category: string; name: string }, priority: PrefetchPriority, origin: string, pin: boolean): PrefetchOutcome {
+    const { category, name } = model;
+    const key = modelKey(category, name);
+    if (key === undefined) return { category, name, status: 'skipped', reason: 'invalid-name', message: `${category}/${name} is not a valid model name` };
+    const source = this.#options.library.catalog.lookup(category, name);
+    if (source === undefined) {
+      return { category, name, key, status: 'skipped', reason: 'not-found', message: `${key} is not in the library` };
+    }
+    this.#predicted.set(key, this.#now());
+    const cached = this.#ledger.get(key);
+    if (cached !== undefined && (!source.available || sameSource(cached, source))) {
+      if (pin && !cached.pinned) this.#ledger.set({ ...cached, pinned: true });
+      return { category, name, key, status: 'cached', bytes: cached.size };
+    }
+    const verdict = admission({ category: source.category, bytes: source.size }, this.#settings);
+    if (!verdict.ok) return { category, name, key, status: 'skipped', bytes: source.size, reason: verdict.reason, message: verdict.message };
+    const room = roomFor(source.size, this.#spaceState());
+    if (room.kind === 'never') return { category, name, key, status: 'skipped', bytes: source.size, reason: 'too-large', message: room.message };
+
+    const { job, added } = this.#queue.add({ key, category: source.category, name: source.name, priority, origin, pin }, this.#now());
+    if (added) this.#announce({ event: 'prefetch.queued', key, bytes: source.size, priority: job.priority, origin: job.origin });
+    return { category, name, key, status: job.active ? 'copying' : 'queued', bytes: source.size };
+  }
+
+  #parseKey(key: string): { category: string; name: string } {
+    const parsed = parseModelKey(key);
+    if (parsed === undefined || path.isAbsolute(key) || key.split(/[\\/]/).includes('..')) {
+      throw new ArenaError('E_PATH', `"${key}" is not a model key: use CATEGORY/NAME inside the library, such as loras/style.safetensors`);
+    }
+    return parsed;
+  }
+
+  #announce(event: CacheEvent): void {
+    this.emit('event', event);
+  }
+
+  #cachedBytes(): number {
+    let bytes = 0;
+    for (const entry of this.#ledger.entries()) bytes += entry.size;
+    return bytes;
+  }
+
+  #spaceState(): SpaceState {
+    const active = this.#queue.active();
+    return {
+      cacheBytes: this.#cachedBytes(),
+      reservedBytes: active.reduce((sum, job) => sum + job.active!.source.size, 0),
+      pendingWriteBytes: active.reduce((sum, job) => sum + job.active!.source.size - job.active!.copiedBytes, 0),
+      freeBytes: this.#space.freeBytes,
+      totalBytes: this.#space.totalBytes,
+      maxBytes: this.#settings.maxBytes,
+      minFreeBytes: minFreeBytesOf(this.#settings.minFreeBytes, this.#space.totalBytes),
+    };
+  }
+
+  async #refreshSpace(): Promise<void> {
+    try {
+      this.#space = await (this.#options.freeSpace ?? statFreeSpace)(this.tree.root);
+    } catch (error) {
+      this.#logger.warn('cannot read the free space of the cache filesystem', { root: this.tree.root, err: messageOf(error) });
+    }
+    const floor = minFreeBytesOf(this.#settings.minFreeBytes, this.#space.totalBytes);
+    if (this.#problems.has('no-space') && this.#space.freeBytes > floor) this.#setProblem('no-space');
+  }
+
+  #wantedSince(key: string, now: number): boolean {
+    const at = this.#predicted.get(key);
+    return at !== undefined && now - at < PREDICTION_MEMORY_MS;
+  }
+
+  /** Starts as many runnable jobs as the concurrency allows; runs again if asked while running. */
+  #pump(): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    void this.#pumpOnce()
+      .catch((error: unknown) => this.#logger.error('prefetch scheduling failed', { err: error }))
+      .finally(() => {
+        this.#pumping = false;
+        if (this.#pumpAgain && !this.#stopping) {
+          this.#pumpAgain = false;
+          this.#pump();
+        }
+      });
+  }
+
+  async #pumpOnce(): Promise<void> {
+    if (this.#stopping || !this.#settings.enabled) return;
+    await this.#refreshSpace();
+    const now = this.#now();
+    for (const job of this.#queue.pending()) {
+      if (this.#queue.active().length >= this.#settings.concurrency) return;
+      if (job.notBefore > now) continue;
+      const source = this.#options.library.catalog.lookup(job.category, job.name);
+      if (source === undefined) {
+        this.#dropJob(job, 'E_NOT_FOUND', `${job.key} is no longer in the library`);
+        continue;
+      }
+      if (!source.available) {
+        job.waiting = `the library folder of ${job.key} is unreachable; it is copied when the folder returns`;
+        continue;
+      }
+      const cached = this.#ledger.get(job.key);
+      if (cached !== undefined && sameSource(cached, source)) {
+        this.#queue.remove(job.key);
+        continue;
+      }
+      const verdict = admission({ category: source.category, bytes: source.size }, this.#settings);
+      if (!verdict.ok) {
+        this.#dropJob(job, 'E_NOT_ADMITTED', verdict.message);
+        continue;
+      }
+      const room = roomFor(source.size, this.#spaceState());
+      if (room.kind === 'never') {
+        this.#dropJob(job, 'E_TOO_LARGE', room.message);
+        continue;
+      }
+      if (room.kind === 'wait') {
+        if (job.waiting !== room.message) this.#logger.info(`${job.key}: ${room.message}`);
+        job.waiting = room.message;
+        continue;
+      }
+      this.#startCopy(job, source);
+    }
+  }
+
+  #startCopy(job: PrefetchJob, source: CatalogEntry): void {
+    const controller = new AbortController();
+    job.active = { controller, source, startedAt: this.#now(), copiedBytes: 0 };
+    delete job.waiting;
+    job.attempts += 1;
+    this.#announce({ event: 'prefetch.started', key: job.key, bytes: source.size, source: source.path });
+    this.#logger.info('copying to the SSD', { key: job.key, bytes: source.size, priority: job.priority, origin: job.origin });
+    const request: CopyRequest = {
+      source: source.path,
+      expected: { size: source.size, mtimeMs: source.mtimeMs },
+      category: source.category,
+      name: source.name,
+      verify: this.#settings.verify,
+      signal: controller.signal,
+      onProgress: (copied) => this.#progress(job, copied),
+    };
+    const copy = this.#options.copy ?? copyIntoCache;
+    const run = copy(this.tree, request)
+      .then((result) => this.#finished(job, request, result))
+      .catch((error: unknown) => this.#copyFailed(job, error))
+      .finally(() => {
+        this.#running.delete(run);
+        this.#pump();
+      });
+    this.#running.add(run);
+  }
+
+  #progress(job: PrefetchJob, copied: number): void {
+    const active = job.active;
+    if (!active) return;
+    active.copiedBytes = copied;
+    const now = this.#now();
+    const last = this.#lastProgress.get(job.key) ?? 0;
+    if (now - last < PROGRESS_EVERY_MS && copied < active.source.size) return;
+    this.#lastProgress.set(job.key, now);
+    const seconds = (now - active.startedAt) / 1000;
+    const bytesPerSecond = seconds > 0 ? Math.round(copied / seconds) : 0;
+    this.#announce({
+      event: 'prefetch.progress',
+      key: job.key,
+      bytesCopied: copied,
+      bytes: active.source.size,
+      percent: active.source.size === 0 ? 100 : Math.floor((copied / active.source.size) * 100),
+      bytesPerSecond,
+      etaSeconds: bytesPerSecond > 0 ? Math.round((active.source.size - copied) / bytesPerSecond) : null,
+    });
+  }
+
+  #finished(job: PrefetchJob, request: CopyRequest, result: CopyResult): void {
+    const active = job.active!;
+    delete job.active;
+    this.#lastProgress.delete(job.key);
+    const previous = this.#ledger.get(result.key);
+    const entry = entryForCopy(request, result, this.#now(), previous);
+    this.#ledger.set(job.pin ? { ...entry, pinned: true } : entry);
+    this.#ledger.addBytesCopied(result.size);
+    this.#completed += 1;
+    if (this.#queue.get(job.key) === job) this.#queue.remove(job.key);
+    this.#saveQueueSoon();
+    const durationMs = Math.max(1, this.#now() - active.startedAt);
+    this.#announce({
+      event: 'prefetch.done',
+      key: result.key,
+      bytes: result.size,
+      durationMs,
+      bytesPerSecond: Math.round(result.size / (durationMs / 1000)),
+      ...(result.sha256 === undefined ? {} : { sha256: result.sha256 }),
+    });
+    this.#logger.info('cached on the SSD', { key: result.key, bytes: result.size, ms: durationMs });
+  }
+
+  #copyFailed(job: PrefetchJob, error: unknown): void {
+    const active = job.active;
+    delete job.active;
+    this.#lastProgress.delete(job.key);
+    if (error instanceof CopyAbortedError) {
+      // Stopping keeps the job for the next start; an eviction already removed it; an invalidated copy starts over.
+      if (active?.abortReason === 'invalidated') job.attempts = 0;
+      return;
+    }
+    this.#failed += 1;
+    const code = error instanceof ArenaError ? error.code : 'E_INTERNAL';
+    const message = messageOf(error);
+    const source = this.#options.library.catalog.lookup(job.category, job.name);
+    let retryInMs: number | undefined;
+    if (error instanceof NoSpaceError) {
+      this.#setProblem('no-space', `the cache filesystem is full: copying ${job.key} failed (${message}); free space or lower cache.maxBytes`);
+      retryInMs = 60_000;
+    } else if (error instanceof SourceMissingError || error instanceof SourceReadError) {
+      if (source !== undefined && !source.available) {
+        job.waiting = `the library folder of ${job.key} is unreachable; it is copied when the folder returns`;
+        retryInMs = 0;
+      } else if (source !== undefined) retryInMs = 5000 * job.attempts;
+    } else if (error instanceof SourceChangedError || error instanceof VerifyError) {
+      retryInMs = 2000 * job.attempts;
+    }
+    const retry = retryInMs !== undefined && job.attempts < MAX_ATTEMPTS && this.#queue.get(job.key) === job;
+    if (retry) job.notBefore = this.#now() + retryInMs!;
+    else this.#queue.remove(job.key);
+    this.#saveQueueSoon();
+    this.#announce({ event: 'prefetch.failed', key: job.key, code, message, retry });
+    this.#logger.warn(`copy of ${job.key} failed${retry ? '; will retry' : ''}`, { code, reason: message });
+    if (retry && retryInMs! > 0) setTimeout(() => this.#pump(), retryInMs).unref();
+  }
+
+  #dropJob(job: PrefetchJob, code: string, message: string): void {
+    this.#queue.remove(job.key);
+    this.#saveQueueSoon();
+    this.#announce({ event: 'prefetch.failed', key: job.key, code, message, retry: false });
+    this.#logger.info(`not copying ${job.key}: ${message}`);
+  }
+
+  /** A library file changed, appeared or went away: copies and running jobs of its key are checked. */
+  async #onLibraryChange(entry: CatalogEntry): Promise<void> {
+    const key = modelKey(entry.category, entry.name);
+    if (key === undefined) return;
+    const job = this.#queue.get(key);
+    if (job?.active && job.active.source.path === entry.path) {
+      const current = this.#options.library.catalog.lookup(entry.category, entry.name);
+      if (current === undefined || current.path !== job.active.source.path || current.mtimeMs !== job.active.source.mtimeMs || current.size !== job.active.source.size) {
+        job.active.abortReason = 'invalidated';
+        job.active.controller.abort();
+      }
+    }
+    try {
+      await this.#revalidate(key, 'after a library change');
+    } catch (error) {
+      this.#logger.error('checking a cached copy against the library failed', { key, err: error });
+    }
+  }
+
+  /**
+   * Removes the cached copy of a key when it no longer matches the file
+   * ComfyUI would otherwise load, and queues it again when it is still wanted.
+   */
+  async #revalidate(key: string, when: string): Promise<void> {
+    const entry = this.#ledger.get(key);
+    if (entry === undefined) return;
+    const source = this.#options.library.catalog.lookup(entry.category, entry.name);
+    if (source?.available && sameSource(entry, source)) return;
+    if (source === undefined || !source.available) {
+      // Without a reachable folder that lacks the file, nothing proves the copy stale (a NAS may just be away).
+      if (this.#options.folderReachable(entry.sourcePath) !== true) return;
+    }
+    const reason = source === undefined || !source.available ? 'its library file was removed' : 'its library file changed';
+    await this.#removeCopy(key, reason);
+    this.#logger.info(`dropped the cached copy of ${key} ${when}: ${reason}`);
+    if (source?.available && (entry.pinned || this.#wantedSince(key, this.#now()))) {
+      this.request([{ category: entry.category, name: entry.name }], 'workflow', `${key} changed in the library`, entry.pinned);
+    }
+  }
+
+  async #removeCopy(key: string, reason: string): Promise<number> {
+    const removed = await removeCachedCopy(this.tree, this.#ledger, key, reason);
+    this.#ledger.recordEviction();
+    this.#announce({ event: 'cache.evicted', key, bytes: removed.bytes, reason });
+    return removed.bytes;
+  }
+
+  async #periodicCheck(): Promise<void> {
+    try {
+      for (const change of await detectRemovedFiles(this.tree, this.#ledger)) {
+        this.#logger.warn(`${change.key}: ${change.reason}`);
+        this.#announce({ event: 'cache.evicted', key: change.key, bytes: 0, reason: change.reason });
+      }
+    } catch (error) {
+      this.#logger.warn('checking the cached files failed', { err: messageOf(error) });
+    }
+    this.#pump();
+  }
+
+  #setProblem(id: string, message?: string): void {
+    const changed = message === undefined ? this.#problems.delete(id) : this.#problems.get(id) !== message;
+    if (message !== undefined) this.#problems.set(id, message);
+    if (changed) this.emit('problems');
+  }
+
+  #saveQueueSoon(): void {
+    if (this.#saveTimer !== undefined || this.#stopping) return;
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      this.#queue.save(this.#queueFile).catch((error: unknown) => this.#logger.warn('could not save the prefetch queue', { err: error }));
+    }, 200);
+    this.#saveTimer.unref();
+  }
+}
+
+/** `41.2/64.0 GB`: both numbers in the quota's unit. */
+function usage(used: number, quota: number): string {
+  const [value, unit] = formatBytes(quota).split(' ') as [string, string];
+  const factor = quota / Number(value);
+  return `${(used / factor).toFixed(1)}/${value} ${unit}`;
+}
