@@ -75,3 +75,43 @@ export interface ResolutionResult {
   readonly inactive: readonly PredictRef[];
   readonly unresolved: readonly PredictUnresolved[];
 }
+
+export interface PrefetchOutcomeResult {
+  readonly category: string;
+  readonly name: string;
+  readonly key?: string;
+  readonly status: 'queued' | 'copying' | 'cached' | 'skipped';
+  readonly bytes?: number;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export interface LsEntry {
+  readonly category: string;
+  readonly name: string;
+  readonly key: string;
+  readonly bytes: number | null;
+  readonly state: 'cached' | 'copying' | 'queued';
+  readonly pinned: boolean;
+  readonly lastUsed: number | null;
+  readonly hits: number;
+  readonly bytesCopied?: number;
+  readonly waiting?: string;
+  readonly priority?: string;
+  readonly origin?: string;
+}
+
+export interface StatsResult {
+  readonly hits: number;
+  readonly misses: number;
+  readonly hitRatio: number;
+  readonly cache: { readonly bytes: number; readonly files: number; readonly maxBytes: number; readonly freeBytes: number };
+  readonly prefetch: {
+    readonly queued: number;
+    readonly active: number;
+    readonly completed: number;
+    readonly failed: number;
+    readonly bytesCopied: number;
+  };
+  readonly evictions: number;
+}

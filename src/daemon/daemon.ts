@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { messageOf } from '../core/arena-error.js';
+import { ArenaError, messageOf } from '../core/arena-error.js';
 import { ConfigError } from '../config/config-error.js';
 import { configReport } from '../config/config-report.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -13,6 +13,10 @@ import { statusCommand } from '../control/commands/status.js';
 import { configShowCommand } from '../control/commands/config-show.js';
 import { resolveCommand } from '../control/commands/resolve.js';
 import type { DaemonState, StatusResult } from '../control/results.js';
+import { CacheService, type CacheSettings } from '../cache/cache-service.js';
+import { cacheEntryCommand } from '../control/commands/cache-entry.js';
+import { viewCommand } from '../control/commands/cache-views.js';
+import { prefetchCommand } from '../control/commands/prefetch.js';
 import { Library } from '../library/library.js';
 import { collectModelFolders } from '../library/model-folders.js';
 import type { LoggerHandle, Logger } from '../log/logger.js';
@@ -46,6 +50,7 @@ export class Daemon {
   #locks: InstanceLock[] = [];
   #server?: ControlServer;
   #library?: Library;
+  #cache?: CacheService;
   #folderProblems: string[] = [];
   #reported = new Set<string>();
   readonly #allKeys: ConfigKey[];
@@ -86,6 +91,7 @@ export class Daemon {
     this.#logger.info('control socket listening', { socket: config.control.socket });
 
     await this.#startLibrary();
+    await this.#startCache();
     this.#phase = 'ready';
     this.#refreshState();
     this.#logger.info(`arenad ${VERSION} ${this.#publicState()}`, { pid: process.pid, socket: config.control.socket });
@@ -97,6 +103,7 @@ export class Daemon {
     this.#phase = 'stopping';
     this.#logger.info('stopping', { reason });
     await this.#server?.close().catch((error: unknown) => this.#logger.warn('closing the socket failed', { err: error }));
+    await this.#cache?.stop().catch((error: unknown) => this.#logger.error('stopping the cache failed', { err: error }));
     await this.#library?.stop();
     for (const lock of this.#locks.reverse()) await lock.release().catch(() => undefined);
     this.#locks = [];
@@ -121,6 +128,7 @@ export class Daemon {
     for (const key of pending) this.#logger.warn(`${key} changed; the new value takes effect after a restart`, { key });
     this.#loaded = { ...next, config: keepRunningValues(next.config, this.#loaded.config, pending) };
     this.#options.logging.setLevel(next.config.log.level);
+    this.#cache?.reconfigure(cacheSettings(this.#loaded.config));
     if (changed.some((key) => key.startsWith('library.') || key === 'comfy.root')) await this.#reconfigureLibrary();
     this.#refreshState();
     this.#logger.info('configuration reloaded', { changed: changed.length > 0 ? changed.join(',') : 'nothing' });
@@ -140,17 +148,19 @@ export class Daemon {
       config: { file: this.#loaded.configFile ?? null, envFile: this.#loaded.envFile ?? null },
       comfy: { root: config.comfy.root || null, url: config.comfy.url },
       library: this.#library?.status() ?? empty,
-      cache: { enabled: config.cache.enable, root: config.cache.root, maxBytes: config.cache.maxBytes },
-      prefetch: { concurrency: config.prefetch.concurrency, verify: config.prefetch.verify },
+      ...(this.#cache?.status() ?? {
+        cache: { enabled: config.cache.enable, root: config.cache.root, maxBytes: config.cache.maxBytes },
+        prefetch: { concurrency: config.prefetch.concurrency, verify: config.prefetch.verify },
+      }),
       updates: { manifest: config.updates.manifest || null, windows: config.updates.windows || null },
     };
   }
 
   /** One line for humans and for systemd's STATUS=. */
   summary(): string {
-    const library = this.#library?.status();
-    const parts: string[] = [this.#publicState()];
-    if (library) parts.push(`library ${library.models} models`);
+    const parts: string[] = [];
+    if (this.#phase === 'starting') parts.push('starting');
+    if (this.#cache) parts.push(this.#cache.summary());
     const problems = this.#allProblems();
     if (problems.length > 0) parts.push(problems.length === 1 ? problems[0]! : `${problems.length} problems`);
     return parts.join(' · ');
@@ -162,7 +172,12 @@ export class Daemon {
   }
 
   #allProblems(): string[] {
-    return [...this.#problems.list(), ...this.#folderProblems, ...(this.#library?.problems() ?? [])];
+    return [
+      ...this.#problems.list(),
+      ...this.#folderProblems,
+      ...(this.#library?.problems() ?? []),
+      ...(this.#cache?.problems() ?? []),
+    ];
   }
 
   /** Logs each problem once when it appears and once when it clears. */
@@ -180,7 +195,35 @@ export class Daemon {
       .add(subscribeCommand(this.#bus))
       .add(statusCommand(() => this.status()))
       .add(configShowCommand(() => configReport(this.#loaded, 'daemon')))
-      .add(resolveCommand(() => this.#library!.catalog));
+      .add(resolveCommand(() => this.#library!.catalog))
+      .add(prefetchCommand((models, priority, origin) => this.#requireCache().request(models, priority, origin)))
+      .add(cacheEntryCommand('pin', 'Keep a model on the SSD: never evicted; copied now if it is not there.', (key) => this.#requireCache().pin(key)))
+      .add(cacheEntryCommand('unpin', 'Let a pinned model be evicted again.', (key) => this.#requireCache().unpin(key)))
+      .add(cacheEntryCommand('evict', 'Remove a model from the SSD now; ComfyUI falls back to the NAS file.', (key) => this.#requireCache().evict(key)))
+      .add(viewCommand('ls', 'The cached, copying and queued models.', () => ({ entries: this.#requireCache().list() })))
+      .add(viewCommand('stats', 'Hits, misses, cache use and prefetch counters.', () => this.#requireCache().stats()));
+  }
+
+  /** Commands that need the cache answer `starting` until it has recovered its tree. */
+  #requireCache(): CacheService {
+    if (!this.#cache) throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
+    return this.#cache;
+  }
+
+  async #startCache(): Promise<void> {
+    const { config } = this.#loaded;
+    const library = this.#library!;
+    const cache = new CacheService({
+      settings: cacheSettings(config),
+      stateDir: config.state.dir,
+      library,
+      folderReachable: (file) => folderReachable(library, file),
+      logger: this.#logger.child({ module: 'cache' }),
+    });
+    cache.on('event', (event) => this.#bus.publish(event));
+    cache.on('problems', () => this.#refreshState());
+    await cache.start();
+    this.#cache = cache;
   }
 
   async #collectFolders() {
@@ -247,4 +290,27 @@ function keepRunningValues(next: ArenaConfig, running: ArenaConfig, keys: readon
     merged[section]![name] = configValue(running, key);
   }
   return merged as unknown as ArenaConfig;
+}
+
+function cacheSettings(config: ArenaConfig): CacheSettings {
+  return {
+    enabled: config.cache.enable,
+    root: config.cache.root,
+    maxBytes: config.cache.maxBytes,
+    minFreeBytes: config.cache.minFreeBytes,
+    minFileBytes: config.cache.minFileBytes,
+    categories: config.cache.categories,
+    concurrency: config.prefetch.concurrency,
+    verify: config.prefetch.verify,
+  };
+}
+
+/** Whether the library folder holding a file is reachable: the innermost folder that contains it decides. */
+function folderReachable(library: Library, file: string): boolean | undefined {
+  let best: { dir: string; state: 'ok' | 'missing' } | undefined;
+  for (const folder of library.status().folders) {
+    const inside = file.startsWith(folder.dir.endsWith(path.sep) ? folder.dir : `${folder.dir}${path.sep}`);
+    if (inside && (best === undefined || folder.dir.length > best.dir.length)) best = folder;
+  }
+  return best === undefined ? undefined : best.state === 'ok';
 }

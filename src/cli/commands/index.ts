@@ -1,7 +1,11 @@
 import type { CliCommand } from '../cli-command.js';
 import { configCheckCommand } from './config-check.js';
 import { configShowCommand } from './config-show.js';
+import { lsCommand } from './ls.js';
+import { evictCommand, pinCommand, unpinCommand } from './model-actions.js';
 import { predictCommand } from './predict.js';
+import { prefetchCommand } from './prefetch.js';
+import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
 import { versionCommand } from './version.js';
 
@@ -9,6 +13,12 @@ import { versionCommand } from './version.js';
 export const COMMANDS: readonly CliCommand[] = [
   statusCommand,
   predictCommand,
+  prefetchCommand,
+  lsCommand,
+  statsCommand,
+  pinCommand,
+  unpinCommand,
+  evictCommand,
   configShowCommand,
   configCheckCommand,
   versionCommand,

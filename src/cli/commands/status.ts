@@ -13,14 +13,15 @@ function render(status: StatusResult, socketPath: string, output: Output): void 
     for (const problem of status.problems) output.line(`  ! ${problem}`);
   }
   const { library } = status;
-  const polled = library.folders.filter((folder) => folder.mode === 'poll').length;
-  const missing = library.folders.filter((folder) => folder.state === 'missing').length;
+  // Default category folders that a root simply lacks are not worth a mention; real absences are problems above.
+  const present = library.folders.filter((folder) => folder.state === 'ok');
+  const polled = present.filter((folder) => folder.mode === 'poll').length;
   output.line(
-    `library  ${library.models} models, ${formatBytes(library.bytes)} in ${library.folders.length} folders` +
-      ` (${polled} polled, ${missing} missing${library.unavailableModels > 0 ? `, ${library.unavailableModels} models unreachable` : ''})`,
+    `library  ${library.models} models, ${formatBytes(library.bytes)} in ${present.length} folders` +
+      ` (${polled} polled${library.unavailableModels > 0 ? `, ${library.unavailableModels} models unreachable` : ''})`,
   );
+  output.line(`cache    ${status.summary}`);
   output.line(`comfy    ${status.comfy.root ?? '(not found)'} · ${status.comfy.url}`);
-  output.line(`summary  ${status.summary}`);
 }
 
 export const statusCommand: CliCommand = {
