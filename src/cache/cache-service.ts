@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ArenaError, messageOf } from '../core/arena-error.js';
 import { admission, minFreeBytesOf, roomFor, type PrefetchPriority, type SpaceState } from '../core/admission.js';
@@ -100,6 +101,8 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   #timer?: NodeJS.Timeout;
   #saveTimer?: NodeJS.Timeout;
   #lastProgress = new Map<string, number>();
+  /** Removals and the periodic tree check run one at a time, so one never sees the other half done. */
+  #treeWork: Promise<unknown> = Promise.resolve();
   #completed = 0;
   #failed = 0;
 
@@ -120,6 +123,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   /** Recovers the tree and the ledger, restores the saved queue, then starts copying. */
   async start(): Promise<void> {
     await this.tree.ensure();
+    await mkdir(this.#options.stateDir, { recursive: true });
     this.#ledger = await Ledger.load(path.join(this.#options.stateDir, 'ledger.json'), this.#logger);
     const catalog = this.#options.library.catalog;
     await reconcileCache({
@@ -632,8 +636,14 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     }
   }
 
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#treeWork.catch(() => undefined).then(work);
+    this.#treeWork = run;
+    return run;
+  }
+
   async #removeCopy(key: string, reason: string): Promise<number> {
-    const removed = await removeCachedCopy(this.tree, this.#ledger, key, reason);
+    const removed = await this.#exclusive(() => removeCachedCopy(this.tree, this.#ledger, key, reason));
     this.#ledger.recordEviction();
     this.#announce({ event: 'cache.evicted', key, bytes: removed.bytes, reason });
     return removed.bytes;
@@ -641,7 +651,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
 
   async #periodicCheck(): Promise<void> {
     try {
-      for (const change of await detectRemovedFiles(this.tree, this.#ledger)) {
+      for (const change of await this.#exclusive(() => detectRemovedFiles(this.tree, this.#ledger))) {
         this.#logger.warn(`${change.key}: ${change.reason}`);
         this.#announce({ event: 'cache.evicted', key: change.key, bytes: 0, reason: change.reason });
       }
