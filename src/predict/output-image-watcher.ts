@@ -1,0 +1,181 @@
+/**
+ * Turns the images ComfyUI saves into runs: an image in `<comfy>/output/`
+ * proves that the models of the prompt embedded in it were just read. This
+ * is what the usage history counts, and it works without the ComfyUI API.
+ *
+ * ComfyUI writes images in place, so a new file is read again after growing
+ * delays until it is complete (or its metadata, which comes first, is). One
+ * run writes several images (a batch, an image and a preview): a RunDeduper
+ * lets each run through once, and the queue watcher may share it.
+ */
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { messageOf } from '../core/arena-error.js';
+import { extractImageMetadata, parseWorkflowBytes, WorkflowError, type ImageMetadata, type ParsedWorkflow } from '../core/workflow/index.js';
+import type { SubscribeFunction } from '../library/watcher.js';
+import type { Logger } from '../log/logger.js';
+import { comfyRelativePath, isOutputImageFile } from './comfy-paths.js';
+import { ATTEMPT_DONE, FileAttempts, retryBecause, type AttemptResult } from './file-attempts.js';
+import { isImageComplete } from './image-completeness.js';
+import { readVersion } from './read-version.js';
+import { runIdOf } from './run-id.js';
+import { RunDeduper } from './run-deduper.js';
+import type { RunSighting } from './sightings.js';
+import { TreeWatch, type TreeWatchStatus } from './tree-watch.js';
+
+export const OUTPUT_IMAGE_DEFAULTS = {
+  debounceMs: 50,
+  /** About 3 s in all: a large PNG takes ComfyUI a moment to encode and write. */
+  retryDelaysMs: [100, 200, 400, 800, 1600],
+  checkIntervalMs: 5_000,
+  maxAgeMs: 10 * 60_000,
+} as const;
+
+export interface OutputImageWatcherOptions {
+  /** The ComfyUI install; `<comfyRoot>/output` is watched. */
+  readonly comfyRoot: string;
+  readonly logger: Logger;
+  /** Shared with the queue watcher so that a run seen in both counts once. */
+  readonly deduper?: RunDeduper;
+  /** `@parcel/watcher`'s subscribe, unless a test stands in for it. */
+  readonly subscribe?: SubscribeFunction;
+  readonly debounceMs?: number;
+  /** The delays between reads of an image that is still being written. */
+  readonly retryDelaysMs?: readonly number[];
+  /** How often a missing `output/` is looked for. */
+  readonly checkIntervalMs?: number;
+  /**
+   * An image last modified longer ago than this is no new run: it was moved
+   * or restored into the folder, which keeps its mtime.
+   */
+  readonly maxAgeMs?: number;
+  readonly now?: () => number;
+}
+
+export interface OutputImageWatcherEvents {
+  run: [RunSighting];
+}
+
+export class OutputImageWatcher extends EventEmitter<OutputImageWatcherEvents> {
+  readonly outputDir: string;
+  readonly deduper: RunDeduper;
+  private readonly comfyRoot: string;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly maxAgeMs: number;
+  private readonly tree: TreeWatch;
+  private readonly attempts: FileAttempts;
+
+  constructor(options: OutputImageWatcherOptions) {
+    super();
+    this.comfyRoot = options.comfyRoot;
+    this.outputDir = path.join(options.comfyRoot, 'output');
+    this.logger = options.logger.child({ module: 'predict', source: 'output' });
+    this.now = options.now ?? Date.now;
+    this.maxAgeMs = options.maxAgeMs ?? OUTPUT_IMAGE_DEFAULTS.maxAgeMs;
+    this.deduper = options.deduper ?? new RunDeduper({ now: this.now });
+    this.attempts = new FileAttempts({
+      debounceMs: options.debounceMs ?? OUTPUT_IMAGE_DEFAULTS.debounceMs,
+      retryDelaysMs: options.retryDelaysMs ?? OUTPUT_IMAGE_DEFAULTS.retryDelaysMs,
+      attempt: (file, isCurrent) => this.attempt(file, isCurrent),
+      onGiveUp: (file, reason) => this.logger.debug('output image never became readable; ignored', { file: this.origin(file), reason }),
+      onError: (file, error) => this.logger.warn(`reading output image ${this.origin(file)} failed: ${messageOf(error)}`),
+    });
+    this.tree = new TreeWatch({
+      dir: this.outputDir,
+      accept: isOutputImageFile,
+      onFile: (file) => this.attempts.touch(file),
+      onGone: (file) => this.attempts.forget(file),
+      logger: this.logger,
+      ...(options.subscribe === undefined ? {} : { subscribe: options.subscribe }),
+      checkIntervalMs: options.checkIntervalMs ?? OUTPUT_IMAGE_DEFAULTS.checkIntervalMs,
+      freshMs: this.maxAgeMs,
+      now: this.now,
+    });
+  }
+
+  /** Starts watching; images saved before this are not counted. */
+  async start(): Promise<void> {
+    await this.tree.start();
+  }
+
+  /** Unsubscribes and clears every timer. Idempotent. */
+  async stop(): Promise<void> {
+    this.attempts.stop();
+    await this.tree.stop();
+  }
+
+  status(): TreeWatchStatus {
+    return this.tree.status();
+  }
+
+  private async attempt(file: string, isCurrent: () => boolean): Promise<AttemptResult> {
+    const read = await readVersion(file);
+    if (read === undefined) return ATTEMPT_DONE;
+    const origin = this.origin(file);
+    if (this.now() - read.mtimeMs > this.maxAgeMs) {
+      this.logger.debug('output image is old; not a new run', { file: origin });
+      return ATTEMPT_DONE;
+    }
+    const complete = isImageComplete(read.bytes);
+    const found = readRun(read.bytes);
+    if ('skip' in found) {
+      if (!complete) {
+        this.logger.debug('output image is not complete yet; reading it again', { file: origin, reason: found.skip });
+        return retryBecause(found.skip);
+      }
+      this.logger.debug('output image ignored', { file: origin, reason: found.skip });
+      return ATTEMPT_DONE;
+    }
+    if (!isCurrent()) return ATTEMPT_DONE;
+    const seen = this.deduper.observe(found.runId, read.mtimeMs);
+    if (!seen.first) {
+      this.logger.debug('output image of a run already counted', { file: origin, runId: found.runId });
+      return ATTEMPT_DONE;
+    }
+    this.logger.debug('output image of a new run', { file: origin, runId: found.runId, refs: found.workflow.refs.length });
+    this.emit('run', {
+      kind: 'output-image',
+      runId: found.runId,
+      origin,
+      workflow: found.workflow,
+      startedAt: seen.startedAt,
+      at: this.now(),
+      file,
+    });
+    return ATTEMPT_DONE;
+  }
+
+  private origin(file: string): string {
+    return comfyRelativePath(this.comfyRoot, file);
+  }
+}
+
+type ImageRun = { readonly runId: string; readonly workflow: ParsedWorkflow } | { readonly skip: string };
+
+/** The run an image's metadata describes, or why there is none (yet). */
+function readRun(bytes: Uint8Array): ImageRun {
+  try {
+    const metadata = extractImageMetadata(bytes);
+    if (metadata.prompt === undefined && metadata.workflow === undefined) return { skip: 'no workflow metadata' };
+    const workflow = parseWorkflowBytes(bytes, { prefer: 'api' });
+    return { runId: runIdOfMetadata(metadata), workflow };
+  } catch (error) {
+    if (error instanceof WorkflowError) return { skip: error.message };
+    throw error;
+  }
+}
+
+/** The id from the API prompt, which the queue shows too; from the UI workflow when there is no usable prompt. */
+function runIdOfMetadata(metadata: ImageMetadata): string {
+  for (const text of [metadata.prompt, metadata.workflow]) {
+    if (text === undefined) continue;
+    try {
+      return runIdOf(JSON.parse(text));
+    } catch {
+      // Unusable prompt text: the workflow, which parsed, names the run instead.
+    }
+  }
+  // parseWorkflowBytes succeeded, so one of the texts is JSON; this is for the type checker.
+  throw new WorkflowError('the image metadata holds no JSON');
+}

@@ -1,0 +1,159 @@
+/**
+ * Turns saves of ComfyUI workflows into sightings: when the user saves a
+ * workflow, the models it needs should start copying within a moment.
+ *
+ * The frontend saves to `<comfy>/user/<user>/workflows/**\/*.json`. Recent
+ * versions write a temp file (`tmpXXXXXXXX`) and rename it into place; older
+ * ones truncate the file and write it in place, so a reader can catch it
+ * empty or half-written. Events of a file are therefore coalesced by a very
+ * short debounce (a long one would cost prefetch latency), and a file that
+ * does not parse as JSON yet is read again after growing delays.
+ */
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { messageOf } from '../core/arena-error.js';
+import { parseWorkflowBytes, WorkflowError, type ParsedWorkflow } from '../core/workflow/index.js';
+import type { SubscribeFunction } from '../library/watcher.js';
+import type { Logger } from '../log/logger.js';
+import { comfyRelativePath, isSavedWorkflowFile } from './comfy-paths.js';
+import { ATTEMPT_DONE, FileAttempts, retryBecause, type AttemptResult } from './file-attempts.js';
+import { readVersion } from './read-version.js';
+import type { WorkflowSighting } from './sightings.js';
+import { TreeWatch, type TreeWatchStatus } from './tree-watch.js';
+
+export const WORKFLOW_SAVE_DEFAULTS = {
+  debounceMs: 25,
+  retryDelaysMs: [50, 100, 200, 400, 800],
+  checkIntervalMs: 2_000,
+  freshMs: 120_000,
+} as const;
+
+export interface WorkflowSaveWatcherOptions {
+  /** The ComfyUI install; `<comfyRoot>/user` is watched. */
+  readonly comfyRoot: string;
+  readonly logger: Logger;
+  /** `@parcel/watcher`'s subscribe, unless a test stands in for it. */
+  readonly subscribe?: SubscribeFunction;
+  /** The quiet time after a file's last event before it is read. */
+  readonly debounceMs?: number;
+  /** The delays between reads of a file that is still incomplete. */
+  readonly retryDelaysMs?: readonly number[];
+  /** How often a missing `user/` is looked for. */
+  readonly checkIntervalMs?: number;
+  /** Workflows found in a folder that appeared later count when saved less than this long ago. */
+  readonly freshMs?: number;
+  readonly now?: () => number;
+}
+
+export interface WorkflowSaveWatcherEvents {
+  sighting: [WorkflowSighting];
+}
+
+export class WorkflowSaveWatcher extends EventEmitter<WorkflowSaveWatcherEvents> {
+  readonly userDir: string;
+  private readonly comfyRoot: string;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly tree: TreeWatch;
+  private readonly attempts: FileAttempts;
+  /** The version of each file last announced, so that a rescan does not announce it again. */
+  private readonly announced = new Map<string, string>();
+  /** The reason last warned about for each unreadable file, so that a broken file is not reported over and over. */
+  private readonly warned = new Map<string, string>();
+
+  constructor(options: WorkflowSaveWatcherOptions) {
+    super();
+    this.comfyRoot = options.comfyRoot;
+    this.userDir = path.join(options.comfyRoot, 'user');
+    this.logger = options.logger.child({ module: 'predict', source: 'workflows' });
+    this.now = options.now ?? Date.now;
+    this.attempts = new FileAttempts({
+      debounceMs: options.debounceMs ?? WORKFLOW_SAVE_DEFAULTS.debounceMs,
+      retryDelaysMs: options.retryDelaysMs ?? WORKFLOW_SAVE_DEFAULTS.retryDelaysMs,
+      attempt: (file, isCurrent) => this.attempt(file, isCurrent),
+      onGiveUp: (file, reason) => this.warnUnreadable(file, reason),
+      onError: (file, error) => this.logger.warn(`reading saved workflow ${this.origin(file)} failed: ${messageOf(error)}`),
+    });
+    this.tree = new TreeWatch({
+      dir: this.userDir,
+      accept: (file) => isSavedWorkflowFile(this.userDir, file),
+      onFile: (file) => this.attempts.touch(file),
+      onGone: (file) => this.forget(file),
+      logger: this.logger,
+      ...(options.subscribe === undefined ? {} : { subscribe: options.subscribe }),
+      checkIntervalMs: options.checkIntervalMs ?? WORKFLOW_SAVE_DEFAULTS.checkIntervalMs,
+      freshMs: options.freshMs ?? WORKFLOW_SAVE_DEFAULTS.freshMs,
+      now: this.now,
+    });
+  }
+
+  /** Starts watching; workflows saved before this are not announced. */
+  async start(): Promise<void> {
+    await this.tree.start();
+  }
+
+  /** Unsubscribes and clears every timer. Idempotent. */
+  async stop(): Promise<void> {
+    this.attempts.stop();
+    await this.tree.stop();
+  }
+
+  status(): TreeWatchStatus {
+    return this.tree.status();
+  }
+
+  private async attempt(file: string, isCurrent: () => boolean): Promise<AttemptResult> {
+    const read = await readVersion(file);
+    if (read === undefined || this.announced.get(file) === read.version) return ATTEMPT_DONE;
+    let workflow: ParsedWorkflow;
+    try {
+      workflow = parseWorkflowBytes(read.bytes);
+    } catch (error) {
+      if (!(error instanceof WorkflowError)) throw error;
+      if (mayBeIncomplete(read.bytes)) {
+        this.logger.debug('saved workflow is not complete yet; reading it again', { file: this.origin(file), reason: error.message });
+        return retryBecause(error.message);
+      }
+      this.warnUnreadable(file, error.message);
+      return ATTEMPT_DONE;
+    }
+    if (!isCurrent()) return ATTEMPT_DONE;
+    this.announced.set(file, read.version);
+    this.warned.delete(file);
+    const origin = this.origin(file);
+    this.logger.debug('workflow saved', { file: origin, refs: workflow.refs.length, warnings: workflow.warnings.length || undefined });
+    this.emit('sighting', { kind: 'workflow-saved', origin, workflow, at: this.now(), file });
+    return ATTEMPT_DONE;
+  }
+
+  private warnUnreadable(file: string, reason: string): void {
+    if (this.warned.get(file) === reason) return;
+    this.warned.set(file, reason);
+    this.logger.warn(`saved workflow ${this.origin(file)} cannot be read: ${reason}`);
+  }
+
+  private forget(file: string): void {
+    this.attempts.forget(file);
+    this.announced.delete(file);
+    this.warned.delete(file);
+  }
+
+  private origin(file: string): string {
+    return comfyRelativePath(this.comfyRoot, file);
+  }
+}
+
+/**
+ * A file caught in the middle of an in-place write is never valid JSON (a
+ * cut-off object cannot be), while a complete file that is valid JSON but no
+ * workflow will not get better by waiting.
+ */
+function mayBeIncomplete(bytes: Uint8Array): boolean {
+  try {
+    // TextDecoder drops a UTF-8 BOM, which JSON.parse would reject.
+    JSON.parse(new TextDecoder().decode(bytes));
+    return false;
+  } catch {
+    return true;
+  }
+}
