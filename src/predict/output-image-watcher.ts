@@ -90,6 +90,8 @@ export class OutputImageWatcher extends EventEmitter<OutputImageWatcherEvents> {
       ...(options.subscribe === undefined ? {} : { subscribe: options.subscribe }),
       checkIntervalMs: options.checkIntervalMs ?? OUTPUT_IMAGE_DEFAULTS.checkIntervalMs,
       freshMs: this.maxAgeMs,
+      // ComfyUI writes each image once, under a new name.
+      filesOnlyAdded: true,
       now: this.now,
     });
   }

@@ -47,6 +47,11 @@ export interface TreeWatchOptions {
   readonly freshMs: number;
   /** How long after a folder appears inside the tree the watch is set up again. */
   readonly refreshDelayMs?: number;
+  /**
+   * Files are only ever added to this tree, never changed in place: scans for
+   * what is new may skip the files of folders that gained no entry.
+   */
+  readonly filesOnlyAdded?: boolean;
   readonly now?: () => number;
 }
 
@@ -221,7 +226,8 @@ export class TreeWatch {
 
   /** Announces the files below `dir` modified since `since` (by default, the fresh ones). */
   private async discover(dir: string, since = this.now() - this.options.freshMs): Promise<void> {
-    for (const file of await scanTree(dir, this.options.accept)) {
+    const files = await scanTree(dir, this.options.accept, this.options.filesOnlyAdded ? { addedSince: since } : {});
+    for (const file of files) {
       if (this.stopped) return;
       if (file.mtimeMs >= since) this.options.onFile(file.path);
     }
