@@ -140,17 +140,19 @@ export class TreeWatch {
 
   private async activate(discover: boolean): Promise<void> {
     const token = {};
+    // Live before the subscription resolves, so that no early event is dropped.
+    this.activeToken = token;
     try {
       this.subscription = await watchDirectory(this.options.dir, this.subscribe, {
         onEvents: (events) => this.onEvents(token, events),
         onError: (error) => this.onWatchError(token, error),
       });
     } catch (error) {
+      this.activeToken = undefined;
       if (isWatchLimitError(error)) await this.startPolling(error, discover);
       else this.fail(`cannot watch ${this.options.dir}: ${messageOf(error)}`, error);
       return;
     }
-    this.activeToken = token;
     this.mode = 'watch';
     this.clearProblem();
     this.options.logger.debug('watching folder', { dir: this.options.dir });

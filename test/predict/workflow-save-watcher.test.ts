@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { SubscribeFunction, WatchCallback } from '../../src/library/watcher.js';
+import { parcelSubscribe, type SubscribeFunction, type WatchCallback } from '../../src/library/watcher.js';
 import type { WorkflowSighting } from '../../src/predict/sightings.js';
 import { WorkflowSaveWatcher, type WorkflowSaveWatcherOptions } from '../../src/predict/workflow-save-watcher.js';
 import { fakeComfyRoot, readPredictFixture, saveLikeFrontend, writeFileIn } from '../helpers/fake-comfy-files.js';
@@ -227,4 +227,25 @@ test('stop unsubscribes once, and announces nothing afterwards', async (t) => {
   deliver?.(null, [{ path: file, type: 'update' }]);
   // Nothing is pending that could still announce it.
   t.is(sightings.length, 1);
+});
+
+test('a watch that cannot be set up is one warning, retried quietly until it works', async (t) => {
+  const root = await fakeComfyRoot(t);
+  let refusals = 3;
+  const flaky: SubscribeFunction = (dir, callback) => {
+    if (refusals > 0) {
+      refusals -= 1;
+      return Promise.reject(new Error('Permission denied'));
+    }
+    return parcelSubscribe(dir, callback);
+  };
+  const { watcher, sightings, log, workflows } = await startWatcher(t, root, { subscribe: flaky });
+  t.like(watcher.status(), { state: 'failing', problem: `cannot watch ${path.join(root, 'user')}: Permission denied` });
+  await waitFor(() => watcher.status().state === 'watching', 'the watch to be set up');
+  t.is(log.at('warn').length, 1);
+  t.true(log.has('info', /watching folder again/));
+  t.is(watcher.status().problem, undefined);
+
+  await saveLikeFrontend(path.join(workflows, 'portrait.json'), await readPredictFixture('portrait-ui.json'));
+  await waitFor(() => sightings.length === 1, 'the sighting once watched');
 });
