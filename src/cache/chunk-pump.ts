@@ -36,7 +36,8 @@ export async function pumpChunks(options: PumpOptions): Promise<number> {
   try {
     while (position < totalBytes && failure === undefined) {
       signal?.throwIfAborted();
-      while (free.length === 0) await Promise.race(inFlight);
+      // A failed chunk ends the copy: waiting on would race an empty set once every chunk has failed, forever.
+      while (free.length === 0 && failure === undefined) await Promise.race(inFlight);
       if (failure !== undefined) break;
       const buffer = free.pop()!;
       const wanted = Math.min(chunkBytes, totalBytes - position);
@@ -52,6 +53,7 @@ export async function pumpChunks(options: PumpOptions): Promise<number> {
         },
         (error: unknown) => {
           inFlight.delete(task);
+          free.push(buffer);
           failure ??= { error };
         },
       );
