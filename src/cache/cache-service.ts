@@ -103,6 +103,8 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   #lastProgress = new Map<string, number>();
   /** Removals and the periodic tree check run one at a time, so one never sees the other half done. */
   #treeWork: Promise<unknown> = Promise.resolve();
+  /** After ENOSPC: the bytes the failed copy needed; the problem clears once that much is free again. */
+  #noSpaceNeed?: number;
   #completed = 0;
   #failed = 0;
 
@@ -418,7 +420,12 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       this.#logger.warn('cannot read the free space of the cache filesystem', { root: this.tree.root, err: messageOf(error) });
     }
     const floor = minFreeBytesOf(this.#settings.minFreeBytes, this.#space.totalBytes);
-    if (this.#problems.has('no-space') && this.#space.freeBytes > floor) this.#setProblem('no-space');
+    if (this.#noSpaceNeed !== undefined && this.#space.freeBytes >= floor + this.#noSpaceNeed) {
+      this.#noSpaceNeed = undefined;
+      this.#setProblem('no-space');
+      // The copies that failed for space may try again at once.
+      for (const job of this.#queue.pending()) job.notBefore = 0;
+    }
   }
 
   #wantedSince(key: string, now: number): boolean {
@@ -570,7 +577,8 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     const source = this.#options.library.catalog.lookup(job.category, job.name);
     let retryInMs: number | undefined;
     if (error instanceof NoSpaceError) {
-      this.#setProblem('no-space', `the cache filesystem is full: copying ${job.key} failed (${message}); free space or lower cache.maxBytes`);
+      this.#setProblem('no-space', `the cache filesystem is full: copying ${job.key} failed; free space on it, or lower cache.maxBytes`);
+      this.#noSpaceNeed = Math.min(this.#noSpaceNeed ?? Infinity, active?.source.size ?? 0);
       retryInMs = 60_000;
     } else if (error instanceof SourceMissingError || error instanceof SourceReadError) {
       if (source !== undefined && !source.available) {

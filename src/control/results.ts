@@ -33,7 +33,14 @@ export interface StatusResult {
   /** The one line that systemd shows as STATUS=. */
   readonly summary: string;
   readonly config: { readonly file: string | null; readonly envFile: string | null };
-  readonly comfy: { readonly root: string | null; readonly url: string };
+  readonly comfy: {
+    readonly root: string | null;
+    readonly url: string;
+    /** null until the queue has been polled once. */
+    readonly reachable: boolean | null;
+    /** "ComfyUI not reachable at ... (connection refused)" while it is not. */
+    readonly error?: string;
+  };
   readonly library: LibraryStatus;
   readonly cache: Record<string, unknown>;
   readonly prefetch: Record<string, unknown>;

@@ -18,6 +18,8 @@ import { cacheEntryCommand } from '../control/commands/cache-entry.js';
 import { viewCommand } from '../control/commands/cache-views.js';
 import { prefetchCommand } from '../control/commands/prefetch.js';
 import { Library } from '../library/library.js';
+import { UsageHistory } from '../predict/index.js';
+import { Triggers } from './triggers.js';
 import { collectModelFolders } from '../library/model-folders.js';
 import type { LoggerHandle, Logger } from '../log/logger.js';
 import { VERSION } from '../package-info.js';
@@ -51,6 +53,8 @@ export class Daemon {
   #server?: ControlServer;
   #library?: Library;
   #cache?: CacheService;
+  #history?: UsageHistory;
+  #triggers?: Triggers;
   #folderProblems: string[] = [];
   #reported = new Set<string>();
   readonly #allKeys: ConfigKey[];
@@ -92,6 +96,8 @@ export class Daemon {
 
     await this.#startLibrary();
     await this.#startCache();
+    this.#history = await UsageHistory.open({ stateDir: config.state.dir, logger: this.#logger.child({ module: 'history' }) });
+    await this.#startTriggers();
     this.#phase = 'ready';
     this.#refreshState();
     this.#logger.info(`arenad ${VERSION} ${this.#publicState()}`, { pid: process.pid, socket: config.control.socket });
@@ -103,6 +109,8 @@ export class Daemon {
     this.#phase = 'stopping';
     this.#logger.info('stopping', { reason });
     await this.#server?.close().catch((error: unknown) => this.#logger.warn('closing the socket failed', { err: error }));
+    await this.#triggers?.stop().catch((error: unknown) => this.#logger.warn('stopping the watchers failed', { err: error }));
+    await this.#history?.flush().catch(() => undefined);
     await this.#cache?.stop().catch((error: unknown) => this.#logger.error('stopping the cache failed', { err: error }));
     await this.#library?.stop();
     for (const lock of this.#locks.reverse()) await lock.release().catch(() => undefined);
@@ -130,6 +138,10 @@ export class Daemon {
     this.#options.logging.setLevel(next.config.log.level);
     this.#cache?.reconfigure(cacheSettings(this.#loaded.config));
     if (changed.some((key) => key.startsWith('library.') || key === 'comfy.root')) await this.#reconfigureLibrary();
+    if (changed.some((key) => key.startsWith('comfy.'))) {
+      await this.#triggers?.stop();
+      await this.#startTriggers();
+    }
     this.#refreshState();
     this.#logger.info('configuration reloaded', { changed: changed.length > 0 ? changed.join(',') : 'nothing' });
     return true;
@@ -146,7 +158,7 @@ export class Daemon {
       problems: this.#allProblems(),
       summary: this.summary(),
       config: { file: this.#loaded.configFile ?? null, envFile: this.#loaded.envFile ?? null },
-      comfy: { root: config.comfy.root || null, url: config.comfy.url },
+      comfy: { root: config.comfy.root || null, ...(this.#triggers?.comfyStatus() ?? { url: config.comfy.url, reachable: null }) },
       library: this.#library?.status() ?? empty,
       ...(this.#cache?.status() ?? {
         cache: { enabled: config.cache.enable, root: config.cache.root, maxBytes: config.cache.maxBytes },
@@ -177,6 +189,7 @@ export class Daemon {
       ...this.#folderProblems,
       ...(this.#library?.problems() ?? []),
       ...(this.#cache?.problems() ?? []),
+      ...(this.#triggers?.problems() ?? []),
     ];
   }
 
@@ -224,6 +237,20 @@ export class Daemon {
     cache.on('problems', () => this.#refreshState());
     await cache.start();
     this.#cache = cache;
+  }
+
+  async #startTriggers(): Promise<void> {
+    const { config } = this.#loaded;
+    const triggers = new Triggers({
+      ...(config.comfy.root ? { comfyRoot: config.comfy.root } : {}),
+      comfyUrl: config.comfy.url,
+      catalog: () => this.#library!.catalog,
+      cache: this.#cache!,
+      history: this.#history!,
+      logger: this.#logger.child({ module: 'predict' }),
+    });
+    await triggers.start();
+    this.#triggers = triggers;
   }
 
   async #collectFolders() {

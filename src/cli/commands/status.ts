@@ -20,8 +20,9 @@ function render(status: StatusResult, socketPath: string, output: Output): void 
     `library  ${library.models} models, ${formatBytes(library.bytes)} in ${present.length} folders` +
       ` (${polled} polled${library.unavailableModels > 0 ? `, ${library.unavailableModels} models unreachable` : ''})`,
   );
-  output.line(`cache    ${status.summary}`);
-  output.line(`comfy    ${status.comfy.root ?? '(not found)'} · ${status.comfy.url}`);
+  output.line(`now      ${status.summary}`);
+  const queue = status.comfy.reachable === null ? 'not checked yet' : status.comfy.reachable ? 'reachable' : (status.comfy.error ?? 'ComfyUI not reachable');
+  output.line(`comfy    ${status.comfy.root ?? '(not found)'} · ${status.comfy.url} ${queue}`);
 }
 
 export const statusCommand: CliCommand = {
