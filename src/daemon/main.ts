@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ArenaError, messageOf } from '../core/arena-error.js';
 import { ConfigError } from '../config/config-error.js';
+import { loadCredentials } from '../config/credentials.js';
 import { loadConfig } from '../config/load-config.js';
 import { currentPlatform } from '../config/platform.js';
 import { createLogger, detectLogStyle } from '../log/logger.js';
@@ -25,6 +26,8 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
   }
 
   const platform = currentPlatform();
+  // Before anything is logged: every later line is redacted against these.
+  loadCredentials(platform.env);
   const load = () =>
     loadConfig({ platform, flags: args.flags, ...(args.configFile === undefined ? {} : { configFile: args.configFile }) });
   let loaded;

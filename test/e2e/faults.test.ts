@@ -207,3 +207,25 @@ test.serial('a NAS that dies in the middle of a copy: the copy fails cleanly, th
   t.is(await sha256Of(path.join(cacheRoot, 'checkpoints', 'remote.safetensors')), hash);
   await daemon.waitForState((status) => status.state === 'ready', 'the root problem to clear');
 });
+
+test.serial('SIGTERM during a copy: the copy is cancelled with nothing partial left, exit 0, and the next start completes it', async (t) => {
+  const home = await tempDir(t);
+  const nas = path.join(home, 'nas');
+  const cacheRoot = path.join(home, 'ssd');
+  const hash = await sha256Of(writeModel(path.join(nas, 'checkpoints', 'long.safetensors'), 512 * MB));
+  const env = { ARENA_LIBRARY_ROOTS: nas, ARENA_CACHE_ROOT: cacheRoot };
+  const daemon = await spawnDaemon(t, { home, env });
+  await daemon.waitForState((status) => status.library.models === 1, 'the library scanned');
+  const { seen } = await onceEvent(t, daemon, (event) => event.event === 'prefetch.progress');
+  await daemon.request('prefetch', { models: [{ category: 'checkpoints', name: 'long.safetensors' }] });
+  await seen;
+  daemon.signal('SIGTERM');
+  t.is(await daemon.exited, 0);
+  t.deepEqual([...visibleCacheFiles(cacheRoot).keys()], [], 'the interrupted copy is not visible');
+  t.deepEqual(fs.readdirSync(path.join(cacheRoot, '.arena', 'staging')), [], 'its staging file was removed');
+  t.regex(daemon.output(), /stopping reason=SIGTERM[\s\S]*stopped/);
+
+  const restarted = await spawnDaemon(t, { home, env });
+  await eventually(async () => (await cachedKeys(restarted)).length === 1, 60_000, () => `the saved job to complete (output:\n${restarted.output()})`);
+  t.is(await sha256Of(path.join(cacheRoot, 'checkpoints', 'long.safetensors')), hash);
+});
