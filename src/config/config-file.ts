@@ -116,6 +116,9 @@ export function readConfigFile(file: string, knownKeys: readonly ConfigKey[]): S
         const innerName = isScalar(inner.key) ? String(inner.key.value) : String(inner.key);
         addLeaf(`${name}.${innerName}`, inner);
       }
+    } else if (sections.has(name) && (pair.value === null || (isScalar(pair.value) && pair.value.value === null))) {
+      // A section whose keys are all commented out: nothing to set.
+      continue;
     } else if (sections.has(name)) {
       const line = lineOf(pair.key as Node);
       problems.push({

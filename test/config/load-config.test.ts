@@ -189,6 +189,14 @@ test('malformed YAML is reported with its line', async (t) => {
   t.regex(error.problems[0]!.message, new RegExp(`^config file ${file}:\\d+ is not valid YAML or JSON: `));
 });
 
+test('a section whose keys are all commented out is simply empty', async (t) => {
+  const home = await tempDir(t);
+  const file = writeFile(path.join(home, 'c.yaml'), 'control:\n  # socket: /x.sock\ncache:\n  maxBytes: 1GB\n');
+  const loaded = loadConfig({ platform: testPlatform(home), configFile: file, unknownKeys: 'error', envFileCache: new EnvFileCache() });
+  t.is(loaded.config.cache.maxBytes, 1e9);
+  t.is(loaded.sources.get('control.socket')!.kind, 'default');
+});
+
 test('a section that is not a mapping, and a file that is a list, are errors', async (t) => {
   const home = await tempDir(t);
   const scalar = writeFile(path.join(home, 'scalar.yaml'), 'cache: 5\n');
