@@ -17,6 +17,7 @@ import {
   type SizeOrPercent,
   type ValueFormat,
 } from './formats.js';
+import { InvalidValue } from './formats.js';
 import type { LogLevel } from '../log/logger.js';
 
 export interface KeyDefinition<T> {
@@ -50,6 +51,18 @@ export const MIB = 2 ** 20;
 function key<T>(definition: KeyDefinition<T>): KeyDefinition<T> {
   return definition;
 }
+
+/** A group by name or number; empty means none. */
+const groupFormat: ValueFormat<string> = {
+  name: 'arena-group',
+  expected: 'a group name such as arena, a numeric gid, or "" for none',
+  parse(raw) {
+    if (typeof raw !== 'string' && typeof raw !== 'number') throw new InvalidValue();
+    const text = String(raw).trim();
+    if (text !== '' && !/^(?:[A-Za-z_][\w.-]*\$?|\d+)$/.test(text)) throw new InvalidValue();
+    return text;
+  },
+};
 
 /** systemd passes several directories joined by `:` when a unit lists several. */
 function firstOf(list: string | undefined): string | undefined {
@@ -176,6 +189,13 @@ export function buildSchema(platform: Platform) {
         default: defaultSocketPath(env, platform.uid),
         env: 'ARENA_SOCKET',
         doc: 'The control socket that arenactl and the ComfyUI nodes talk to.',
+        needsRestart: true,
+      }),
+      socketGroup: key({
+        format: groupFormat,
+        default: '',
+        env: 'ARENA_SOCKET_GROUP',
+        doc: 'A group whose members may use the socket (a system install sets arena): the socket becomes 0660 and its folder 0750. Empty keeps both private to the daemon user.',
         needsRestart: true,
       }),
     },
