@@ -1,0 +1,61 @@
+/**
+ * The one way src/service runs other programs (systemctl, journalctl,
+ * launchctl, useradd, loginctl, getent). It is injected, so that tests record
+ * what would run instead of touching the machine's service manager.
+ */
+import { execa } from 'execa';
+import { ServiceCommandError } from './errors/service-command-error.js';
+
+export interface CommandResult {
+  /** 127 when the program does not exist, 124 when it timed out (as the shell says). */
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The program was not found on PATH. */
+  readonly missing: boolean;
+}
+
+export interface RunOptions {
+  readonly timeoutMs?: number;
+  /** Output goes here as it arrives instead of into the result (`journalctl -f`). */
+  readonly onStdout?: (text: string) => void;
+  readonly onStderr?: (text: string) => void;
+}
+
+export interface CommandRunner {
+  run(file: string, args: readonly string[], options?: RunOptions): Promise<CommandResult>;
+}
+
+export const EXIT_MISSING = 127;
+export const EXIT_TIMED_OUT = 124;
+
+/** Runs programs for real, with execa. Never rejects: the exit code says how it went. */
+export const systemRunner: CommandRunner = {
+  async run(file, args, options = {}) {
+    const streaming = options.onStdout !== undefined || options.onStderr !== undefined;
+    const child = execa(file, [...args], {
+      reject: false,
+      stdin: 'ignore',
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      ...(streaming ? { buffer: false } : {}),
+    });
+    if (options.onStdout) child.stdout?.on('data', (chunk: Buffer) => options.onStdout!(chunk.toString()));
+    if (options.onStderr) child.stderr?.on('data', (chunk: Buffer) => options.onStderr!(chunk.toString()));
+    const result = await child;
+    const missing = result.code === 'ENOENT';
+    const exitCode = result.exitCode ?? (missing ? EXIT_MISSING : result.timedOut ? EXIT_TIMED_OUT : 1);
+    return {
+      exitCode,
+      stdout: typeof result.stdout === 'string' ? result.stdout : '',
+      stderr: typeof result.stderr === 'string' ? result.stderr : missing ? `${file}: command not found` : '',
+      missing,
+    };
+  },
+};
+
+/** Runs a program and throws ServiceCommandError, quoting the command and its output, unless it exits 0. */
+export async function runChecked(runner: CommandRunner, file: string, args: readonly string[], options?: RunOptions): Promise<CommandResult> {
+  const result = await runner.run(file, args, options);
+  if (result.exitCode !== 0) throw new ServiceCommandError([file, ...args], result.exitCode, `${result.stderr}\n${result.stdout}`);
+  return result;
+}
