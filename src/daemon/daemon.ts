@@ -24,6 +24,8 @@ import { collectModelFolders } from '../library/model-folders.js';
 import type { LoggerHandle, Logger } from '../log/logger.js';
 import { VERSION } from '../package-info.js';
 import { InstanceLock } from './instance-lock.js';
+import { openSocketToGroup } from '../service/socket-group.js';
+import { debugBlockCommand, testHooksEnabled } from './watchdog-test-hook.js';
 import { Problems } from './problems.js';
 
 export interface DaemonOptions {
@@ -92,6 +94,7 @@ export class Daemon {
       uid: this.#options.platform.uid,
     });
     await this.#server.listen();
+    await openSocketToGroup(config.control.socket, config.control.socketGroup, this.#logger.child({ module: 'control' }));
     this.#logger.info('control socket listening', { socket: config.control.socket });
 
     await this.#startLibrary();
@@ -203,7 +206,7 @@ export class Daemon {
 
   #commands(): CommandRegistry {
     const registry = new CommandRegistry();
-    return registry
+    registry
       .add(helloCommand(VERSION, registry))
       .add(subscribeCommand(this.#bus))
       .add(statusCommand(() => this.status()))
@@ -215,6 +218,9 @@ export class Daemon {
       .add(cacheEntryCommand('evict', 'Remove a model from the SSD now; ComfyUI falls back to the NAS file.', (key) => this.#requireCache().evict(key)))
       .add(viewCommand('ls', 'The cached, copying and queued models.', () => ({ entries: this.#requireCache().list() })))
       .add(viewCommand('stats', 'Hits, misses, cache use and prefetch counters.', () => this.#requireCache().stats()));
+    // Test-only: debug.block hangs the event loop for the watchdog test; absent unless ARENA_TEST_HOOKS=1.
+    if (testHooksEnabled(this.#options.platform.env)) registry.add(debugBlockCommand(this.#logger));
+    return registry;
   }
 
   /** Commands that need the cache answer `starting` until it has recovered its tree. */

@@ -8,6 +8,7 @@ import { createLogger, detectLogStyle } from '../log/logger.js';
 import { VERSION } from '../package-info.js';
 import { Daemon } from './daemon.js';
 import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
+import { ServiceNotifications } from './notify-service.js';
 
 /** Resolves with an exit code, or 'running' once the daemon is up (a signal ends it later). */
 async function main(argv: readonly string[]): Promise<number | 'running'> {
@@ -47,6 +48,9 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
   });
   const { logger } = logging;
   const daemon = new Daemon({ loaded, reloadConfig: load, logging, platform });
+  // READY=1, STATUS=, RELOADING=1, STOPPING=1 and watchdog pings; nothing outside systemd.
+  const systemd = new ServiceNotifications({ env: process.env, pid: process.pid, logger: logger.child({ module: 'systemd' }), summary: () => daemon.summary() });
+  systemd.start();
 
   let stopping: Promise<number> | undefined;
   const stop = (signal: string) => {
@@ -57,6 +61,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
       }
       return;
     }
+    void systemd.stopping();
     stopping = daemon.stop(signal).then(
       () => 0,
       (error: unknown) => {
@@ -65,6 +70,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
       },
     );
     void stopping.then(async (code) => {
+      await systemd.close();
       await logging.close();
       process.exit(code);
     });
@@ -73,7 +79,11 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading the configuration');
-    void daemon.reload().catch((error: unknown) => logger.error('reload failed', { err: error }));
+    void systemd.reloading();
+    void daemon
+      .reload()
+      .catch((error: unknown) => logger.error('reload failed', { err: error }))
+      .finally(() => systemd.reloaded());
   });
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (the daemon carries on)', { err: reason }));
   process.on('uncaughtException', (error) => {
@@ -83,10 +93,12 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
 
   try {
     await daemon.start();
+    await systemd.ready();
   } catch (error) {
     const message = error instanceof ArenaError ? error.message : messageOf(error);
     logger.error(`not started: ${message}`, error instanceof ArenaError ? { code: error.code } : { err: error });
     await daemon.stop('start-up failed').catch(() => undefined);
+    await systemd.close();
     await logging.close();
     // Watchers or timers that started before the failure must not keep the process alive.
     process.exit(1);
