@@ -92,7 +92,7 @@ function waitForCopies(keys: ReadonlySet<string>, client: ControlClient, inbox: 
       } else if (event.event === 'prefetch.done') {
         finished.set(key, { key, status: 'done', bytes: Number(event.bytes), durationMs: Number(event.durationMs) });
         bar.get(key)?.update(Number(event.bytes));
-        if (!bars) output.line(`done     ${key}  ${formatBytes(Number(event.bytes))} in ${formatDuration(Number(event.durationMs) / 1000)}`);
+        if (!bars && !output.json) output.line(`done     ${key}  ${formatBytes(Number(event.bytes))} in ${formatDuration(Number(event.durationMs) / 1000)}`);
       } else if (event.event === 'prefetch.failed' && event.retry !== true) {
         finished.set(key, { key, status: 'failed', message: String(event.message) });
         output.note(`failed   ${key}: ${String(event.message)}`);
