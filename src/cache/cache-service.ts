@@ -4,6 +4,10 @@ import path from 'node:path';
 import { ArenaError, messageOf } from '../core/arena-error.js';
 import { admission, minFreeBytesOf, roomFor, type PrefetchPriority, type SpaceState } from '../core/admission.js';
 import { formatBytes } from '../core/byte-size.js';
+import { entryValue } from '../core/policy/entry-value.js';
+import { trimNeed } from '../core/policy/thresholds.js';
+import { chooseVictims, trimPlan, type CachedModel } from '../core/policy/victims.js';
+import schedule from 'node-schedule';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
 import { modelKey, parseModelKey } from '../core/categories.js';
 import type { Logger } from '../log/logger.js';
@@ -19,6 +23,7 @@ import { VerifyError } from './errors/verify-error.js';
 import { freeSpace as statFreeSpace, type FreeSpace } from './free-space.js';
 import { entryForCopy, type LedgerEntry } from './ledger-entry.js';
 import { Ledger } from './ledger.js';
+import { PolicyState } from './policy-state.js';
 import { PrefetchQueue, type PrefetchJob } from './prefetch-queue.js';
 import { reconcileCache } from './recovery.js';
 import { detectRemovedFiles, removeCachedCopy } from './removal.js';
@@ -32,6 +37,18 @@ export interface CacheSettings {
   readonly categories: readonly string[];
   readonly concurrency: number;
   readonly verify: VerifyMode;
+  /** A trim brings the cache down to this share of maxBytes. */
+  readonly lowWater: number;
+  /** Cron expression of the scheduled trim. */
+  readonly trimSchedule: string;
+}
+
+/** What a trim removed (or, with dryRun, would remove), least valuable first. */
+export interface TrimResult {
+  readonly evicted: ReadonlyArray<{ category: string; name: string; bytes: number; reason: string }>;
+  readonly freedBytes: number;
+  readonly targetBytes: number;
+  readonly dryRun: boolean;
 }
 
 /** The catalog and its change events: the Library provides both. */
@@ -66,8 +83,6 @@ interface CacheServiceEvents {
   problems: [];
 }
 
-/** A model keeps being wanted this long after a workflow or prompt named it. */
-const PREDICTION_MEMORY_MS = 24 * 3600_000;
 const PROGRESS_EVERY_MS = 250;
 const MAX_ATTEMPTS = 5;
 
@@ -92,7 +107,9 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   #ledger!: Ledger;
   #queue = new PrefetchQueue();
   readonly #running = new Set<Promise<void>>();
-  readonly #predicted = new Map<string, number>();
+  readonly #policy = new PolicyState();
+  #trimJob?: schedule.Job;
+  #trimming?: Promise<TrimResult>;
   readonly #problems = new Map<string, string>();
   #space: FreeSpace = { freeBytes: 0, totalBytes: 0 };
   #pumping = false;
@@ -151,6 +168,8 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     this.#timer = setInterval(() => void this.#periodicCheck(), this.#options.checkIntervalMs ?? 30_000);
     this.#timer.unref();
     await this.#refreshSpace();
+    this.#scheduleTrims();
+    await this.#trimIfNeeded();
     this.#pump();
   }
 
@@ -158,6 +177,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   async stop(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    this.#trimJob?.cancel();
     clearInterval(this.#timer);
     clearTimeout(this.#saveTimer);
     for (const job of this.#queue.active()) {
@@ -170,12 +190,17 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   }
 
   reconfigure(settings: CacheSettings): void {
+    const rescheduled = settings.trimSchedule !== this.#settings.trimSchedule;
     this.#settings = { ...settings, root: this.#settings.root };
+    if (rescheduled) this.#scheduleTrims();
+    void this.#trimIfNeeded().catch((error: unknown) => this.#logger.error('trimming failed', { err: error }));
     this.#pump();
   }
 
   /** Asks for models to be on the SSD; each gets an answer saying what happens to it and why. */
   request(models: ReadonlyArray<{ category: string; name: string }>, priority: PrefetchPriority, origin: string, pin = false): PrefetchOutcome[] {
+    const keys = models.map((model) => modelKey(model.category, model.name)).filter((key): key is string => key !== undefined);
+    this.#policy.predict(keys, priority, origin, this.#now());
     const outcomes = models.map((model) => this.#requestOne(model, priority, origin, pin));
     this.#saveQueueSoon();
     this.#pump();
@@ -189,6 +214,10 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   recordRun(models: ReadonlyArray<{ category: string; name: string }>, startedAt: number, origin: string): { hits: number; misses: number } {
     let hits = 0;
     const missing: Array<{ category: string; name: string }> = [];
+    this.#policy.recordRun(
+      models.map((model) => modelKey(model.category, model.name)).filter((key): key is string => key !== undefined),
+      startedAt,
+    );
     for (const model of models) {
       const key = modelKey(model.category, model.name);
       if (key === undefined) continue;
@@ -235,7 +264,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     const job = this.#queue.get(normalized);
     const entry = this.#ledger.get(normalized);
     if (job === undefined && entry === undefined) throw new ArenaError('E_NOT_FOUND', `${normalized} is neither cached nor queued`);
-    this.#predicted.delete(normalized);
+    this.#policy.predictions.forget(normalized);
     if (job !== undefined) {
       this.#queue.remove(normalized);
       if (job.active) {
@@ -249,21 +278,27 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     return { key: normalized, bytes };
   }
 
-  /** The cached, copying and queued models, for `arenactl ls`. */
+  /** The cached, copying and queued models, for `arenactl ls`, each with its value and the reason it is kept. */
   list() {
-    const now = this.#now();
-    const cached = this.#ledger.entries().map((entry) => ({
-      category: entry.category,
-      name: entry.name,
-      key: `${entry.category}/${entry.name}`,
-      bytes: entry.size,
-      state: 'cached' as const,
-      pinned: entry.pinned,
-      lastUsed: entry.lastUsed ?? null,
-      hits: entry.hits,
-      cachedAt: entry.cachedAt,
-      predicted: this.#wantedSince(`${entry.category}/${entry.name}`, now),
-    }));
+    const context = this.#policy.context(this.#now());
+    const cached = this.#ledger.entries().map((entry) => {
+      const key = `${entry.category}/${entry.name}`;
+      const { value, reason } = entryValue({ key, bytes: entry.size, pinned: entry.pinned }, context);
+      return {
+        category: entry.category,
+        name: entry.name,
+        key,
+        bytes: entry.size,
+        state: 'cached' as const,
+        pinned: entry.pinned,
+        lastUsed: entry.lastUsed ?? null,
+        hits: entry.hits,
+        cachedAt: entry.cachedAt,
+        // JSON has no Infinity: a pinned entry's value is null, and its reason says "pinned".
+        value: Number.isFinite(value) ? Math.round(value * 1000) / 1000 : null,
+        reason,
+      };
+    });
     const jobs = this.#queue.all().map((job) => {
       const source = job.active?.source ?? this.#options.library.catalog.lookup(job.category, job.name);
       return {
@@ -277,11 +312,16 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
         hits: 0,
         priority: job.priority,
         origin: job.origin,
+        reason: `${job.priority} prefetch for ${job.origin}`,
         ...(job.active ? { bytesCopied: job.active.copiedBytes } : {}),
         ...(job.waiting ? { waiting: job.waiting } : {}),
       };
     });
-    return [...jobs, ...cached.filter((entry) => !this.#queue.get(entry.key))];
+    // Work in progress first, then what is kept, most valuable first (pinned, valued null, on top).
+    const kept = cached
+      .filter((entry) => !this.#queue.get(entry.key))
+      .sort((a, b) => (b.value ?? Infinity) - (a.value ?? Infinity) || a.key.localeCompare(b.key));
+    return [...jobs, ...kept];
   }
 
   stats() {
@@ -366,7 +406,6 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     if (source === undefined) {
       return { category, name, key, status: 'skipped', reason: 'not-found', message: `${key} is not in the library` };
     }
-    this.#predicted.set(key, this.#now());
     const cached = this.#ledger.get(key);
     if (cached !== undefined && (!source.available || sameSource(cached, source))) {
       if (pin && !cached.pinned) this.#ledger.set({ ...cached, pinned: true });
@@ -428,9 +467,8 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     }
   }
 
-  #wantedSince(key: string, now: number): boolean {
-    const at = this.#predicted.get(key);
-    return at !== undefined && now - at < PREDICTION_MEMORY_MS;
+  #wanted(key: string, now: number): boolean {
+    return this.#policy.predictions.of(key, now) !== undefined;
   }
 
   /** Starts as many runnable jobs as the concurrency allows; runs again if asked while running. */
@@ -483,12 +521,119 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
         continue;
       }
       if (room.kind === 'wait') {
-        if (job.waiting !== room.message) this.#logger.info(`${job.key}: ${room.message}`);
-        job.waiting = room.message;
-        continue;
+        const made = await this.#makeRoom(job, source);
+        if (made.outcome === 'refused') {
+          this.#dropJob(job, 'E_NOT_ADMITTED', `not admitted: ${made.reason}`);
+          continue;
+        }
+        if (made.outcome === 'wait') {
+          if (job.waiting !== room.message) this.#logger.info(`${job.key}: ${room.message}`);
+          job.waiting = room.message;
+          continue;
+        }
       }
       this.#startCopy(job, source);
     }
+  }
+
+  /** The cached models as the policy sees them, leaving out those being copied again right now. */
+  #cachedModels(): CachedModel[] {
+    const busy = new Set(this.#queue.active().map((job) => job.key));
+    return this.#ledger
+      .entries()
+      .map((entry) => ({ key: `${entry.category}/${entry.name}`, bytes: entry.size, pinned: entry.pinned, cachedAt: entry.cachedAt }))
+      .filter((entry) => !busy.has(entry.key));
+  }
+
+  /**
+   * Frees room for a copy by evicting only models worth less per byte than
+   * the newcomer (admission control). 'wait' when the room is held by copies
+   * still running, which will free nothing.
+   */
+  async #makeRoom(job: PrefetchJob, source: CatalogEntry): Promise<{ outcome: 'made' | 'wait' } | { outcome: 'refused'; reason: string }> {
+    const space = this.#spaceState();
+    const overQuota = space.maxBytes > 0 ? space.cacheBytes + space.reservedBytes + source.size - space.maxBytes : 0;
+    const underFloor = space.minFreeBytes - (space.freeBytes - space.pendingWriteBytes - source.size);
+    const need = Math.max(overQuota, underFloor, 0);
+    const entries = this.#cachedModels();
+    const cachedBytes = entries.reduce((sum, entry) => sum + entry.bytes, 0);
+    // Even an empty cache would not make room: what fills the quota or the disk is running copies or other data.
+    if (cachedBytes < need && this.#queue.active().length > 0) return { outcome: 'wait' };
+    const context = this.#policy.context(this.#now());
+    const candidate = entryValue({ key: job.key, bytes: source.size }, context);
+    const choice = chooseVictims(entries, need, context, { key: job.key, value: job.pin ? Infinity : candidate.value });
+    if (!choice.ok) return { outcome: 'refused', reason: choice.reason };
+    for (const victim of choice.victims) {
+      await this.#removeCopy(victim.key, `made room for ${job.key} (${candidate.reason}); it was ${victim.reason}`);
+    }
+    await this.#refreshSpace();
+    return roomFor(source.size, this.#spaceState()).kind === 'fits' ? { outcome: 'made' } : { outcome: 'wait' };
+  }
+
+  /**
+   * Brings the cache down to `toBytes`, or to the low-water mark, removing
+   * the least valuable models first; with dryRun, only says what would go.
+   * Pinned models and copies in progress are never removed.
+   */
+  async trim(options: { dryRun?: boolean; toBytes?: number } = {}): Promise<TrimResult> {
+    while (this.#trimming) await this.#trimming.catch(() => undefined);
+    const run = this.#trimOnce(options);
+    this.#trimming = run;
+    try {
+      return await run;
+    } finally {
+      this.#trimming = undefined;
+    }
+  }
+
+  async #trimOnce(options: { dryRun?: boolean; toBytes?: number }): Promise<TrimResult> {
+    await this.#refreshSpace();
+    const cacheBytes = this.#cachedBytes();
+    const need = trimNeed({ cacheBytes, freeBytes: this.#space.freeBytes }, this.#trimSettings());
+    const lowWaterBytes = this.#settings.maxBytes > 0 ? Math.floor(this.#settings.maxBytes * this.#settings.lowWater) : cacheBytes;
+    const targetBytes = options.toBytes ?? (need.needed ? need.targetBytes : Math.min(cacheBytes, lowWaterBytes));
+    const plan = trimPlan(this.#cachedModels(), targetBytes, this.#policy.context(this.#now()));
+    const evicted: Array<{ category: string; name: string; bytes: number; reason: string }> = [];
+    let freedBytes = 0;
+    for (const victim of plan) {
+      const slash = victim.key.indexOf('/');
+      if (!options.dryRun) await this.#removeCopy(victim.key, `trimmed: ${victim.reason}`);
+      evicted.push({ category: victim.key.slice(0, slash), name: victim.key.slice(slash + 1), bytes: victim.bytes, reason: victim.reason });
+      freedBytes += victim.bytes;
+    }
+    if (!options.dryRun && evicted.length > 0) {
+      this.#logger.info(`trimmed ${evicted.length} models, ${formatBytes(freedBytes)}`, { targetBytes, reason: need.needed ? need.reason : 'asked' });
+      this.#pump();
+    }
+    return { evicted, freedBytes, targetBytes, dryRun: options.dryRun === true };
+  }
+
+  #trimSettings() {
+    return {
+      maxBytes: this.#settings.maxBytes,
+      lowWater: this.#settings.lowWater,
+      minFreeBytes: minFreeBytesOf(this.#settings.minFreeBytes, this.#space.totalBytes),
+    };
+  }
+
+  /** Trims at once when a threshold is crossed (a lowered quota, other data filling the disk). */
+  async #trimIfNeeded(): Promise<void> {
+    const need = trimNeed({ cacheBytes: this.#cachedBytes(), freeBytes: this.#space.freeBytes }, this.#trimSettings());
+    if (!need.needed || this.#trimming) return;
+    this.#logger.info(need.reason);
+    await this.trim();
+  }
+
+  #scheduleTrims(): void {
+    this.#trimJob?.cancel();
+    this.#trimJob = schedule.scheduleJob(this.#settings.trimSchedule, () => {
+      void this.trim().catch((error: unknown) => this.#logger.error('the scheduled trim failed', { err: error }));
+    });
+  }
+
+  /** Past runs from the usage history, so that values survive a restart. */
+  loadRuns(runs: ReadonlyArray<{ at: number; keys: readonly string[] }>): void {
+    for (const run of runs) this.#policy.recordRun(run.keys, run.at);
   }
 
   #startCopy(job: PrefetchJob, source: CatalogEntry): void {
@@ -639,7 +784,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     const reason = source === undefined || !source.available ? 'its library file was removed' : 'its library file changed';
     await this.#removeCopy(key, reason);
     this.#logger.info(`dropped the cached copy of ${key} ${when}: ${reason}`);
-    if (source?.available && (entry.pinned || this.#wantedSince(key, this.#now()))) {
+    if (source?.available && (entry.pinned || this.#wanted(key, this.#now()))) {
       this.request([{ category: entry.category, name: entry.name }], 'workflow', `${key} changed in the library`, entry.pinned);
     }
   }
@@ -666,6 +811,8 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     } catch (error) {
       this.#logger.warn('checking the cached files failed', { err: messageOf(error) });
     }
+    await this.#refreshSpace();
+    await this.#trimIfNeeded().catch((error: unknown) => this.#logger.error('trimming failed', { err: error }));
     this.#pump();
   }
 

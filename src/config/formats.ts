@@ -251,3 +251,15 @@ export const updateWindowsFormat: ValueFormat<string> = {
     return text;
   },
 };
+
+/** A share such as `90%` (or a fraction such as 0.9), as a fraction 0..1. */
+export const shareFormat: ValueFormat<number> = {
+  name: 'arena-share',
+  expected: 'a share from 1% to 100%, such as 90%',
+  parse(raw) {
+    const text = typeof raw === 'number' ? String(raw) : requireText(raw).trim();
+    const share = text.endsWith('%') ? Number(text.slice(0, -1)) / 100 : Number(text);
+    if (text === '' || text === '%' || !Number.isFinite(share) || share <= 0 || share > 1) throw new InvalidValue();
+    return share;
+  },
+};

@@ -11,6 +11,7 @@ import {
   logLevelFormat,
   pathFormat,
   pathListFormat,
+  shareFormat,
   sizeOrPercentFormat,
   updateWindowsFormat,
   urlFormat,
@@ -141,6 +142,12 @@ export function buildSchema(platform: Platform) {
         env: 'ARENA_CACHE_MAX_GB',
         envUnit: GIB,
         doc: 'High-water mark of the cache quota in bytes (500GB, 1.5TiB); 0 means no size quota.',
+      }),
+      lowWater: key({
+        format: shareFormat,
+        default: 0.9,
+        env: 'ARENA_CACHE_LOW_WATER',
+        doc: 'A trim brings the cache down to this share of cache.maxBytes (the low-water mark), so it does not trim again after every copy.',
       }),
       minFreeBytes: key({
         format: sizeOrPercentFormat,

@@ -122,3 +122,10 @@ export interface StatsResult {
   };
   readonly evictions: number;
 }
+
+export interface TrimResultBody {
+  readonly evicted: ReadonlyArray<{ readonly category: string; readonly name: string; readonly bytes: number; readonly reason: string }>;
+  readonly freedBytes: number;
+  readonly targetBytes: number;
+  readonly dryRun: boolean;
+}

@@ -17,6 +17,7 @@ import { CacheService, type CacheSettings } from '../cache/cache-service.js';
 import { cacheEntryCommand } from '../control/commands/cache-entry.js';
 import { viewCommand } from '../control/commands/cache-views.js';
 import { prefetchCommand } from '../control/commands/prefetch.js';
+import { trimCommand } from '../control/commands/trim.js';
 import { Library } from '../library/library.js';
 import { UsageHistory } from '../predict/index.js';
 import { Triggers } from './triggers.js';
@@ -98,8 +99,8 @@ export class Daemon {
     this.#logger.info('control socket listening', { socket: config.control.socket });
 
     await this.#startLibrary();
-    await this.#startCache();
     this.#history = await UsageHistory.open({ stateDir: config.state.dir, logger: this.#logger.child({ module: 'history' }) });
+    await this.#startCache();
     await this.#startTriggers();
     this.#phase = 'ready';
     this.#refreshState();
@@ -217,7 +218,8 @@ export class Daemon {
       .add(cacheEntryCommand('unpin', 'Let a pinned model be evicted again.', (key) => this.#requireCache().unpin(key)))
       .add(cacheEntryCommand('evict', 'Remove a model from the SSD now; ComfyUI falls back to the NAS file.', (key) => this.#requireCache().evict(key)))
       .add(viewCommand('ls', 'The cached, copying and queued models.', () => ({ entries: this.#requireCache().list() })))
-      .add(viewCommand('stats', 'Hits, misses, cache use and prefetch counters.', () => this.#requireCache().stats()));
+      .add(viewCommand('stats', 'Hits, misses, cache use and prefetch counters.', () => this.#requireCache().stats()))
+      .add(trimCommand(({ dryRun, toBytes }) => this.#requireCache().trim({ dryRun, ...(toBytes === undefined ? {} : { toBytes }) })));
     // Test-only: debug.block hangs the event loop for the watchdog test; absent unless ARENA_TEST_HOOKS=1.
     if (testHooksEnabled(this.#options.platform.env)) registry.add(debugBlockCommand(this.#logger));
     return registry;
@@ -240,6 +242,7 @@ export class Daemon {
       logger: this.#logger.child({ module: 'cache' }),
     });
     cache.on('event', (event) => this.#bus.publish(event));
+    cache.loadRuns(this.#history!.runs().map((run) => ({ at: run.t, keys: run.models.map((model) => model.key) })));
     cache.on('problems', () => this.#refreshState());
     await cache.start();
     this.#cache = cache;
@@ -335,6 +338,8 @@ function cacheSettings(config: ArenaConfig): CacheSettings {
     categories: config.cache.categories,
     concurrency: config.prefetch.concurrency,
     verify: config.prefetch.verify,
+    lowWater: config.cache.lowWater,
+    trimSchedule: config.cache.trimSchedule,
   };
 }
 

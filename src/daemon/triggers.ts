@@ -90,7 +90,8 @@ export class Triggers {
       this.#options.logger.info(`${sighting.kind === 'workflow-saved' ? 'workflow saved' : 'prompt queued'}: ${sighting.origin}`, {
         models: models.length,
       });
-      if (models.length > 0) this.#options.cache.request(models, priority, sighting.origin);
+      const origin = sighting.kind === 'workflow-saved' ? `workflow ${sighting.origin} saved` : `${sighting.origin} queued`;
+      if (models.length > 0) this.#options.cache.request(models, priority, origin);
     } catch (error) {
       this.#options.logger.error('acting on a workflow failed', { origin: sighting.origin, err: error });
     }

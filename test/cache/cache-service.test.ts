@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
+import sinon from 'sinon';
 import { ArenaError } from '../../src/core/arena-error.js';
 import { CacheHarness } from '../helpers/cache-harness.js';
 import { eventually } from '../helpers/raw-socket.js';
@@ -94,21 +95,49 @@ test('cache.enable=false copies nothing, and hits, misses, ls and stats still wo
   t.regex(h.service.summary(), /copying off/);
 });
 
-test('a copy that would pass the quota waits, says why, and starts when room is made', async (t) => {
+test('within the quota, a newcomer worth more per byte evicts what is worth less', async (t) => {
+  const h = await CacheHarness.create(t, { maxBytes: 10 * MB, concurrency: 1 });
+  h.addModel('checkpoints', 'guess.safetensors', 6 * MB);
+  h.addModel('checkpoints', 'queued.safetensors', 6 * MB);
+  h.service.request([{ category: 'checkpoints', name: 'guess.safetensors' }], 'warm', 'history');
+  await h.waitForDone('checkpoints/guess.safetensors');
+  h.service.request([{ category: 'checkpoints', name: 'queued.safetensors' }], 'urgent', 'prompt 7 queued');
+  await h.waitForDone('checkpoints/queued.safetensors');
+  const evicted = h.events.find((event) => event.event === 'cache.evicted');
+  t.like(evicted, { key: 'checkpoints/guess.safetensors', bytes: 6 * MB });
+  t.regex((evicted as { reason: string }).reason, /^made room for checkpoints\/queued\.safetensors \(wanted by prompt 7 queued, .*\); it was wanted by history, /);
+  t.deepEqual(h.service.list().map((entry) => entry.key), ['checkpoints/queued.safetensors']);
+  t.true(h.service.stats().cache.bytes <= 10 * MB);
+});
+
+test('a newcomer worth no more than what is cached is not admitted, and the answer says why', async (t) => {
   const h = await CacheHarness.create(t, { maxBytes: 10 * MB, concurrency: 1 });
   h.addModel('checkpoints', 'a.safetensors', 6 * MB);
   h.addModel('checkpoints', 'b.safetensors', 6 * MB);
-  h.service.request([{ category: 'checkpoints', name: 'a.safetensors' }], 'urgent', 'x');
+  h.service.request([{ category: 'checkpoints', name: 'a.safetensors' }], 'urgent', 'prompt 1 queued');
   await h.waitForDone('checkpoints/a.safetensors');
-  h.service.request([{ category: 'checkpoints', name: 'b.safetensors' }], 'urgent', 'x');
-  await eventually(() => h.service.list().some((entry) => 'waiting' in entry && entry.key === 'checkpoints/b.safetensors'), 10_000, 'b waiting');
-  const waiting = h.service.list().find((entry) => entry.key === 'checkpoints/b.safetensors');
-  t.like(waiting, { state: 'queued' });
-  t.regex((waiting as { waiting: string }).waiting, /^waiting for room: the cache holds 6\.3 MB of its 10\.5 MB quota$/);
-  t.true(h.service.stats().cache.bytes <= 10 * MB);
-  await h.service.evict('checkpoints/a.safetensors');
-  await h.waitForDone('checkpoints/b.safetensors');
-  t.is(h.service.stats().cache.bytes, 6 * MB);
+  h.service.request([{ category: 'checkpoints', name: 'b.safetensors' }], 'warm', 'history');
+  const refused = await h.waitForEvent((event) => event.event === 'prefetch.failed', 'b refused');
+  t.like(refused, { key: 'checkpoints/b.safetensors', code: 'E_NOT_ADMITTED', retry: false });
+  t.regex((refused as { message: string }).message, /^not admitted: making room for checkpoints\/b\.safetensors would evict checkpoints\/a\.safetensors \(wanted by prompt 1 queued, .*\), which is worth more to keep$/);
+  t.deepEqual(h.service.list().map((entry) => entry.key), ['checkpoints/a.safetensors']);
+});
+
+test('a copy waits while the room is held by a copy still running, then makes its own room', async (t) => {
+  const h = await CacheHarness.create(t, { maxBytes: 100 * MB, concurrency: 2 });
+  h.addModel('checkpoints', 'first.safetensors', 64 * MB);
+  h.addModel('checkpoints', 'second.safetensors', 64 * MB);
+  h.service.request([{ category: 'checkpoints', name: 'first.safetensors' }], 'warm', 'history');
+  await h.waitForEvent((event) => event.event === 'prefetch.started', 'the first copy running');
+  h.service.request([{ category: 'checkpoints', name: 'second.safetensors' }], 'urgent', 'prompt 2 queued');
+  await h.waitForDone('checkpoints/second.safetensors');
+  const position = (name: string, key: string) => h.events.findIndex((event) => event.event === name && event.key === key);
+  t.true(
+    position('prefetch.done', 'checkpoints/first.safetensors') < position('prefetch.started', 'checkpoints/second.safetensors'),
+    'the second copy started only once the first had landed: never both at once over the quota',
+  );
+  t.true(h.service.stats().cache.bytes <= 100 * MB);
+  t.deepEqual(h.service.list().map((entry) => entry.key), ['checkpoints/second.safetensors']);
 });
 
 test('when the library file changes, the cached copy is removed at once and copied again while still wanted', async (t) => {
@@ -232,4 +261,59 @@ test('a cached file deleted by hand is noticed and leaves the ledger', async (t)
 test('the summary line shows use, quota and the queue', async (t) => {
   const h = await CacheHarness.create(t, { maxBytes: 64e9 });
   t.is(h.service.summary(), 'cache 0.0/64.0 GB · idle');
+});
+
+test('trim --dry-run lists what would go and why, least valuable first, and removes nothing', async (t) => {
+  const h = await CacheHarness.create(t);
+  for (const name of ['a', 'b', 'c']) h.addModel('loras', `${name}.safetensors`, 2 * MB);
+  h.service.request([{ category: 'loras', name: 'a.safetensors' }], 'warm', 'history');
+  h.service.request([{ category: 'loras', name: 'b.safetensors' }], 'urgent', 'prompt 1 queued');
+  h.service.request([{ category: 'loras', name: 'c.safetensors' }], 'workflow', 'workflow w.json saved');
+  for (const name of ['a', 'b', 'c']) await h.waitForDone(`loras/${name}.safetensors`);
+  const dry = await h.service.trim({ dryRun: true, toBytes: 2 * MB });
+  t.true(dry.dryRun);
+  t.deepEqual(dry.evicted.map((entry) => entry.name), ['a.safetensors', 'c.safetensors']);
+  t.regex(dry.evicted[0]!.reason, /^wanted by history, /);
+  t.is(dry.freedBytes, 4 * MB);
+  t.is(h.service.list().length, 3, 'a dry run removes nothing');
+  const real = await h.service.trim({ toBytes: 2 * MB });
+  t.deepEqual(real.evicted.map((entry) => entry.name), ['a.safetensors', 'c.safetensors']);
+  t.deepEqual(h.service.list().map((entry) => entry.key), ['loras/b.safetensors']);
+  t.false(fs.existsSync(h.cachePath('loras', 'a.safetensors')));
+});
+
+test('trim never removes a pinned model', async (t) => {
+  const h = await CacheHarness.create(t);
+  h.addModel('checkpoints', 'keep.safetensors', 4 * MB);
+  h.addModel('loras', 'go.safetensors', MB);
+  h.service.pin('checkpoints/keep.safetensors');
+  h.service.request([{ category: 'loras', name: 'go.safetensors' }], 'urgent', 'x');
+  await h.waitForDone('checkpoints/keep.safetensors');
+  await h.waitForDone('loras/go.safetensors');
+  const result = await h.service.trim({ toBytes: 0 });
+  t.deepEqual(result.evicted.map((entry) => entry.name), ['go.safetensors']);
+  t.deepEqual(h.service.list().map((entry) => [entry.key, entry.reason]), [['checkpoints/keep.safetensors', 'pinned']]);
+});
+
+test.serial('the scheduled trim runs on its cron schedule and brings the cache to the low-water mark', async (t) => {
+  // Every timer of the service lives on this clock, which also moves with real time so that file work proceeds.
+  const clock = sinon.useFakeTimers({
+    now: new Date('2026-11-21T03:00:00Z'),
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    shouldAdvanceTime: true,
+  });
+  t.teardown(() => clock.restore());
+  const h = await CacheHarness.create(t, { maxBytes: 10 * MB, lowWater: 0.5, trimSchedule: '30 3 * * *' });
+  h.addModel('loras', 'a.safetensors', 3 * MB);
+  h.addModel('loras', 'b.safetensors', 3 * MB);
+  h.service.request([{ category: 'loras', name: 'a.safetensors' }], 'warm', 'history');
+  h.service.request([{ category: 'loras', name: 'b.safetensors' }], 'urgent', 'prompt 1 queued');
+  await h.waitForDone('loras/a.safetensors');
+  await h.waitForDone('loras/b.safetensors');
+  t.is(h.service.stats().cache.bytes, 6 * MB, 'under the quota: no threshold trim');
+  t.is(h.service.list().length, 2, 'nothing before 03:30');
+  await clock.tickAsync(31 * 60_000);
+  await eventually(() => h.service.list().length === 1, 10_000, 'the scheduled trim');
+  t.deepEqual(h.service.list().map((entry) => entry.key), ['loras/b.safetensors']);
+  t.true(h.service.stats().cache.bytes <= 5 * MB);
 });

@@ -72,7 +72,7 @@ test('admission control lets a freshly saved workflow push out what nobody uses 
   predictions.add({ keys: ['checkpoints/flux.safetensors'], at: NOW - 3 * 60_000, priority: 'workflow', origin: 'workflow flux.json saved' });
   const entries: CachedModel[] = [{ key: 'checkpoints/old.safetensors', bytes: 12 * GB, cachedAt: NOW - 25 * DAY }];
   const candidate = entryValue({ key: 'checkpoints/flux.safetensors', bytes: 12 * GB }, context(usage, predictions));
-  t.is(candidate.reason, 'in workflow flux.json saved 3m 0s ago');
+  t.is(candidate.reason, 'wanted by workflow flux.json saved, 3m 0s ago');
   const choice = chooseVictims(entries, 12 * GB, context(usage, predictions), { key: 'checkpoints/flux.safetensors', value: candidate.value });
   t.true(choice.ok);
   t.deepEqual(choice.ok ? choice.victims.map((victim) => victim.key) : [], ['checkpoints/old.safetensors']);

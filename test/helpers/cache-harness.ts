@@ -56,6 +56,8 @@ export class CacheHarness {
       categories: [],
       concurrency: 2,
       verify: 'sha256',
+      lowWater: 0.9,
+      trimSchedule: '0 4 * * *',
       ...overrides,
     };
   }

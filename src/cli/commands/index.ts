@@ -6,6 +6,7 @@ import { evictCommand, pinCommand, unpinCommand } from './model-actions.js';
 import { predictCommand } from './predict.js';
 import { prefetchCommand } from './prefetch.js';
 import { statsCommand } from './stats.js';
+import { trimCommand } from './trim.js';
 import { statusCommand } from './status.js';
 import { versionCommand } from './version.js';
 
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   prefetchCommand,
   lsCommand,
   statsCommand,
+  trimCommand,
   pinCommand,
   unpinCommand,
   evictCommand,

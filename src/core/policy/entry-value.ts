@@ -26,7 +26,7 @@ export interface ValuedModel {
 export interface EntryValue {
   /** Higher is more worth keeping; Infinity for a pinned model. */
   readonly value: number;
-  /** "pinned", "in workflow portrait.json saved 3m ago", "used 14× this week", ... */
+  /** "pinned", "wanted by workflow portrait.json saved, 3m 0s ago", "used 14× this week, 30× in all", ... */
   readonly reason: string;
 }
 
@@ -67,7 +67,7 @@ export function entryValue(model: ValuedModel, context: ValueContext): EntryValu
   const strongest = (Object.keys(terms) as Array<keyof typeof terms>).reduce((a, b) => (terms[b] > terms[a] ? b : a));
   let reason: string;
   if (expected === 0) reason = lastUsed === undefined ? 'never used since it was cached' : `not used for ${formatDuration((now - lastUsed) / 1000)}`;
-  else if (strongest === 'predicted' && prediction) reason = `in ${prediction.origin} ${formatDuration((now - prediction.at) / 1000)} ago`;
+  else if (strongest === 'predicted' && prediction) reason = `wanted by ${prediction.origin}, ${formatDuration((now - prediction.at) / 1000)} ago`;
   else if (strongest === 'together' && partner) reason = `often used with ${partner}, which is predicted`;
   else if (strongest === 'frequency') reason = `used ${usage.usesSince(model.key, now - WEEK_MS)}× this week, ${usage.uses(model.key)}× in all`;
   else reason = `used ${formatDuration((now - (lastUsed ?? now)) / 1000)} ago`;
