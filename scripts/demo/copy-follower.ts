@@ -51,7 +51,8 @@ export class CopyFollower {
     try {
       for (;;) {
         if (this.#failure) throw this.#failure;
-        if (this.#queued.size > 0 && this.#done.size === this.#queued.size) return [...this.#done];
+        const keys = [...this.#queued.keys()];
+        if (keys.length > 0 && keys.every((key) => this.#done.has(key))) return keys;
         const elapsed = Date.now() - started;
         if (this.#queued.size === 0 && elapsed >= deadlines.firstQueuedMs) {
           throw new DemoError(`no copy was queued within ${deadlines.firstQueuedMs / 1000} s: the daemon did not act on the saved workflow`);

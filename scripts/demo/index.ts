@@ -37,6 +37,7 @@ async function main(daemonArgs: readonly string[]): Promise<number> {
     process.on(signal, () => {
       if (interrupted) return;
       interrupted = true;
+      narrator.status('');
       narrator.failure(`\ninterrupted (${signal}): stopping arenad and removing ${sandbox.root}`);
       narrator.mute();
       session.interrupt();
