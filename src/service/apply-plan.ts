@@ -1,0 +1,88 @@
+/**
+ * Carries out a plan step by step. Files are written atomically (a previous
+ * config is copied to its backup first), commands run through the injected
+ * runner; the first step that fails stops the rest with an error that names
+ * it, so nothing runs on a half-made install.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { runChecked, type CommandRunner } from './command-runner.js';
+import { ServiceSetupError } from './errors/service-setup-error.js';
+import { describeStep, type PlanStep, type ServicePlan } from './service-plan.js';
+
+const NOLOGIN_SHELL = '/usr/sbin/nologin';
+
+async function exists(runner: CommandRunner, database: 'passwd' | 'group', name: string): Promise<boolean> {
+  return (await runner.run('getent', [database, name], { timeoutMs: 10_000 })).exitCode === 0;
+}
+
+/** useradd for a system account with no login; reuses a group of the same name that already exists. */
+async function ensureUser(runner: CommandRunner, step: Extract<PlanStep, { kind: 'ensure-user' }>): Promise<string> {
+  if (await exists(runner, 'passwd', step.user)) return `the user ${step.user} exists already`;
+  let groupArgs = ['--gid', step.group];
+  if (!(await exists(runner, 'group', step.group))) {
+    if (step.group === step.user) groupArgs = ['--user-group'];
+    else await runChecked(runner, 'groupadd', ['--system', step.group]);
+  }
+  await runChecked(runner, 'useradd', [
+    '--system',
+    ...groupArgs,
+    '--home-dir',
+    step.home,
+    '--no-create-home',
+    '--shell',
+    NOLOGIN_SHELL,
+    '--comment',
+    'ComfyUI Arena daemon',
+    step.user,
+  ]);
+  return `created the system user ${step.user}`;
+}
+
+async function applyStep(runner: CommandRunner, step: PlanStep): Promise<string> {
+  switch (step.kind) {
+    case 'ensure-user':
+      return ensureUser(runner, step);
+    case 'mkdir':
+      await fs.mkdir(step.path, { recursive: true });
+      if (step.owner) await runChecked(runner, 'chown', [`${step.owner.user}:${step.owner.group}`, step.path]);
+      return describeStep(step).replace(/^create/, 'created');
+    case 'write':
+      if (step.backup) await fs.copyFile(step.path, step.backup);
+      await fs.mkdir(path.dirname(step.path), { recursive: true });
+      await writeFileAtomic(step.path, step.content, { mode: step.mode });
+      return step.backup ? `wrote ${step.path} (the previous one is ${step.backup})` : `wrote ${step.path}`;
+    case 'remove':
+      await fs.rm(step.path, { force: true });
+      return `removed ${step.path}`;
+    case 'run': {
+      if (step.allowFailure) {
+        const result = await runner.run(step.command[0]!, step.command.slice(1), { timeoutMs: 120_000 });
+        return `ran ${step.command.join(' ')}${result.exitCode === 0 ? '' : ` (exit ${result.exitCode}, which is fine here)`}`;
+      }
+      await runChecked(runner, step.command[0]!, step.command.slice(1), { timeoutMs: 120_000 });
+      return `ran ${step.command.join(' ')}`;
+    }
+  }
+}
+
+/** Runs every step in order; resolves with one line per step done. */
+export async function applyPlan(plan: ServicePlan, runner: CommandRunner, onStep: (line: string) => void = () => undefined): Promise<string[]> {
+  const done: string[] = [];
+  for (const [index, step] of plan.steps.entries()) {
+    try {
+      const line = await applyStep(runner, step);
+      done.push(line);
+      onStep(line);
+    } catch (error) {
+      const left = plan.steps.length - index - 1;
+      throw new ServiceSetupError(
+        `${plan.action} stopped at step ${index + 1} of ${plan.steps.length} (${describeStep(step)}): ${(error as Error).message}` +
+          (left > 0 ? `; ${left} later steps were not run. Fix the cause and run the command again` : ''),
+        { cause: error },
+      );
+    }
+  }
+  return done;
+}
