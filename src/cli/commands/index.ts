@@ -5,6 +5,7 @@ import { lsCommand } from './ls.js';
 import { evictCommand, pinCommand, unpinCommand } from './model-actions.js';
 import { predictCommand } from './predict.js';
 import { prefetchCommand } from './prefetch.js';
+import { serviceCommands } from './service.js';
 import { statsCommand } from './stats.js';
 import { trimCommand } from './trim.js';
 import { statusCommand } from './status.js';
@@ -23,5 +24,6 @@ export const COMMANDS: readonly CliCommand[] = [
   evictCommand,
   configShowCommand,
   configCheckCommand,
+  ...serviceCommands(),
   versionCommand,
 ];
