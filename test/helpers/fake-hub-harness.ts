@@ -1,0 +1,128 @@
+/**
+ * An UpdateService wired to a FakeHub and a real library in a temp folder
+ * (`<root>/<category>/<name>`), with every side effect recorded: log
+ * entries (raw, before any redaction), backoff sleeps, cache invalidations
+ * and events.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ExecutionContext } from 'ava';
+import { stringify } from 'yaml';
+import type { Credentials } from '../../src/config/credentials.js';
+import type { LogMeta, Logger } from '../../src/log/logger.js';
+import { buildCatalog, collectModelFolders, type ModelFolder } from '../../src/library/index.js';
+import type { BackoffPolicy } from '../../src/update/rate-limit.js';
+import { UpdateService, type UpdateClock, type UpdateEvent, type UpdateLibrary } from '../../src/update/index.js';
+import { FakeHub } from './fake-hub.js';
+import { tempDir } from './temp-dir.js';
+
+export interface LogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly meta: LogMeta;
+}
+
+export interface UpdaterHarness {
+  readonly hub: FakeHub;
+  readonly root: string;
+  readonly stateDir: string;
+  readonly manifestFile: string;
+  readonly service: UpdateService;
+  readonly logs: LogLine[];
+  readonly sleeps: number[];
+  readonly invalidated: string[];
+  readonly events: UpdateEvent[];
+  /** The library file of a target. */
+  file(target: string): string;
+  writeManifest(models: readonly unknown[]): Promise<void>;
+  /** Every log line as text (message and meta), raw. */
+  logText(): string;
+}
+
+export interface HarnessOptions {
+  readonly hub?: FakeHub;
+  readonly root?: string;
+  readonly models?: readonly unknown[];
+  readonly credentials?: Credentials;
+  readonly windows?: string;
+  readonly clock?: UpdateClock;
+  readonly backoff?: BackoffPolicy;
+  /** Called with the target before the cache copy is dropped (the swap has not happened yet). */
+  readonly onInvalidate?: (key: string) => void | Promise<void>;
+  /** Start the window scheduler (default: only when windows are given). */
+  readonly schedule?: boolean;
+}
+
+export function randomModel(bytes: number): Buffer {
+  return randomBytes(bytes);
+}
+
+function recorder(lines: LogLine[]): Logger {
+  const make = (fixed: LogMeta): Logger => {
+    const log = (level: string) => (message: string, meta: LogMeta = {}) => lines.push({ level, message, meta: { ...fixed, ...meta } });
+    return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), child: (meta) => make({ ...fixed, ...meta }) };
+  };
+  return make({});
+}
+
+/** A library read once from its root (folders in ComfyUI's order; models for identify). */
+export async function scannedLibrary(root: string): Promise<UpdateLibrary> {
+  const { folders } = await collectModelFolders({ libraryRoots: [root], exclude: [] });
+  const catalog = await buildCatalog(folders);
+  return { folders: (): readonly ModelFolder[] => folders, entries: (category?: string) => catalog.entries(category) };
+}
+
+export async function startUpdater(t: ExecutionContext, options: HarnessOptions = {}): Promise<UpdaterHarness> {
+  const hub = options.hub ?? (await FakeHub.start(t));
+  const base = await tempDir(t, 'arena-update-');
+  const root = options.root ?? path.join(base, 'library');
+  const stateDir = path.join(base, 'state');
+  const manifestFile = path.join(base, 'manifest.yaml');
+  await fs.mkdir(path.join(root, 'checkpoints'), { recursive: true });
+  await fs.mkdir(path.join(root, 'loras'), { recursive: true });
+  const logs: LogLine[] = [];
+  const sleeps: number[] = [];
+  const invalidated: string[] = [];
+  const events: UpdateEvent[] = [];
+  let library = await scannedLibrary(root);
+  const writeManifest = async (models: readonly unknown[]) => {
+    await fs.writeFile(manifestFile, stringify({ models }));
+    library = await scannedLibrary(root);
+  };
+  await writeManifest(options.models ?? []);
+  const service = new UpdateService({
+    settings: { manifest: manifestFile, windows: options.windows ?? '', hfEndpoint: hub.endpoint, civitaiEndpoint: hub.endpoint },
+    credentials: options.credentials ?? {},
+    stateDir,
+    library: () => library,
+    invalidate: async (key) => {
+      await options.onInvalidate?.(key);
+      invalidated.push(key);
+    },
+    logger: recorder(logs),
+    holder: 'test',
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+  });
+  service.on('event', (event) => events.push(event));
+  await service.start({ schedule: options.schedule ?? options.windows !== undefined, lock: true });
+  t.teardown(() => service.stop());
+  return {
+    hub,
+    root,
+    stateDir,
+    manifestFile,
+    service,
+    logs,
+    sleeps,
+    invalidated,
+    events,
+    file: (target) => path.join(root, ...target.split('/')),
+    writeManifest,
+    logText: () => logs.map((line) => `${line.message} ${JSON.stringify(line.meta)}`).join('\n'),
+  };
+}
