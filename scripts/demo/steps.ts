@@ -12,7 +12,7 @@ import { writeLibraryModel } from './sandbox.js';
 /**
  * One scene of the demo: a title, a few plain words on what the user does
  * and what Arena does about it, then the real thing. The demo runs them in
- * order; a new scene (such as `arenactl trim`) is one more entry in STEPS.
+ * order; a new scene is one more entry in STEPS.
  */
 export interface DemoStep {
   readonly title: string;
@@ -115,6 +115,21 @@ const freeRoom: DemoStep = {
   },
 };
 
+/** Small enough that the trim has to choose between the models still on the SSD. */
+const TRIM_TO = '100MB';
+
+const trim: DemoStep = {
+  title: 'Let Arena choose what goes',
+  story: [
+    'When the cache passes its quota, and every night, Arena trims it by itself: the models worth least',
+    `per byte go first. arenactl trim does it now (--dry-run would only list them). Down to ${TRIM_TO}:`,
+  ],
+  async run(session) {
+    await session.arenactl('trim', '--to', TRIM_TO);
+    await session.arenactl('ls');
+  },
+};
+
 const stopArena: DemoStep = {
   title: 'Stop Arena',
   story: ['SIGTERM stops the daemon cleanly, as systemd or launchd would: it finishes its work and saves its ledger.'],
@@ -125,4 +140,4 @@ const stopArena: DemoStep = {
   },
 };
 
-export const STEPS: readonly DemoStep[] = [setTheScene, startArena, askWhatItNeeds, saveInComfy, generate, freeRoom, stopArena];
+export const STEPS: readonly DemoStep[] = [setTheScene, startArena, askWhatItNeeds, saveInComfy, generate, freeRoom, trim, stopArena];

@@ -70,7 +70,7 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-test.serial('npm run demo: status ready, the saved workflow prefetched, ls, stats with hits, an eviction, and no trace left', async (t) => {
+test.serial('npm run demo: status ready, the saved workflow prefetched, ls, stats with hits, an eviction, a trim, and no trace left', async (t) => {
   const run = await runDemo(t, ['npm', 'run', '--silent', 'demo']);
   t.is(run.code, 0, run.output);
   t.notRegex(run.output, /\x1b\[/, 'no colour codes when stdout is not a terminal');
@@ -94,6 +94,13 @@ test.serial('npm run demo: status ready, the saved workflow prefetched, ls, stat
   const after = free.slice(free.indexOf('$ arenactl ls'));
   t.notRegex(after, new RegExp(evicted), 'ls no longer lists the evicted LoRA');
   for (const model of NEEDED.filter((model) => model !== DETAIL_LORA)) t.regex(after, new RegExp(`^ +cached +${escape(keyOf(model))} +\\S+ MB +1 `, 'm'));
+
+  const trim = stepText(run.output, 'Let Arena choose what goes');
+  t.regex(trim, /^ {2}removed \d+ models?, /m, 'arenactl trim removed something');
+  const trimmed = [...trim.matchAll(/^ {4}(\S+\/\S+) /gm)].map((match) => match[1]!);
+  t.true(trimmed.length > 0, trim);
+  const afterTrim = trim.slice(trim.indexOf('$ arenactl ls'));
+  for (const key of trimmed) t.notRegex(afterTrim, new RegExp(escape(key)), `ls no longer lists ${key}`);
 
   t.regex(run.output, /arenad stopped \(exit code 0\)/);
   t.regex(run.output, /Demo finished in \d+\.\d s\.$/m);
