@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-command.js';
 import { configCheckCommand } from './config-check.js';
 import { configShowCommand } from './config-show.js';
+import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
 import { evictCommand, pinCommand, unpinCommand } from './model-actions.js';
 import { predictCommand } from './predict.js';
@@ -25,5 +26,6 @@ export const COMMANDS: readonly CliCommand[] = [
   configShowCommand,
   configCheckCommand,
   ...serviceCommands(),
+  logsCommand(),
   versionCommand,
 ];
