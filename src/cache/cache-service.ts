@@ -6,7 +6,8 @@ import { admission, minFreeBytesOf, roomFor, type PrefetchPriority, type SpaceSt
 import { formatBytes } from '../core/byte-size.js';
 import { entryValue } from '../core/policy/entry-value.js';
 import { trimNeed } from '../core/policy/thresholds.js';
-import { chooseVictims, trimPlan, type CachedModel } from '../core/policy/victims.js';
+import { trimPlan, type CachedModel } from '../core/policy/victims.js';
+import { planPrefetch } from '../core/prefetch-plan.js';
 import schedule from 'node-schedule';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
 import { modelKey, parseModelKey } from '../core/categories.js';
@@ -493,46 +494,57 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     if (this.#stopping || !this.#settings.enabled) return;
     await this.#refreshSpace();
     const now = this.#now();
-    for (const job of this.#queue.pending()) {
-      if (this.#queue.active().length >= this.#settings.concurrency) return;
-      if (job.notBefore > now) continue;
-      const source = this.#options.library.catalog.lookup(job.category, job.name);
-      if (source === undefined) {
-        this.#dropJob(job, 'E_NOT_FOUND', `${job.key} is no longer in the library`);
-        continue;
-      }
-      if (!source.available) {
-        job.waiting = `the library folder of ${job.key} is unreachable; it is copied when the folder returns`;
-        continue;
-      }
+    const catalog = this.#options.library.catalog;
+    const sources = new Map<string, CatalogEntry | undefined>();
+    const pending = this.#queue.pending().map((job) => {
+      const source = catalog.lookup(job.category, job.name);
+      sources.set(job.key, source);
       const cached = this.#ledger.get(job.key);
-      if (cached !== undefined && sameSource(cached, source)) {
-        this.#queue.remove(job.key);
-        continue;
-      }
-      const verdict = admission({ category: source.category, bytes: source.size }, this.#settings);
-      if (!verdict.ok) {
-        this.#dropJob(job, 'E_NOT_ADMITTED', verdict.message);
-        continue;
-      }
-      const room = roomFor(source.size, this.#spaceState());
-      if (room.kind === 'never') {
-        this.#dropJob(job, 'E_TOO_LARGE', room.message);
-        continue;
-      }
-      if (room.kind === 'wait') {
-        const made = await this.#makeRoom(job, source);
-        if (made.outcome === 'refused') {
-          this.#dropJob(job, 'E_NOT_ADMITTED', `not admitted: ${made.reason}`);
-          continue;
+      return {
+        key: job.key,
+        category: job.category,
+        bytes: source?.size,
+        available: source?.available ?? false,
+        alreadyCached: source !== undefined && cached !== undefined && sameSource(cached, source),
+        priority: job.priority,
+        notBefore: job.notBefore,
+        pin: job.pin,
+      };
+    });
+    const decisions = planPrefetch({
+      now,
+      pending,
+      running: this.#queue.active().map((job) => ({ key: job.key, bytes: job.active!.source.size, copiedBytes: job.active!.copiedBytes })),
+      cached: this.#cachedModels(),
+      cacheBytes: this.#cachedBytes(),
+      freeBytes: this.#space.freeBytes,
+      totalBytes: this.#space.totalBytes,
+      rules: { ...this.#settings, minFreeBytes: minFreeBytesOf(this.#settings.minFreeBytes, this.#space.totalBytes) },
+      context: this.#policy.context(now),
+    });
+    for (const decision of decisions) {
+      const job = this.#queue.get(decision.key);
+      if (job === undefined || job.active) continue;
+      switch (decision.action) {
+        case 'done':
+          this.#queue.remove(job.key);
+          this.#saveQueueSoon();
+          break;
+        case 'drop':
+          this.#dropJob(job, decision.code, decision.reason);
+          break;
+        case 'wait':
+          if (job.waiting !== decision.reason) this.#logger.info(`${job.key}: ${decision.reason}`);
+          job.waiting = decision.reason;
+          break;
+        case 'start': {
+          for (const victim of decision.evict) {
+            await this.#removeCopy(victim.key, `made room for ${job.key} (${decision.because ?? job.origin}); it was ${victim.reason}`);
+          }
+          this.#startCopy(job, sources.get(job.key)!);
+          break;
         }
-        if (made.outcome === 'wait') {
-          if (job.waiting !== room.message) this.#logger.info(`${job.key}: ${room.message}`);
-          job.waiting = room.message;
-          continue;
-        }
       }
-      this.#startCopy(job, source);
     }
   }
 
@@ -543,31 +555,6 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       .entries()
       .map((entry) => ({ key: `${entry.category}/${entry.name}`, bytes: entry.size, pinned: entry.pinned, cachedAt: entry.cachedAt }))
       .filter((entry) => !busy.has(entry.key));
-  }
-
-  /**
-   * Frees room for a copy by evicting only models worth less per byte than
-   * the newcomer (admission control). 'wait' when the room is held by copies
-   * still running, which will free nothing.
-   */
-  async #makeRoom(job: PrefetchJob, source: CatalogEntry): Promise<{ outcome: 'made' | 'wait' } | { outcome: 'refused'; reason: string }> {
-    const space = this.#spaceState();
-    const overQuota = space.maxBytes > 0 ? space.cacheBytes + space.reservedBytes + source.size - space.maxBytes : 0;
-    const underFloor = space.minFreeBytes - (space.freeBytes - space.pendingWriteBytes - source.size);
-    const need = Math.max(overQuota, underFloor, 0);
-    const entries = this.#cachedModels();
-    const cachedBytes = entries.reduce((sum, entry) => sum + entry.bytes, 0);
-    // Even an empty cache would not make room: what fills the quota or the disk is running copies or other data.
-    if (cachedBytes < need && this.#queue.active().length > 0) return { outcome: 'wait' };
-    const context = this.#policy.context(this.#now());
-    const candidate = entryValue({ key: job.key, bytes: source.size }, context);
-    const choice = chooseVictims(entries, need, context, { key: job.key, value: job.pin ? Infinity : candidate.value });
-    if (!choice.ok) return { outcome: 'refused', reason: choice.reason };
-    for (const victim of choice.victims) {
-      await this.#removeCopy(victim.key, `made room for ${job.key} (${candidate.reason}); it was ${victim.reason}`);
-    }
-    await this.#refreshSpace();
-    return roomFor(source.size, this.#spaceState()).kind === 'fits' ? { outcome: 'made' } : { outcome: 'wait' };
   }
 
   /**
@@ -597,8 +584,14 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     let freedBytes = 0;
     for (const victim of plan) {
       const slash = victim.key.indexOf('/');
-      if (!options.dryRun) await this.#removeCopy(victim.key, `trimmed: ${victim.reason}`);
-      evicted.push({ category: victim.key.slice(0, slash), name: victim.key.slice(slash + 1), bytes: victim.bytes, reason: victim.reason });
+      if (!options.dryRun) await this.#removeCopy(victim.key, `trimmed: least value per byte (${victim.reason})`);
+      // The entry's own reason says why it was worth keeping; here it has to say why it goes first.
+      evicted.push({
+        category: victim.key.slice(0, slash),
+        name: victim.key.slice(slash + 1),
+        bytes: victim.bytes,
+        reason: `least value per byte of SSD among the rest (${victim.reason})`,
+      });
       freedBytes += victim.bytes;
     }
     if (!options.dryRun && evicted.length > 0) {

@@ -33,7 +33,8 @@ export const trimCommand: CliCommand<TrimOptions> = {
       return 0;
     }
     const verb = result.dryRun ? 'would remove' : 'removed';
-    output.line(`${verb} ${result.evicted.length} models, ${formatBytes(result.freedBytes)}, to reach ${formatBytes(result.targetBytes)}:`);
+    const count = result.evicted.length === 1 ? '1 model' : `${result.evicted.length} models`;
+    output.line(`${verb} ${count}, ${formatBytes(result.freedBytes)}, to reach ${formatBytes(result.targetBytes)}:`);
     const rows = result.evicted.map((entry) => [`${entry.category}/${entry.name}`, formatBytes(entry.bytes), entry.reason]);
     for (const line of formatTable(rows)) output.line(`  ${line}`);
     return 0;
