@@ -30,8 +30,11 @@ export async function openSocketToGroup(socketPath: string, group: string, logge
   const gid = await groupId(group, runner);
   const folder = path.dirname(socketPath);
   try {
-    await fs.chown(folder, -1, gid);
-    await fs.chown(socketPath, -1, gid);
+    // Usually both already have the group (it is the daemon's own), and the
+    // system unit's syscall filter refuses chown, so only a real change calls it.
+    for (const target of [folder, socketPath]) {
+      if ((await fs.stat(target)).gid !== gid) await fs.chown(target, -1, gid);
+    }
   } catch (error) {
     throw new SocketGroupError(
       `cannot give the control socket ${socketPath} to group ${group} (gid ${gid}): ${(error as Error).message}; the daemon's user must be a member of that group`,

@@ -1,0 +1,192 @@
+/**
+ * The service on a real systemd: a container booted with systemd-nspawn,
+ * the project installed in it with `arenactl service install --system`, and
+ * then what users do with a service: status, the journal, arenactl through
+ * the shared socket, a crash, a reload, a hang and a stop.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test, { type ExecutionContext } from 'ava';
+import type { StatusResult } from '../../src/control/results.js';
+import { bootMachine, PROJECT_IN_MACHINE, type Machine } from '../helpers/nspawn.js';
+import { ensureBuilt } from '../helpers/nspawn-build.js';
+import { eventually } from '../helpers/raw-socket.js';
+
+const project = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ARENACTL = ['/usr/bin/node', `${PROJECT_IN_MACHINE}/dist/cli/main.js`];
+const SOCKET = '/run/arena/arenad.sock';
+
+/** comfy.root makes the library real; the missing NAS root makes a warning and a problem for STATUS=. */
+const CONFIG = `comfy:
+  root: /opt/comfy
+library:
+  roots:
+    - /srv/nas-missing
+metrics:
+  listen: "off"
+`;
+
+interface JournalEntry {
+  readonly MESSAGE: string;
+  readonly PRIORITY: string;
+  readonly _PID?: string;
+}
+
+async function unitProperties(machine: Machine): Promise<Map<string, string>> {
+  const text = await machine.check(['systemctl', 'show', 'arenad.service', '--property=ActiveState,SubState,MainPID,NRestarts,StatusText,Result,ExecMainStatus']);
+  return new Map(text.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as [string, string]));
+}
+
+async function journal(machine: Machine): Promise<JournalEntry[]> {
+  const text = await machine.check(['journalctl', '-u', 'arenad.service', '-o', 'json', '--no-pager', '--output-fields=MESSAGE,PRIORITY,_PID']);
+  return text
+    .trim()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as JournalEntry);
+}
+
+/** systemd's own lines about the unit ("Watchdog timeout", "Scheduled restart") are in the same journal. */
+async function systemJournal(machine: Machine): Promise<string> {
+  return machine.check(['journalctl', '-o', 'cat', '--no-pager', '_PID=1']);
+}
+
+async function until(machine: Machine, what: string, check: (properties: Map<string, string>) => boolean, timeoutMs = 30_000): Promise<Map<string, string>> {
+  let last = new Map<string, string>();
+  await eventually(
+    async () => check((last = await unitProperties(machine))),
+    timeoutMs,
+    () => `${what}; the unit shows ${JSON.stringify(Object.fromEntries(last))}`,
+  );
+  return last;
+}
+
+const running = (properties: Map<string, string>) => properties.get('ActiveState') === 'active' && properties.get('SubState') === 'running';
+
+test('arenad as a system service on a real systemd: ready, status, journal, socket, crash, reload, watchdog and stop', async (t) => {
+  t.timeout(170_000);
+  const started = Date.now();
+  const step = (text: string) => t.log(`${((Date.now() - started) / 1000).toFixed(1)} s  ${text}`);
+  step(ensureBuilt(project));
+  const machine = await bootMachine(t, { project });
+  step('container booted');
+  try {
+    await scenario(t, machine, step);
+  } catch (error) {
+    // What systemd and the daemon said is the first thing to read when a step fails.
+    t.log((await machine.run(['journalctl', '--no-pager', '-n', '120', '-o', 'short-monotonic'])).stdout);
+    throw error;
+  }
+});
+
+async function scenario(t: ExecutionContext, machine: Machine, step: (text: string) => void): Promise<void> {
+
+  await machine.writeFile('/opt/comfy/models/checkpoints/base.safetensors', 'weights');
+  await machine.writeFile('/etc/arena/config.yaml', CONFIG);
+
+  // --- install: the user, the config (kept, with the socket added), the unit, started and ready ---
+  const installed = await machine.run([...ARENACTL, 'service', 'install', '--system'], { timeoutMs: 90_000 });
+  t.is(installed.code, 0, `${installed.stdout}\n${installed.stderr}`);
+  t.regex(installed.stdout, /created the system user arena/);
+  t.regex(installed.stdout, /wrote \/etc\/arena\/config\.yaml \(the previous one is \/etc\/arena\/config\.yaml\.bak-\d{8}T\d{6}Z\)/);
+  t.regex(installed.stdout, /ran systemctl restart arenad\.service/);
+  t.regex(installed.stdout, /arenad\.service active \(running\), pid \d+/);
+  step('installed');
+
+  const config = await machine.check(['cat', '/etc/arena/config.yaml']);
+  t.regex(config, /root: \/opt\/comfy/, 'the existing settings are kept');
+  t.regex(config, /socket: \/run\/arena\/arenad\.sock/);
+  t.regex(config, /socketGroup: arena/);
+
+  // --- systemctl status: active (running), and STATUS= is the daemon's own summary ---
+  const status = JSON.parse(await machine.check([...ARENACTL, 'status', '--json'])) as StatusResult;
+  t.is(status.state, 'degraded');
+  t.true(status.problems.some((problem) => problem.includes('/srv/nas-missing')), status.problems.join('\n'));
+  const properties = await until(machine, 'STATUS= to carry the summary', (shown) => running(shown) && shown.get('StatusText') === status.summary);
+  t.is(Number(properties.get('MainPID')), status.pid);
+  const systemctlStatus = await machine.run(['systemctl', 'status', 'arenad.service', '--no-pager']);
+  t.regex(systemctlStatus.stdout, /Active: active \(running\)/);
+  t.true(systemctlStatus.stdout.includes(`Status: "${status.summary}"`), systemctlStatus.stdout);
+  step('status checked');
+
+  // --- the journal: the daemon's lines at their syslog priorities ---
+  const entries = await journal(machine);
+  const daemonLines = entries.filter((entry) => entry._PID === String(status.pid));
+  t.true(daemonLines.some((entry) => entry.MESSAGE.startsWith('control socket listening') && entry.PRIORITY === '6'), JSON.stringify(daemonLines, null, 1));
+  t.true(daemonLines.some((entry) => entry.MESSAGE.includes('/srv/nas-missing') && entry.PRIORITY === '4'), JSON.stringify(daemonLines, null, 1));
+  t.false(daemonLines.some((entry) => /^<\d>/.test(entry.MESSAGE)), 'journald strips the priority prefixes');
+  const logs = await machine.check([...ARENACTL, 'logs', '-n', '200']);
+  t.regex(logs, /control socket listening/);
+  step('journal checked');
+
+  // --- the socket: 0660 for the group; a member reaches the daemon through the config's control.socket, others do not ---
+  t.is((await machine.check(['stat', '-c', '%a %U %G', SOCKET])).trim(), '660 arena arena');
+  t.is((await machine.check(['stat', '-c', '%a %G', path.dirname(SOCKET)])).trim(), '750 arena');
+  await machine.check(['useradd', '--create-home', '--groups', 'arena', 'alice']);
+  await machine.check(['useradd', '--create-home', 'bob']);
+  const asUser = (user: string) => ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--init-groups', 'env', `HOME=/home/${user}`, `USER=${user}`, ...ARENACTL];
+  const alice = await machine.run([...asUser('alice'), 'status', '--json']);
+  t.is(alice.code, 0, alice.stderr);
+  t.is((JSON.parse(alice.stdout) as StatusResult).pid, status.pid);
+  const bob = await machine.run([...asUser('bob'), 'status']);
+  t.is(bob.code, 3, `a user outside the group cannot connect: ${bob.stdout}${bob.stderr}`);
+  t.true(bob.stderr.includes(SOCKET), bob.stderr);
+  step('socket checked');
+
+  // --- a crash: SIGKILL to the main process, and systemd starts a new one ---
+  await machine.check(['kill', '-KILL', String(status.pid)]);
+  const restarted = await until(machine, 'systemd to restart the killed daemon', (shown) => running(shown) && Number(shown.get('MainPID')) !== status.pid);
+  t.true(Number(restarted.get('NRestarts')) >= 1);
+  const afterCrash = JSON.parse(await machine.check([...ARENACTL, 'status', '--json'])) as StatusResult;
+  t.is(afterCrash.pid, Number(restarted.get('MainPID')));
+  step('restarted after SIGKILL');
+
+  // --- reload: a bad config is refused (and logged as an error), a good one is taken; the process stays ---
+  await machine.writeFile('/etc/arena/config.yaml', `${config}log:\n  level: loud\n`);
+  await machine.check(['systemctl', 'reload', 'arenad.service']);
+  await eventually(
+    async () => (await journal(machine)).some((entry) => entry.MESSAGE.startsWith('config reload failed') && entry.PRIORITY === '3'),
+    30_000,
+    'the refused reload in the journal at priority 3',
+  );
+  await machine.writeFile('/etc/arena/config.yaml', config);
+  await machine.check(['systemctl', 'reload', 'arenad.service']);
+  await eventually(async () => (await journal(machine)).some((entry) => entry.MESSAGE.startsWith('configuration reloaded')), 30_000, 'the reload in the journal');
+  const reloaded = await until(machine, 'the unit to be running again after RELOADING=1 and READY=1', running);
+  t.is(reloaded.get('MainPID'), restarted.get('MainPID'), 'a reload keeps the process');
+  step('reloaded');
+
+  // --- a hung event loop: with the test hook and a short watchdog, systemd kills and restarts the daemon ---
+  await machine.writeFile('/etc/systemd/system/arenad.service.d/test-hooks.conf', '[Service]\nEnvironment=ARENA_TEST_HOOKS=1\nWatchdogSec=4s\n');
+  await machine.check(['systemctl', 'daemon-reload']);
+  await machine.check(['systemctl', 'restart', 'arenad.service'], { timeoutMs: 60_000 });
+  const beforeHang = await until(machine, 'the daemon with the test hook to run', running);
+  const hangPid = beforeHang.get('MainPID')!;
+  const block = `const s = require('net').connect('${SOCKET}'); s.on('data', (d) => { process.stdout.write(d); s.end(); }); s.write(JSON.stringify({ id: 1, cmd: 'debug.block', args: { seconds: 60 } }) + '\\n');`;
+  t.regex(await machine.check(['/usr/bin/node', '-e', block]), /"ok":true/);
+  await until(machine, 'the watchdog to kill the hung daemon and systemd to start a new one', (shown) => running(shown) && shown.get('MainPID') !== hangPid, 60_000);
+  t.regex(await systemJournal(machine), /arenad\.service: Watchdog timeout/);
+  step('watchdog caught the hang');
+
+  // --- stop: STOPPING=1, a clean exit 0, the socket removed ---
+  const stopped = await machine.run(['systemctl', 'stop', 'arenad.service'], { timeoutMs: 90_000 });
+  t.is(stopped.code, 0, stopped.stderr);
+  const after = await unitProperties(machine);
+  t.is(after.get('ActiveState'), 'inactive');
+  t.is(after.get('Result'), 'success');
+  t.is(after.get('ExecMainStatus'), '0');
+  t.is((await machine.run(['test', '-e', SOCKET])).code, 1, 'the socket is gone');
+  t.true((await journal(machine)).some((entry) => entry.MESSAGE === 'stopped' && entry.PRIORITY === '6'));
+  const serviceStatus = JSON.parse(await machine.check([...ARENACTL, 'service', 'status', '--json'])) as { installed: boolean; active: string };
+  t.true(serviceStatus.installed);
+  t.is(serviceStatus.active, 'inactive');
+  step('stopped cleanly');
+
+  // --- uninstall: the unit goes, the config and state stay ---
+  const removed = await machine.run([...ARENACTL, 'service', 'uninstall', '--system']);
+  t.is(removed.code, 0, `${removed.stdout}\n${removed.stderr}`);
+  t.is((await machine.run(['test', '-e', '/etc/systemd/system/arenad.service'])).code, 1);
+  t.is((await machine.run(['test', '-e', '/etc/arena/config.yaml'])).code, 0);
+  t.is((await machine.run(['test', '-d', '/var/lib/arena'])).code, 0);
+  step('uninstalled');
+}
