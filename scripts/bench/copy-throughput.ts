@@ -1,117 +1,223 @@
 /**
- * Compares the cache copier (sha256 verification, fsync, rename into place)
- * with `cp` on one 1 GiB file of random bytes, in two conditions:
- *   - hot: the source is in the page cache, as it is right after being
- *     written; both sides read from memory;
- *   - cold: the source's own pages are dropped before each run
- *     (`dd iflag=nocache count=0`, which advises the kernel for that one
- *     file only), so both sides read it from the disk, as from a NAS.
- * The whole page cache is left alone. Runs alternate, with a `sync` before
- * each, so that neither side pays for the other's write-back. `cp` does not
- * fsync; `cp+fsync` adds `sync FILE` to compare like with like.
+ * Copy throughput: the cache copier (`copyIntoCache`, verify sha256: staging,
+ * hashing, fsync, rename) against `cp` of the same file on the same
+ * filesystem, with the source hot (resident in the page cache) and cold (its
+ * pages dropped, so it is read from the disk, as from a NAS).
  *
- *   node --import tsx scripts/bench/copy-throughput.ts [rounds]
+ * Every run starts from the same state: the previous output removed, `sync`
+ * (so that no run pays for the write-back of the one before), then the source
+ * warmed by reading it once, or its own pages dropped with
+ * posix_fadvise(DONTNEED) (`dd iflag=nocache count=0`). The page cache of the
+ * rest of the machine is left alone. fincore reports how much of the source
+ * was resident when each run started. The cases of a round run in a rotating
+ * order; the first rounds are warm-up and are not counted.
  */
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
-import { copyIntoCache } from '../../src/cache/copier.js';
+import { copyIntoCache, type VerifyMode } from '../../src/cache/copier.js';
+import { dropFile, residentFraction, syncAll, warmFile } from './page-cache.js';
+import { writeRandomFile } from './random-file.js';
+import { markdownTable, type BenchLog, type BenchReport } from './report.js';
+import { formatBytes, median } from './stats.js';
 
-const FILE_BYTES = 1024 ** 3;
-const rounds = Number(process.argv[2] ?? 3);
+export interface CopyBenchOptions {
+  readonly fileBytes: number;
+  /** Counted rounds; each runs every case once. */
+  readonly rounds: number;
+  readonly warmupRounds: number;
+}
 
-type Runner = () => Promise<void>;
+export const COPY_FULL: CopyBenchOptions = { fileBytes: 1024 ** 3, rounds: 7, warmupRounds: 1 };
+export const COPY_QUICK: CopyBenchOptions = { fileBytes: 256 * 1024 ** 2, rounds: 3, warmupRounds: 1 };
 
-async function writeRandomFile(path: string, bytes: number): Promise<void> {
-  const handle = await open(path, 'w');
+type Method = 'cp' | 'cp+sync' | 'copier' | 'copier (verify size)';
+type SourceState = 'hot' | 'cold';
+
+interface Case {
+  readonly method: Method;
+  readonly state: SourceState;
+}
+
+interface Sample {
+  readonly seconds: number;
+  /** Fraction of the source in the page cache as the run started; undefined without fincore. */
+  readonly resident: number | undefined;
+  /** CPU seconds of this process (all threads) during the run; copier cases only. */
+  readonly cpuSeconds?: number;
+}
+
+const METHODS: readonly Method[] = ['cp', 'cp+sync', 'copier', 'copier (verify size)'];
+const CASES: readonly Case[] = (['hot', 'cold'] as const).flatMap((state) => METHODS.map((method) => ({ method, state })));
+
+const label = ({ method, state }: Case) => `${state} ${method}`;
+
+export async function runCopyThroughput(options: CopyBenchOptions, log: BenchLog): Promise<BenchReport> {
+  const dir = await mkdtemp(join(tmpdir(), 'arena-bench-copy-'));
   try {
-    for (let written = 0; written < bytes; ) {
-      const chunk = randomBytes(Math.min(16 * 1024 * 1024, bytes - written));
-      await handle.write(chunk, 0, chunk.length, written);
-      written += chunk.length;
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-function dropFromPageCache(path: string): void {
-  execFileSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0'], { stdio: 'ignore' });
-}
-
-/** Megabytes per second of one run, with dirty data flushed beforehand. */
-async function measure(run: Runner, cold: string | undefined): Promise<number> {
-  execFileSync('sync');
-  if (cold !== undefined) dropFromPageCache(cold);
-  const started = performance.now();
-  await run();
-  return FILE_BYTES / 1e6 / ((performance.now() - started) / 1000);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
-async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'arena-bench-'));
-  try {
-    const source = join(dir, 'source.safetensors');
-    await writeRandomFile(source, FILE_BYTES);
+    const source = join(dir, 'library', 'model.safetensors');
+    await mkdir(join(dir, 'library'));
+    log(`writing ${formatBytes(options.fileBytes)} of random bytes to ${source}`);
+    await writeRandomFile(source, options.fileBytes);
     const sourceStats = await stat(source);
     const tree = new CacheTree(join(dir, 'cache'));
     await tree.ensure();
-    const cpTarget = join(dir, 'cp-copy.safetensors');
+    const cpTarget = join(dir, 'cache', 'cp-copy.safetensors');
 
-    const cp: Runner = async () => {
-      execFileSync('cp', [source, cpTarget]);
-    };
-    const cpFsync: Runner = async () => {
-      execFileSync('cp', [source, cpTarget]);
-      execFileSync('sync', [cpTarget]);
-    };
-    const copier: Runner = async () => {
-      await copyIntoCache(tree, {
+    const copier = async (verify: VerifyMode): Promise<string> => {
+      const result = await copyIntoCache(tree, {
         source,
         expected: { size: sourceStats.size, mtimeMs: sourceStats.mtimeMs },
         category: 'checkpoints',
         name: 'bench.safetensors',
-        verify: 'sha256',
+        verify,
       });
+      return result.path;
     };
-    const cases: Array<{ label: string; run: Runner; cold: boolean; output: string }> = [
-      { label: 'hot cp', run: cp, cold: false, output: cpTarget },
-      { label: 'hot cp+fsync', run: cpFsync, cold: false, output: cpTarget },
-      { label: 'hot copier', run: copier, cold: false, output: tree.pathOf('checkpoints', 'bench.safetensors') },
-      { label: 'cold cp', run: cp, cold: true, output: cpTarget },
-      { label: 'cold copier', run: copier, cold: true, output: tree.pathOf('checkpoints', 'bench.safetensors') },
-    ];
-    const results = new Map<string, number[]>(cases.map(({ label }) => [label, []]));
+    const runners: Record<Method, () => Promise<string>> = {
+      cp: async () => {
+        execFileSync('cp', [source, cpTarget]);
+        return cpTarget;
+      },
+      'cp+sync': async () => {
+        execFileSync('cp', [source, cpTarget]);
+        execFileSync('sync', [cpTarget]);
+        return cpTarget;
+      },
+      copier: () => copier('sha256'),
+      'copier (verify size)': () => copier('size'),
+    };
 
-    for (let round = 1; round <= rounds; round += 1) {
+    const samples = new Map<string, Sample[]>(CASES.map((entry) => [label(entry), []]));
+    const totalRounds = options.warmupRounds + options.rounds;
+    for (let round = 0; round < totalRounds; round += 1) {
+      const warmup = round < options.warmupRounds;
       const line: string[] = [];
-      for (const { label, run, cold, output } of cases) {
-        const speed = await measure(run, cold ? source : undefined);
+      for (let index = 0; index < CASES.length; index += 1) {
+        const entry = CASES[(index + round) % CASES.length]!;
+        syncAll();
+        if (entry.state === 'hot') await warmFile(source);
+        else dropFile(source);
+        const resident = residentFraction(source, options.fileBytes);
+        const cpuBefore = process.cpuUsage();
+        const started = performance.now();
+        const output = await runners[entry.method]();
+        const seconds = (performance.now() - started) / 1000;
+        const cpu = process.cpuUsage(cpuBefore);
         await rm(output);
-        results.get(label)!.push(speed);
-        line.push(`${label} ${speed.toFixed(0)}`);
+        const sample: Sample = entry.method.startsWith('copier')
+          ? { seconds, resident, cpuSeconds: (cpu.user + cpu.system) / 1e6 }
+          : { seconds, resident };
+        if (!warmup) samples.get(label(entry))!.push(sample);
+        line.push(`${label(entry)} ${mbps(options.fileBytes, seconds).toFixed(0)}`);
       }
-      console.log(`round ${round} (MB/s): ${line.join(', ')}`);
+      log(`  ${warmup ? 'warm-up' : `round ${round - options.warmupRounds + 1}/${options.rounds}`} (MB/s): ${line.join(', ')}`);
     }
-    const m = (label: string) => median(results.get(label)!);
-    console.log(`median (MB/s): ${cases.map(({ label }) => `${label} ${m(label).toFixed(0)}`).join(', ')}`);
-    console.log(
-      `copier/cp: hot ${(m('hot copier') / m('hot cp')).toFixed(2)}, ` +
-        `hot vs cp+fsync ${(m('hot copier') / m('hot cp+fsync')).toFixed(2)}, ` +
-        `cold ${(m('cold copier') / m('cold cp')).toFixed(2)} (target >= 0.80)`,
-    );
+    const sha = sha256Speed(Math.min(options.fileBytes, 256 * 1024 ** 2));
+    log(`  sha256 of in-memory bytes on one core: ${(sha / 1e6).toFixed(0)} MB/s`);
+    return report(options, samples, sha);
   } finally {
+    syncAll();
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+function mbps(bytes: number, seconds: number): number {
+  return bytes / 1e6 / seconds;
+}
+
+/** Bytes per second of node:crypto sha256 over a buffer already in memory: the copier's ceiling. */
+function sha256Speed(bytes: number): number {
+  const data = Buffer.alloc(bytes, 0x5a);
+  const speeds: number[] = [];
+  for (let run = 0; run < 4; run += 1) {
+    const started = performance.now();
+    createHash('sha256').update(data).digest();
+    if (run > 0) speeds.push(bytes / ((performance.now() - started) / 1000));
+  }
+  return median(speeds);
+}
+
+function report(options: CopyBenchOptions, samples: Map<string, Sample[]>, shaBytesPerSecond: number): BenchReport {
+  const speed = (entry: Case) => median(samples.get(label(entry))!.map((sample) => mbps(options.fileBytes, sample.seconds)));
+  /** The ratio per round (each round runs both cases back to back), then its median: steadier than a ratio of medians on a busy machine. */
+  const pairedRatio = (top: Case, bottom: Case) => {
+    const a = samples.get(label(top))!;
+    const b = samples.get(label(bottom))!;
+    return median(a.map((sample, index) => b[index]!.seconds / sample.seconds));
+  };
+  const ratioRow = (state: SourceState, baseline: Method) => {
+    const copier = { method: 'copier', state } as const;
+    const base = { method: baseline, state } as const;
+    return { ofMedians: speed(copier) / speed(base), paired: pairedRatio(copier, base) };
+  };
+  const hot = ratioRow('hot', 'cp');
+  const cold = ratioRow('cold', 'cp');
+  const hotSync = ratioRow('hot', 'cp+sync');
+  const coldSync = ratioRow('cold', 'cp+sync');
+  const copierCpu = (state: SourceState) =>
+    median(samples.get(label({ method: 'copier', state }))!.map((sample) => sample.cpuSeconds ?? Number.NaN)) /
+    (options.fileBytes / 1024 ** 3);
+  const residentText = (entry: Case) => {
+    const values = samples.get(label(entry))!.map((sample) => sample.resident);
+    if (values.some((value) => value === undefined)) return 'unknown (no fincore)';
+    const fractions = values as number[];
+    return `${(Math.min(...fractions) * 100).toFixed(0)}–${(Math.max(...fractions) * 100).toFixed(0)} %`;
+  };
+
+  const rows = CASES.map((entry) => {
+    const speeds = samples.get(label(entry))!.map((sample) => mbps(options.fileBytes, sample.seconds));
+    return [
+      label(entry),
+      speed(entry).toFixed(0),
+      Math.min(...speeds).toFixed(0),
+      Math.max(...speeds).toFixed(0),
+      residentText(entry),
+    ];
+  });
+  const fmt = (value: number) => value.toFixed(2);
+  const target = '>= 0.80';
+  return {
+    name: 'copy',
+    title: 'Copy throughput',
+    summary: [
+      { metric: `copier/cp, hot source (${formatBytes(options.fileBytes)})`, value: fmt(hot.ofMedians), target, met: hot.ofMedians >= 0.8 },
+      { metric: 'copier/cp, cold source', value: fmt(cold.ofMedians), target, met: cold.ofMedians >= 0.8 },
+      { metric: 'copier, hot / cold', value: `${speed({ method: 'copier', state: 'hot' }).toFixed(0)} / ${speed({ method: 'copier', state: 'cold' }).toFixed(0)} MB/s` },
+      { metric: 'cp, hot / cold', value: `${speed({ method: 'cp', state: 'hot' }).toFixed(0)} / ${speed({ method: 'cp', state: 'cold' }).toFixed(0)} MB/s` },
+      { metric: 'copier/(cp+sync), hot / cold', value: `${fmt(hotSync.ofMedians)} / ${fmt(coldSync.ofMedians)}` },
+    ],
+    details: [
+      `One file of ${formatBytes(options.fileBytes)} of random bytes, copied on the temp filesystem, ` +
+        `${options.rounds} counted rounds after ${options.warmupRounds} warm-up round(s); each round runs every case once, in a rotating order. ` +
+        'MB/s are 10^6 bytes per second of wall time; each figure is the median of the rounds.',
+      '',
+      '- **copier**: `copyIntoCache` with `verify: sha256` into a CacheTree (staging file, sha256 of every byte, ' +
+        'fsync of the file and its folders, rename into place). **copier (verify size)** is the same without the hash.',
+      '- **cp**: GNU `cp` (an in-kernel copy_file_range, no fsync: it returns while the data is still dirty in memory). ' +
+        '**cp+sync** adds `sync FILE` (an fsync of the copy), which is the like-for-like baseline for a copier that fsyncs.',
+      '- **Page cache**: before every run, the previous output is removed and `sync` flushes all dirty data. ' +
+        '*hot*: the source is read once just before the run. *cold*: its pages are dropped with ' +
+        '`dd if=FILE iflag=nocache count=0` (posix_fadvise DONTNEED on that file only). ' +
+        'The resident column is what fincore (mincore) reported at the start of each run.',
+      '',
+      ...markdownTable(['case', 'median MB/s', 'min', 'max', 'source resident at start'], rows),
+      '',
+      ...markdownTable(
+        ['ratio', 'of the medians', 'median of per-round ratios'],
+        [
+          ['copier / cp, hot', fmt(hot.ofMedians), fmt(hot.paired)],
+          ['copier / cp, cold', fmt(cold.ofMedians), fmt(cold.paired)],
+          ['copier / (cp+sync), hot', fmt(hotSync.ofMedians), fmt(hotSync.paired)],
+          ['copier / (cp+sync), cold', fmt(coldSync.ofMedians), fmt(coldSync.paired)],
+        ],
+      ),
+      '',
+      `For reference, in the same run: sha256 (node:crypto) of bytes already in memory runs at ${(shaBytesPerSecond / 1e6).toFixed(0)} MB/s on one core; ` +
+        `the copier used ${fmt(copierCpu('hot'))} CPU-seconds per GiB hot and ${fmt(copierCpu('cold'))} cold (all its threads).`,
+    ],
+  };
+}

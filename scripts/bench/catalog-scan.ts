@@ -1,0 +1,155 @@
+/**
+ * Catalog scan and idle memory: how long a full scan of a large library takes
+ * (the folders collected as the daemon collects them, then `buildCatalog`),
+ * and how much memory the daemon holds once it has started with that library
+ * as its root and gone idle.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { buildCatalog } from '../../src/library/build-catalog.js';
+import { collectModelFolders } from '../../src/library/model-folders.js';
+import { startDaemon } from './bench-daemon.js';
+import { libraryLayout, writeLibrary } from './library-layout.js';
+import { markdownTable, type BenchLog, type BenchReport, type SummaryRow } from './report.js';
+import { distribution, formatMs, median } from './stats.js';
+
+export interface CatalogScanOptions {
+  /** Library sizes, in model files. */
+  readonly sizes: readonly number[];
+  readonly scanRuns: number;
+  /** Whether to start a daemon on each library and sample its memory. */
+  readonly daemon: boolean;
+  /** How long the daemon is left idle after it is ready, before the samples. */
+  readonly settleMs: number;
+  readonly rssSamples: number;
+}
+
+export const CATALOG_FULL: CatalogScanOptions = { sizes: [10_000, 100_000], scanRuns: 5, daemon: true, settleMs: 10_000, rssSamples: 5 };
+export const CATALOG_QUICK: CatalogScanOptions = { sizes: [10_000, 30_000], scanRuns: 3, daemon: true, settleMs: 4_000, rssSamples: 3 };
+
+const SCAN_TARGET_MS = 5000;
+const RSS_TARGET_BYTES = 150 * 1024 * 1024;
+const TARGET_SIZE = 100_000;
+
+interface SizeResult {
+  readonly models: number;
+  readonly files: number;
+  readonly createMs: number;
+  readonly scans: number[];
+  readonly daemon?: { readyMs: number; rss: number[]; peakRss: number };
+}
+
+export async function runCatalogScan(options: CatalogScanOptions, log: BenchLog): Promise<BenchReport> {
+  const results: SizeResult[] = [];
+  for (const size of options.sizes) results.push(await measureSize(size, options, log));
+  return report(options, results);
+}
+
+async function measureSize(size: number, options: CatalogScanOptions, log: BenchLog): Promise<SizeResult> {
+  const home = await mkdtemp(path.join(tmpdir(), 'arena-bench-library-'));
+  try {
+    const root = path.join(home, 'nas');
+    const created = performance.now();
+    const files = writeLibrary(root, libraryLayout(size));
+    const createMs = performance.now() - created;
+    log(`  ${size} models (${files} files) created in ${formatMs(createMs)}`);
+
+    const scans: number[] = [];
+    // One scan more than counted: the first warms the dentry and inode caches, as a running system has them.
+    for (let run = 0; run <= options.scanRuns; run += 1) {
+      const started = performance.now();
+      const { folders } = await collectModelFolders({ libraryRoots: [root], exclude: [] });
+      const catalog = await buildCatalog(folders);
+      const ms = performance.now() - started;
+      const counted = catalog.counts().models;
+      if (counted !== size) throw new Error(`the scan found ${counted} models, expected ${size}`);
+      if (run > 0) scans.push(ms);
+      log(`  ${run === 0 ? 'warm-up scan' : `scan ${run}/${options.scanRuns}`}: ${formatMs(ms)}`);
+    }
+    if (!options.daemon) return { models: size, files, createMs, scans };
+
+    const started = performance.now();
+    const cacheRoot = path.join(home, 'ssd');
+    await mkdir(cacheRoot);
+    const daemon = await startDaemon({ home, env: { ARENA_LIBRARY_ROOTS: root, ARENA_CACHE_ROOT: cacheRoot, ARENA_LOG_LEVEL: 'info' } });
+    try {
+      await daemon.waitForStatus((status) => status.state !== 'starting' && status.library.models === size, `${size} models in the daemon's library`, 300_000);
+      const readyMs = performance.now() - started;
+      log(`  daemon ready with ${size} models after ${formatMs(readyMs)}; idle for ${options.settleMs / 1000} s`);
+      await sleep(options.settleMs);
+      const rss: number[] = [];
+      for (let sample = 0; sample < options.rssSamples; sample += 1) {
+        if (sample > 0) await sleep(1000);
+        rss.push(daemon.rssBytes());
+      }
+      const peakRss = daemon.peakRssBytes();
+      log(`  idle RSS ${rss.map(mib).join(', ')} (peak during start-up ${mib(peakRss)})`);
+      return { models: size, files, createMs, scans, daemon: { readyMs, rss, peakRss } };
+    } finally {
+      await daemon.stop();
+    }
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+function report(options: CatalogScanOptions, results: SizeResult[]): BenchReport {
+  const largest = results.reduce((best, result) => (result.models > best.models ? result : best));
+  const atTarget = largest.models >= TARGET_SIZE;
+  const scanMedian = median(largest.scans);
+  const summary: SummaryRow[] = [
+    {
+      metric: `full scan of ${largest.models.toLocaleString('en')} models, median`,
+      value: formatMs(scanMedian),
+      target: atTarget ? '< 5 s' : `< 5 s at ${TARGET_SIZE.toLocaleString('en')} (not run at this size)`,
+      ...(atTarget ? { met: scanMedian < SCAN_TARGET_MS } : {}),
+    },
+  ];
+  if (largest.daemon) {
+    const idle = median(largest.daemon.rss);
+    summary.push({
+      metric: `daemon idle RSS with ${largest.models.toLocaleString('en')} models`,
+      value: mib(idle),
+      target: atTarget ? '< 150 MB' : `< 150 MB at ${TARGET_SIZE.toLocaleString('en')} (not run at this size)`,
+      ...(atTarget ? { met: idle < RSS_TARGET_BYTES } : {}),
+    });
+  }
+  const rows = results.map((result) => {
+    const scans = distribution(result.scans);
+    return [
+      result.models.toLocaleString('en'),
+      result.files.toLocaleString('en'),
+      formatMs(scans.median),
+      formatMs(scans.max),
+      result.daemon ? formatMs(result.daemon.readyMs) : '',
+      result.daemon ? mib(median(result.daemon.rss)) : '',
+      result.daemon ? mib(result.daemon.peakRss) : '',
+    ];
+  });
+  return {
+    name: 'scan',
+    title: 'Catalog scan and idle RSS',
+    summary,
+    details: [
+      'Each library is generated on the temp filesystem: models spread over ten categories (46 % LoRAs, 10 % checkpoints, ...), each sorted into ' +
+        'base-model and theme subfolders of 60 files, with realistic sizes as sparse files; beside a quarter of the models lie a `.preview.png` ' +
+        'and a `.civitai.info`, which the scan must pass over. ' +
+        `A scan is \`collectModelFolders\` with the library as its one root, then \`buildCatalog\`; ${options.scanRuns} counted scans after one warm-up scan, ` +
+        'so the dentry and inode caches are warm, as on a running system (the page cache is not dropped for this one).',
+      '',
+      options.daemon
+        ? `Then a daemon (TypeScript source through tsx, which adds its loader to the process) starts with that library as \`library.roots\`, an empty SSD cache and no ComfyUI; ` +
+          `"ready" is the time from spawning it until \`status\` shows every model. After ${options.settleMs / 1000} s idle, VmRSS is read from ` +
+          `/proc/<pid>/status ${options.rssSamples} times a second apart (the median is shown); the peak is VmHWM, reached during start-up.`
+        : 'No daemon was started.',
+      '',
+      ...markdownTable(['models', 'files', 'scan median', 'scan max', 'daemon ready', 'idle RSS', 'peak RSS'], rows),
+    ],
+  };
+}
