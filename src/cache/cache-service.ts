@@ -8,6 +8,7 @@ import { entryValue } from '../core/policy/entry-value.js';
 import { trimNeed } from '../core/policy/thresholds.js';
 import { trimPlan, type CachedModel } from '../core/policy/victims.js';
 import { planPrefetch } from '../core/prefetch-plan.js';
+import { warmupCandidates } from '../core/policy/warmup.js';
 import schedule from 'node-schedule';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
 import { modelKey, parseModelKey } from '../core/categories.js';
@@ -85,6 +86,10 @@ interface CacheServiceEvents {
 }
 
 const PROGRESS_EVERY_MS = 250;
+/** Warm-ups are looked for at most this often. */
+const WARMUP_EVERY_MS = 10 * 60_000;
+/** A run this recent means ComfyUI may still be generating. */
+const COMFY_BUSY_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 5;
 
 function sameSource(entry: LedgerEntry, source: CatalogEntry): boolean {
@@ -121,6 +126,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   #lastProgress = new Map<string, number>();
   /** Removals and the periodic tree check run one at a time, so one never sees the other half done. */
   #treeWork: Promise<unknown> = Promise.resolve();
+  #lastWarmup = 0;
   /** After ENOSPC: the bytes the failed copy needed; the problem clears once that much is free again. */
   #noSpaceNeed?: number;
   #completed = 0;
@@ -806,7 +812,31 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     }
     await this.#refreshSpace();
     await this.#trimIfNeeded().catch((error: unknown) => this.#logger.error('trimming failed', { err: error }));
+    this.#warmUpIfIdle();
     this.#pump();
+  }
+
+  /**
+   * With nothing queued or copying, and no generation in the last minutes
+   * (a copy would compete with ComfyUI for the disk), asks for what history
+   * says runs next, at the lowest priority: admission control decides.
+   */
+  #warmUpIfIdle(): void {
+    const now = this.#now();
+    if (!this.#settings.enabled || this.#stopping || this.#queue.all().length > 0) return;
+    if (now - this.#lastWarmup < WARMUP_EVERY_MS) return;
+    const lastRun = this.#policy.usage.lastRunAt;
+    if (lastRun !== undefined && now - lastRun < COMFY_BUSY_MS) return;
+    const candidates = warmupCandidates(this.#policy.usage, now, (key) => this.#ledger.has(key));
+    if (candidates.length === 0) return;
+    this.#lastWarmup = now;
+    const byWorkflow = new Map<string, Array<{ category: string; name: string }>>();
+    for (const candidate of candidates) {
+      const model = parseModelKey(candidate.key);
+      if (model === undefined) continue;
+      byWorkflow.set(candidate.workflow, [...(byWorkflow.get(candidate.workflow) ?? []), model]);
+    }
+    for (const [workflow, models] of byWorkflow) this.request(models, 'warm', `history: ${workflow} usually runs about now`);
   }
 
   #setProblem(id: string, message?: string): void {

@@ -317,3 +317,21 @@ test.serial('the scheduled trim runs on its cron schedule and brings the cache t
   t.deepEqual(h.service.list().map((entry) => entry.key), ['loras/b.safetensors']);
   t.true(h.service.stats().cache.bytes <= 5 * MB);
 });
+
+test('when idle, history warms up the models of the workflow that usually runs next, at the lowest priority', async (t) => {
+  const h = await CacheHarness.create(t);
+  h.addModel('checkpoints', 'sdxl.safetensors', MB);
+  h.addModel('vae', 'upscale-vae.safetensors', 2 * MB);
+  const now = Date.now();
+  const runs = [];
+  for (let day = 10; day >= 1; day -= 1) {
+    runs.push({ at: now - day * 86_400_000 - 3_600_000, keys: ['checkpoints/sdxl.safetensors'] });
+    runs.push({ at: now - day * 86_400_000 - 1_800_000, keys: ['vae/upscale-vae.safetensors'] });
+  }
+  runs.push({ at: now - 10 * 60_000, keys: ['checkpoints/sdxl.safetensors'] });
+  h.service.loadRuns(runs);
+  const queued = await h.waitForEvent((event) => event.event === 'prefetch.queued' && event.key === 'vae/upscale-vae.safetensors', 'the warm-up queued');
+  t.like(queued, { key: 'vae/upscale-vae.safetensors', priority: 'warm' });
+  t.regex((queued as { origin: string }).origin, /^history: vae\/upscale-vae\.safetensors usually runs about now$/);
+  await h.waitForDone('vae/upscale-vae.safetensors');
+});

@@ -3,6 +3,7 @@ import { entryValue, type ValueContext } from '../../src/core/policy/entry-value
 import { Predictions } from '../../src/core/policy/predictions.js';
 import { trimNeed } from '../../src/core/policy/thresholds.js';
 import { UsageModel } from '../../src/core/policy/usage-model.js';
+import { warmupCandidates } from '../../src/core/policy/warmup.js';
 import { chooseVictims, trimPlan, type CachedModel } from '../../src/core/policy/victims.js';
 
 const HOUR = 3600_000;
@@ -130,4 +131,17 @@ test('the usage model predicts the next workflow from what followed before and f
   const next = usage.likelyNextWorkflows(NOW);
   t.is(next[0]!.workflow, 'upscale');
   t.deepEqual(usage.workflowKeys('upscale'), ['upscale_models/4x.pth']);
+});
+
+test('warm-up proposes the uncached models of the workflow that usually comes next', (t) => {
+  const usage = new UsageModel();
+  for (let day = 10; day >= 1; day -= 1) {
+    usage.record({ at: NOW - day * DAY - 3 * HOUR, workflow: 'portrait', keys: ['checkpoints/sdxl', 'loras/skin'] });
+    usage.record({ at: NOW - day * DAY - 2 * HOUR, workflow: 'upscale', keys: ['upscale_models/4x', 'checkpoints/sdxl'] });
+  }
+  usage.record({ at: NOW - 5 * 60_000, workflow: 'portrait', keys: ['checkpoints/sdxl', 'loras/skin'] });
+  const cached = new Set(['checkpoints/sdxl', 'loras/skin']);
+  const candidates = warmupCandidates(usage, NOW, (key) => cached.has(key));
+  t.deepEqual(candidates.map((candidate) => [candidate.key, candidate.workflow]), [['upscale_models/4x', 'upscale']]);
+  t.deepEqual(warmupCandidates(new UsageModel(), NOW, () => false), [], 'no history, no guesses');
 });
