@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
+import fsp, { type FileHandle } from 'node:fs/promises';
 import { messageOf } from '../core/arena-error.js';
 import { formatBytes } from '../core/byte-size.js';
 import type { Logger } from '../log/logger.js';
@@ -77,6 +77,15 @@ async function hashPrefix(file: string, bytes: number, hash: Hash): Promise<void
 function rangeStart(header: string | null): number | undefined {
   const match = header === null ? null : /^bytes\s+(\d+)-/i.exec(header.trim());
   return match ? Number(match[1]) : undefined;
+}
+
+/** A write may be short (a disk that is nearly full): the rest is written until done or ENOSPC. */
+async function writeAll(handle: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  let written = 0;
+  while (written < chunk.length) {
+    const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, position + written);
+    written += bytesWritten;
+  }
 }
 
 class Transfer {
@@ -160,7 +169,7 @@ class Transfer {
             `the download of ${request.target} runs past the ${formatBytes(request.remote.bytes)} the hub publishes for ${request.remote.label}; discarded, nothing installed`,
           );
         }
-        await handle.write(chunk, 0, chunk.length, this.offset);
+        await writeAll(handle, chunk, this.offset);
         this.hash.update(chunk);
         this.offset += chunk.length;
         request.onProgress?.(this.offset);
@@ -250,10 +259,12 @@ export async function downloadVerified(request: DownloadRequest): Promise<Downlo
   }
 
   const sha256 = transfer.hash.digest('hex');
-  if (!sizeMatches(transfer.offset, remote) || sha256 !== remote.sha256) {
+  // The bytes were hashed as they arrived; the file on disk must hold exactly those bytes.
+  const onDisk = await fsp.stat(files.part).then((stats) => stats.size);
+  if (onDisk !== transfer.offset || !sizeMatches(transfer.offset, remote) || sha256 !== remote.sha256) {
     await discardStaged(files);
     throw new VerifyError(
-      `the download of ${target} (${remote.label}) does not match the hub: ${formatBytes(transfer.offset)} with sha256 ${sha256}, expected ${formatBytes(remote.bytes)} with sha256 ${remote.sha256}; it was discarded and nothing was installed`,
+      `the download of ${target} (${remote.label}) does not match the hub: ${formatBytes(onDisk)} with sha256 ${sha256}, expected ${formatBytes(remote.bytes)} with sha256 ${remote.sha256}; it was discarded and nothing was installed`,
     );
   }
   return { file: files.part, files, bytes: transfer.offset, resumedFrom };

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
+import sinon from 'sinon';
 import { stringify } from 'yaml';
 import type { Credentials } from '../../src/config/credentials.js';
 import type { LogMeta, Logger } from '../../src/log/logger.js';
@@ -56,6 +57,32 @@ export interface HarnessOptions {
 
 export function randomModel(bytes: number): Buffer {
   return randomBytes(bytes);
+}
+
+type FakeTimerOptions = Exclude<Parameters<typeof sinon.useFakeTimers>[0], Date | number | undefined>;
+
+/**
+ * A fake clock that drives only the update windows handed it (not the
+ * process's timers, which the real HTTP of the downloads needs), as an UpdateClock.
+ */
+export function fakeUpdateClock(now: number): { clock: sinon.SinonFakeTimers; updateClock: UpdateClock } {
+  // sinon installs the fake on this object instead of the process's globals (its `global` option, missing from its types).
+  const options: FakeTimerOptions & { global: object } = {
+    now,
+    toFake: ['Date', 'setTimeout', 'clearTimeout'],
+    global: { Date, setTimeout, clearTimeout, setInterval, clearInterval },
+  };
+  const clock = sinon.useFakeTimers(options);
+  return {
+    clock,
+    updateClock: {
+      now: () => clock.now,
+      at(time, action) {
+        const id = clock.setTimeout(action, Math.max(0, time - clock.now));
+        return () => clock.clearTimeout(id);
+      },
+    },
+  };
 }
 
 function recorder(lines: LogLine[]): Logger {

@@ -387,7 +387,8 @@ export class FakeHub {
     }
     const cut = this.#take(this.#cuts, logged);
     if (cut !== undefined) {
-      response.write(body.subarray(0, cut.afterBytes), () => response.destroy());
+      // A graceful close: the client gets every byte sent, then an end before Content-Length.
+      response.write(body.subarray(0, cut.afterBytes), () => response.socket?.end());
       return;
     }
     const stall = this.#take(this.#stalls, logged);
