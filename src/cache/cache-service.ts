@@ -797,6 +797,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   async #removeCopy(key: string, reason: string): Promise<number> {
     const removed = await this.#exclusive(() => removeCachedCopy(this.tree, this.#ledger, key, reason));
     this.#ledger.recordEviction();
+    this.#logger.info(`removed ${key} from the SSD: ${reason}`, { bytes: removed.bytes });
     this.#announce({ event: 'cache.evicted', key, bytes: removed.bytes, reason });
     return removed.bytes;
   }

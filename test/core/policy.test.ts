@@ -145,3 +145,17 @@ test('warm-up proposes the uncached models of the workflow that usually comes ne
   t.deepEqual(candidates.map((candidate) => [candidate.key, candidate.workflow]), [['upscale_models/4x', 'upscale']]);
   t.deepEqual(warmupCandidates(new UsageModel(), NOW, () => false), [], 'no history, no guesses');
 });
+
+test('freeing a little takes the entry that costs least in all, not a big model that happens to be cheap per byte', (t) => {
+  const predictions = new Predictions();
+  predictions.add({ keys: ['checkpoints/big', 'loras/small'], at: NOW - 60_000, priority: 'workflow', origin: 'w' });
+  const entries: CachedModel[] = [
+    { key: 'checkpoints/big', bytes: 7 * GB, cachedAt: NOW - HOUR },
+    { key: 'loras/small', bytes: 0.2 * GB, cachedAt: NOW - HOUR },
+  ];
+  const choice = chooseVictims(entries, 0.1 * GB, context(new UsageModel(), predictions));
+  t.true(choice.ok);
+  t.deepEqual(choice.ok ? choice.victims.map((victim) => victim.key) : [], ['loras/small']);
+  const large = chooseVictims(entries, 1 * GB, context(new UsageModel(), predictions));
+  t.deepEqual(large.ok ? large.victims.map((victim) => victim.key) : [], ['checkpoints/big'], 'only the big one covers the need');
+});

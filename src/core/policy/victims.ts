@@ -36,19 +36,31 @@ export function chooseVictims(
   admitting?: { readonly key: string; readonly value: number },
 ): VictimChoice {
   if (needBytes <= 0) return { ok: true, victims: [], freedBytes: 0 };
+  const ranked = rankForEviction(entries, context).filter((entry) => entry.value !== Infinity);
+  const eligible = admitting === undefined ? ranked : ranked.filter((entry) => entry.value < admitting.value);
   const victims: Victim[] = [];
   let freedBytes = 0;
-  for (const entry of rankForEviction(entries, context)) {
-    if (entry.value === Infinity) break;
-    if (admitting !== undefined && entry.value >= admitting.value) {
-      return {
-        ok: false,
-        reason: `making room for ${admitting.key} would evict ${entry.key} (${entry.reason}), which is worth more to keep`,
-      };
+  for (const [index, entry] of eligible.entries()) {
+    const remaining = needBytes - freedBytes;
+    if (entry.bytes >= remaining) {
+      // The last victim: of the entries that alone cover what is left, the one whose loss costs least
+      // in all (value per byte times bytes), so that freeing a little never throws out a big model.
+      const last = eligible
+        .slice(index)
+        .filter((candidate) => candidate.bytes >= remaining)
+        .reduce((best, candidate) => (candidate.value * candidate.bytes < best.value * best.bytes ? candidate : best));
+      victims.push({ key: last.key, bytes: last.bytes, value: last.value, reason: last.reason });
+      return { ok: true, victims, freedBytes: freedBytes + last.bytes };
     }
     victims.push({ key: entry.key, bytes: entry.bytes, value: entry.value, reason: entry.reason });
     freedBytes += entry.bytes;
-    if (freedBytes >= needBytes) return { ok: true, victims, freedBytes };
+  }
+  if (admitting !== undefined && eligible.length < ranked.length) {
+    const blocker = ranked[eligible.length]!;
+    return {
+      ok: false,
+      reason: `making room for ${admitting.key} would evict ${blocker.key} (${blocker.reason}), which is worth more to keep`,
+    };
   }
   return { ok: false, reason: `only ${formatBytes(freedBytes)} could be freed without touching pinned models; ${formatBytes(needBytes)} are needed` };
 }
