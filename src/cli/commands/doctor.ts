@@ -1,0 +1,175 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ArenaError, messageOf } from '../../core/arena-error.js';
+import { ConfigError } from '../../config/config-error.js';
+import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
+import type { ArenaConfig } from '../../config/schema.js';
+import { userName } from '../../service/linger.js';
+import { defaultServiceContext, type ServiceContext } from '../../service/service-context.js';
+import type { ServiceMode } from '../../service/service-layout.js';
+import { chooseMode } from '../../service/service-mode.js';
+import { serviceStatus } from '../../service/service-status.js';
+import { groupId } from '../../service/socket-group.js';
+import type { CliCommand } from '../cli-command.js';
+import { EXIT } from '../cli-errors.js';
+import type { CliIo } from '../cli-io.js';
+import type { Output } from '../output.js';
+import { checkCacheSpace, checkPermissions, type Identity } from './doctor-cache.js';
+import { fail, pass, warn, type CheckResult } from './doctor-check.js';
+import { checkComfyPaths } from './doctor-comfy-paths.js';
+import { checkDaemon, checkService } from './doctor-daemon.js';
+import { checkInotify, checkRoot, rootGroups } from './doctor-roots.js';
+import { checkUpdateEndpoints } from './doctor-updates.js';
+
+/** What doctor reads of the machine beyond the CLI's own io, injected for tests. */
+export interface DoctorEnvironment {
+  readonly service: ServiceContext;
+  /** The groups of the user running doctor. */
+  readonly callerGroups: readonly number[];
+  readonly inotifyLimitFile?: string;
+  readonly updatesTimeoutMs?: number;
+}
+
+export type DoctorEnvironmentFactory = (io: CliIo) => DoctorEnvironment;
+
+const defaultEnvironment: DoctorEnvironmentFactory = (io) => ({
+  service: defaultServiceContext(io.platform),
+  callerGroups: [...new Set([...(process.getgroups?.() ?? []), process.getegid?.() ?? -1])].filter((gid) => gid >= 0),
+});
+
+function checkConfig(io: CliIo): { result: CheckResult; loaded?: LoadedConfig } {
+  try {
+    const loaded = loadConfig({ platform: io.platform, unknownKeys: 'error' });
+    const where = loaded.configFile ?? 'no config file (defaults and environment)';
+    if (loaded.warnings.length > 0) {
+      return { result: warn('config', `${where}: ${loaded.warnings.map((item) => item.message).join('; ')}`, 'correct the lines named above'), loaded };
+    }
+    return { result: pass('config', `valid: ${where}`), loaded };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return {
+      result: fail('config', error.problems.map((problem) => problem.message).join('; '), 'correct the values named above (arenactl config check shows them), then run doctor again; the checks that need the config were skipped'),
+    };
+  }
+}
+
+/** The service check, and the mode of the service when one is installed. */
+async function serviceCheck(context: ServiceContext): Promise<{ result: CheckResult; installed?: ServiceMode }> {
+  try {
+    const mode = chooseMode({}, context, 'existing');
+    const status = await serviceStatus(mode, context);
+    return { result: checkService(status), ...(status.installed ? { installed: mode } : {}) };
+  } catch (error) {
+    if (!(error instanceof ArenaError)) throw error;
+    return { result: warn('service', error.message, 'run arenad yourself') };
+  }
+}
+
+/** uid and primary gid of a user, from NSS. */
+async function identityOf(name: string, context: ServiceContext): Promise<Identity | undefined> {
+  const result = await context.runner.run('getent', ['passwd', name], { timeoutMs: 10_000 });
+  const fields = result.stdout.split('\n')[0]?.split(':') ?? [];
+  if (result.exitCode !== 0 || fields.length < 4) return undefined;
+  return { name, uid: Number(fields[2]), gids: [Number(fields[3])] };
+}
+
+/** `installed`: the mode of the installed service; a system service runs as its own user. */
+async function permissionChecks(config: ArenaConfig, installed: ServiceMode | undefined, environment: DoctorEnvironment): Promise<CheckResult[]> {
+  const { service } = environment;
+  const caller: Identity = { name: userName(service.platform), uid: service.platform.uid, gids: environment.callerGroups };
+  let daemonUser = caller;
+  if (installed === 'system') {
+    const systemUser = await identityOf(service.system.user, service);
+    if (!systemUser) {
+      return [fail('permissions', `the system service runs as ${service.system.user}, and that user does not exist`, 'sudo arenactl service install --system creates it')];
+    }
+    daemonUser = systemUser;
+  }
+  let socketGroup: { name: string; gid: number } | undefined;
+  const results: CheckResult[] = [];
+  if (config.control.socketGroup) {
+    try {
+      socketGroup = { name: config.control.socketGroup, gid: await groupId(config.control.socketGroup, service.runner) };
+    } catch (error) {
+      results.push(fail('permissions', messageOf(error), `create the group (sudo groupadd ${config.control.socketGroup}) or clear control.socketGroup`));
+    }
+  }
+  const writable = [
+    { key: 'cache.root', dir: config.cache.root },
+    { key: 'state.dir', dir: config.state.dir },
+  ];
+  results.push(...(await checkPermissions({ writable, daemonUser, caller, ...(socketGroup ? { socketGroup } : {}) })));
+  return results;
+}
+
+async function configChecks(config: ArenaConfig, io: CliIo, installed: ServiceMode | undefined, environment: DoctorEnvironment): Promise<CheckResult[]> {
+  const { env, home } = io.platform;
+  const results: CheckResult[] = [await checkComfyPaths({ comfyRoot: config.comfy.root, cacheRoot: config.cache.root, env, home })];
+
+  const groups = await rootGroups({ comfyRoot: config.comfy.root, libraryRoots: config.library.roots, cacheRoot: config.cache.root, env, home });
+  const watched: string[] = [];
+  if (groups.length === 0) results.push(fail('root', 'no model folders: neither comfy.root nor library.roots is set', 'set comfy.root (ARENA_COMFY_ROOT) or library.roots (ARENA_LIBRARY_ROOTS)'));
+  for (const group of groups) {
+    const checked = await checkRoot(group, config.library.poll, config.library.pollInterval);
+    results.push(checked.result);
+    watched.push(...checked.watched);
+  }
+  // The predict watchers follow saved workflows and new images too.
+  if (config.comfy.root) {
+    for (const dir of ['user', 'output'].map((name) => path.join(config.comfy.root, name))) if (fs.existsSync(dir)) watched.push(dir);
+  }
+  results.push(
+    await checkInotify({ os: environment.service.os, watched, ...(environment.inotifyLimitFile ? { limitFile: environment.inotifyLimitFile } : {}) }),
+    ...(await checkCacheSpace({ cacheRoot: config.cache.root, minFreeBytes: config.cache.minFreeBytes })),
+    ...(await permissionChecks(config, installed, environment)),
+    ...(await checkUpdateEndpoints({
+      manifest: config.updates.manifest,
+      endpoints: [
+        { key: 'updates.hfEndpoint', url: config.updates.hfEndpoint },
+        { key: 'updates.civitaiEndpoint', url: config.updates.civitaiEndpoint },
+      ],
+      ...(environment.updatesTimeoutMs === undefined ? {} : { timeoutMs: environment.updatesTimeoutMs }),
+    })),
+  );
+  return results;
+}
+
+const MARK = { pass: '✓', warn: '!', fail: '✗' } as const;
+
+function render(results: readonly CheckResult[], output: Output): void {
+  const width = Math.max(...results.map((result) => result.id.length));
+  for (const result of results) {
+    output.line(`${MARK[result.status]} ${result.id.padEnd(width)}  ${result.message}`);
+    if (result.fix) output.line(`  ${' '.repeat(width)}  fix: ${result.fix}`);
+  }
+}
+
+function tally(results: readonly CheckResult[]) {
+  return {
+    pass: results.filter((result) => result.status === 'pass').length,
+    warn: results.filter((result) => result.status === 'warn').length,
+    fail: results.filter((result) => result.status === 'fail').length,
+  };
+}
+
+export function doctorCommand(makeEnvironment: DoctorEnvironmentFactory = defaultEnvironment): CliCommand {
+  return {
+    path: ['doctor'],
+    description: 'Check the daemon, the service, the config, ComfyUI\'s extra_model_paths.yaml, the roots, the inotify limit, the cache disk, permissions and the update hubs; each problem comes with its fix.',
+    async run({ io, output, socketPath }) {
+      const environment = makeEnvironment(io);
+      const config = checkConfig(io);
+      const service = await serviceCheck(environment.service);
+      const results: CheckResult[] = [await checkDaemon(socketPath), service.result, config.result];
+      if (config.loaded) results.push(...(await configChecks(config.loaded.config, io, service.installed, environment)));
+      const counts = tally(results);
+      if (output.json) output.document({ ok: counts.fail === 0, summary: counts, checks: results });
+      else {
+        render(results, output);
+        const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+        output.line(`doctor: ${plural(counts.pass, 'check')} fine, ${plural(counts.warn, 'warning')}, ${plural(counts.fail, 'failure')}`);
+      }
+      return counts.fail === 0 ? EXIT.ok : EXIT.failure;
+    },
+  };
+}
