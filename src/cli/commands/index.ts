@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-command.js';
 import { configCheckCommand } from './config-check.js';
 import { configShowCommand } from './config-show.js';
+import { doctorCommand } from './doctor.js';
 import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
 import { evictCommand, pinCommand, unpinCommand } from './model-actions.js';
@@ -27,5 +28,6 @@ export const COMMANDS: readonly CliCommand[] = [
   configCheckCommand,
   ...serviceCommands(),
   logsCommand(),
+  doctorCommand(),
   versionCommand,
 ];
