@@ -106,6 +106,10 @@ export interface LsEntry {
   readonly waiting?: string;
   readonly priority?: string;
   readonly origin?: string;
+  /** Value per byte of SSD; null for a pinned entry (worth any other). Cached entries only. */
+  readonly value?: number | null;
+  /** Why it is kept ("pinned", "used 14× this week, 30× in all"), or why it is queued. */
+  readonly reason?: string;
 }
 
 export interface StatsResult {

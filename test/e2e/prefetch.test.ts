@@ -118,3 +118,19 @@ test('prefetch of a name that is not in the library says so; one outside the lib
   const absolute = await s.daemon.request('prefetch', { models: [{ category: 'loras', name: '/etc/shadow' }] }).catch((e: Error & { code: string }) => e);
   t.is((absolute as { code: string }).code, 'E_PATH');
 });
+
+test('ls explains why each model is kept', async (t) => {
+  const s = await setup(t, {}, { 'loras/a.safetensors': MB, 'loras/b.safetensors': MB });
+  await arenactl(['pin', 'loras/a.safetensors'], s.home, s.env);
+  await arenactl(['prefetch', 'loras/b.safetensors', '--wait'], s.home, s.env);
+  await waitCached(s.daemon, ['loras/a.safetensors', 'loras/b.safetensors']);
+  const json = (await arenactl(['ls', '--json'], s.home, s.env)).json<{ entries: LsEntry[] }>().entries;
+  t.deepEqual(json.map((entry) => [entry.key, entry.value, entry.reason]), [
+    ['loras/a.safetensors', null, 'pinned'],
+    ['loras/b.safetensors', json[1]!.value, json[1]!.reason],
+  ]);
+  t.regex(json[1]!.reason!, /^wanted by arenactl prefetch loras\/b\.safetensors, \d+s ago$/);
+  const human = await arenactl(['ls'], s.home, s.env);
+  t.regex(human.stdout, /WHY\n/);
+  t.regex(human.stdout, /cached\s+loras\/a\.safetensors\s+1\.0 MB\s+pinned\s+0\s+-\s+pinned\n/);
+});

@@ -12,7 +12,7 @@ function stateOf(entry: LsEntry): string {
 
 export const lsCommand: CliCommand = {
   path: ['ls'],
-  description: 'List the models on the SSD, and those being copied or queued.',
+  description: 'List the models on the SSD with the reason each is kept, and those being copied or queued.',
   async run({ output, socketPath }) {
     const result = await requestDaemon<{ entries: LsEntry[] }>(socketPath, 'ls');
     if (output.json) {
@@ -31,9 +31,9 @@ export const lsCommand: CliCommand = {
       entry.pinned ? 'pinned' : '',
       String(entry.hits),
       entry.lastUsed === null ? '-' : `${formatDuration((now - entry.lastUsed) / 1000)} ago`,
-      entry.waiting ?? '',
+      entry.waiting ?? entry.reason ?? '',
     ]);
-    for (const line of formatTable([['STATE', 'MODEL', 'SIZE', 'PIN', 'HITS', 'LAST USED', ''], ...rows])) output.line(line);
+    for (const line of formatTable([['STATE', 'MODEL', 'SIZE', 'PIN', 'HITS', 'LAST USED', 'WHY'], ...rows])) output.line(line);
     return 0;
   },
 };
