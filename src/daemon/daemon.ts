@@ -28,6 +28,8 @@ import { InstanceLock } from './instance-lock.js';
 import { openSocketToGroup } from '../service/socket-group.js';
 import { debugBlockCommand, testHooksEnabled } from './watchdog-test-hook.js';
 import { Problems } from './problems.js';
+import type { Credentials } from '../config/credentials.js';
+import { registerUpdateCommands, UpdateService, type UpdateSettings } from '../update/index.js';
 
 export interface DaemonOptions {
   readonly loaded: LoadedConfig;
@@ -35,6 +37,8 @@ export interface DaemonOptions {
   readonly reloadConfig: () => LoadedConfig;
   readonly logging: LoggerHandle;
   readonly platform: Platform;
+  /** Hub tokens for the updater (loaded before anything logs, so they are redacted). */
+  readonly credentials?: Credentials;
 }
 
 type Phase = DaemonState | 'stopping' | 'stopped';
@@ -58,6 +62,7 @@ export class Daemon {
   #cache?: CacheService;
   #history?: UsageHistory;
   #triggers?: Triggers;
+  #updates?: UpdateService;
   #folderProblems: string[] = [];
   #reported = new Set<string>();
   readonly #allKeys: ConfigKey[];
@@ -102,6 +107,7 @@ export class Daemon {
     this.#history = await UsageHistory.open({ stateDir: config.state.dir, logger: this.#logger.child({ module: 'history' }) });
     await this.#startCache();
     await this.#startTriggers();
+    await this.#startUpdates();
     this.#phase = 'ready';
     this.#refreshState();
     this.#logger.info(`arenad ${VERSION} ${this.#publicState()}`, { pid: process.pid, socket: config.control.socket });
@@ -113,6 +119,7 @@ export class Daemon {
     this.#phase = 'stopping';
     this.#logger.info('stopping', { reason });
     await this.#server?.close().catch((error: unknown) => this.#logger.warn('closing the socket failed', { err: error }));
+    await this.#updates?.stop().catch((error: unknown) => this.#logger.warn('stopping the updater failed', { err: error }));
     await this.#triggers?.stop().catch((error: unknown) => this.#logger.warn('stopping the watchers failed', { err: error }));
     await this.#history?.flush().catch(() => undefined);
     await this.#cache?.stop().catch((error: unknown) => this.#logger.error('stopping the cache failed', { err: error }));
@@ -142,6 +149,7 @@ export class Daemon {
     this.#options.logging.setLevel(next.config.log.level);
     this.#cache?.reconfigure(cacheSettings(this.#loaded.config));
     if (changed.some((key) => key.startsWith('library.') || key === 'comfy.root')) await this.#reconfigureLibrary();
+    if (changed.some((key) => key.startsWith('updates.'))) await this.#updates?.reconfigure(updateSettings(this.#loaded.config));
     if (changed.some((key) => key.startsWith('comfy.'))) {
       await this.#triggers?.stop();
       await this.#startTriggers();
@@ -168,7 +176,7 @@ export class Daemon {
         cache: { enabled: config.cache.enable, root: config.cache.root, maxBytes: config.cache.maxBytes },
         prefetch: { concurrency: config.prefetch.concurrency, verify: config.prefetch.verify },
       }),
-      updates: { manifest: config.updates.manifest || null, windows: config.updates.windows || null },
+      updates: { ...(this.#updates?.status() ?? { manifest: config.updates.manifest || null, windows: config.updates.windows || null }) },
     };
   }
 
@@ -177,6 +185,8 @@ export class Daemon {
     const parts: string[] = [];
     if (this.#phase === 'starting') parts.push('starting');
     if (this.#cache) parts.push(this.#cache.summary());
+    const updating = this.#updates?.summary();
+    if (updating) parts.push(updating);
     const problems = this.#allProblems();
     if (problems.length > 0) parts.push(problems.length === 1 ? problems[0]! : `${problems.length} problems`);
     return parts.join(' · ');
@@ -194,6 +204,7 @@ export class Daemon {
       ...(this.#library?.problems() ?? []),
       ...(this.#cache?.problems() ?? []),
       ...(this.#triggers?.problems() ?? []),
+      ...(this.#updates?.problems() ?? []),
     ];
   }
 
@@ -220,6 +231,7 @@ export class Daemon {
       .add(viewCommand('ls', 'The cached, copying and queued models.', () => ({ entries: this.#requireCache().list() })))
       .add(viewCommand('stats', 'Hits, misses, cache use and prefetch counters.', () => this.#requireCache().stats()))
       .add(trimCommand(({ dryRun, toBytes }) => this.#requireCache().trim({ dryRun, ...(toBytes === undefined ? {} : { toBytes }) })));
+    registerUpdateCommands(registry, () => this.#requireUpdates());
     // Test-only: debug.block hangs the event loop for the watchdog test; absent unless ARENA_TEST_HOOKS=1.
     if (testHooksEnabled(this.#options.platform.env)) registry.add(debugBlockCommand(this.#logger));
     return registry;
@@ -246,6 +258,33 @@ export class Daemon {
     cache.on('problems', () => this.#refreshState());
     await cache.start();
     this.#cache = cache;
+  }
+
+  #requireUpdates(): UpdateService {
+    if (!this.#updates) throw new ArenaError('E_STARTING', 'the daemon is still starting (the updater starts last); try again in a moment');
+    return this.#updates;
+  }
+
+  async #startUpdates(): Promise<void> {
+    const { config } = this.#loaded;
+    const updates = new UpdateService({
+      settings: updateSettings(config),
+      credentials: this.#options.credentials ?? {},
+      stateDir: config.state.dir,
+      library: () => this.#library!.catalog,
+      // Before a swap: a NAS is only polled, so the cache must not wait for the library to notice.
+      invalidate: async (key) => {
+        await this.#cache?.evict(key, 'replaced by an update').catch((error: unknown) => {
+          if (!(error instanceof ArenaError && error.code === 'E_NOT_FOUND')) throw error;
+        });
+      },
+      logger: this.#logger.child({ module: 'update' }),
+      holder: 'arenad',
+    });
+    updates.on('event', (event) => this.#bus.publish(event));
+    updates.on('problems', () => this.#refreshState());
+    await updates.start({ schedule: true, lock: true });
+    this.#updates = updates;
   }
 
   async #startTriggers(): Promise<void> {
@@ -326,6 +365,15 @@ function keepRunningValues(next: ArenaConfig, running: ArenaConfig, keys: readon
     merged[section]![name] = configValue(running, key);
   }
   return merged as unknown as ArenaConfig;
+}
+
+function updateSettings(config: ArenaConfig): UpdateSettings {
+  return {
+    manifest: config.updates.manifest,
+    windows: config.updates.windows,
+    hfEndpoint: config.updates.hfEndpoint,
+    civitaiEndpoint: config.updates.civitaiEndpoint,
+  };
 }
 
 function cacheSettings(config: ArenaConfig): CacheSettings {
