@@ -44,7 +44,7 @@ import type {
 import { UpdaterLock } from './updater-lock.js';
 import { listKept, versionsDirOf } from './versions.js';
 import { WindowScheduler } from './window-scheduler.js';
-import type { WindowSpan } from './window-calendar.js';
+import { nextWindow, windowAt, type WindowSpan } from './window-calendar.js';
 
 export interface UpdateSettings {
   /** The manifest file; '' for none. */
@@ -313,15 +313,19 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
 
   status(): UpdatesStatus {
     const { manifest, windows } = this.#settings;
+    // From the calendar, so that a one-shot arenactl (which schedules nothing) shows the windows too.
+    const calendar = parseWindows(windows);
+    const now = this.#clock.now();
+    const current = windowAt(calendar, now);
     return {
       manifest: manifest || null,
       windows: windows || null,
       tracked: this.#manifest?.entries.length ?? 0,
       problems: this.problems(),
       credentials: { hf: this.#options.credentials.hfToken !== undefined, civitai: this.#options.credentials.civitaiToken !== undefined },
-      windowOpen: this.#scheduler?.current !== undefined,
-      currentWindow: spanView(this.#scheduler?.current),
-      nextWindow: spanView(this.#scheduler?.next),
+      windowOpen: current !== undefined,
+      currentWindow: spanView(current),
+      nextWindow: spanView(nextWindow(calendar, current?.closesAt ?? now)),
       running: this.#inFlight.size > 0,
       lastCheck: this.#lastCheck,
       pending: [...this.#pending.values()],
