@@ -11,6 +11,12 @@ import { serviceCommands } from './service.js';
 import { statsCommand } from './stats.js';
 import { trimCommand } from './trim.js';
 import { statusCommand } from './status.js';
+import { updateCheckCommand } from './update-check.js';
+import { updateHistoryCommand } from './update-history.js';
+import { updateIdentifyCommand } from './update-identify.js';
+import { updateRollbackCommand } from './update-rollback.js';
+import { updateRunCommand } from './update-run.js';
+import { updateStatusCommand } from './update-status.js';
 import { versionCommand } from './version.js';
 
 /** Every arenactl command, in the order --help lists them. */
@@ -24,6 +30,12 @@ export const COMMANDS: readonly CliCommand[] = [
   pinCommand,
   unpinCommand,
   evictCommand,
+  updateCheckCommand,
+  updateRunCommand,
+  updateStatusCommand,
+  updateHistoryCommand,
+  updateRollbackCommand,
+  updateIdentifyCommand,
   configShowCommand,
   configCheckCommand,
   ...serviceCommands(),
