@@ -2,13 +2,15 @@ import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ArenaError, messageOf } from '../core/arena-error.js';
-import { admission, minFreeBytesOf, roomFor, type PrefetchPriority, type SpaceState } from '../core/admission.js';
+import { minFreeBytesOf, type PrefetchPriority, type SpaceState } from '../core/admission.js';
 import { formatBytes } from '../core/byte-size.js';
 import { entryValue } from '../core/policy/entry-value.js';
 import { trimNeed } from '../core/policy/thresholds.js';
 import { trimPlan, type CachedModel } from '../core/policy/victims.js';
 import { planPrefetch } from '../core/prefetch-plan.js';
-import { warmupCandidates } from '../core/policy/warmup.js';
+import { warmupCandidates, warmupDue, warmupRequests } from '../core/policy/warmup.js';
+import { requestVerdict } from '../core/request-verdict.js';
+import { runOutcome } from '../core/run-outcome.js';
 import schedule from 'node-schedule';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
 import { modelKey, parseModelKey } from '../core/categories.js';
@@ -86,10 +88,6 @@ interface CacheServiceEvents {
 }
 
 const PROGRESS_EVERY_MS = 250;
-/** Warm-ups are looked for at most this often. */
-const WARMUP_EVERY_MS = 10 * 60_000;
-/** A run this recent means ComfyUI may still be generating. */
-const COMFY_BUSY_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 5;
 
 function sameSource(entry: LedgerEntry, source: CatalogEntry): boolean {
@@ -219,26 +217,18 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
    * on the SSD before the run started, else a miss. Missing ones are queued.
    */
   recordRun(models: ReadonlyArray<{ category: string; name: string }>, startedAt: number, origin: string): { hits: number; misses: number } {
-    let hits = 0;
-    const missing: Array<{ category: string; name: string }> = [];
-    this.#policy.recordRun(
-      models.map((model) => modelKey(model.category, model.name)).filter((key): key is string => key !== undefined),
-      startedAt,
-    );
+    const byKey = new Map<string, { category: string; name: string }>();
     for (const model of models) {
       const key = modelKey(model.category, model.name);
-      if (key === undefined) continue;
-      const entry = this.#ledger.get(key);
-      if (entry !== undefined && entry.cachedAt <= startedAt) {
-        this.#ledger.recordHit(key);
-        hits += 1;
-      } else {
-        this.#ledger.recordMiss();
-        missing.push(model);
-      }
+      if (key !== undefined) byKey.set(key, model);
     }
-    if (missing.length > 0) this.request(missing, 'warm', origin);
-    return { hits, misses: missing.length };
+    const keys = models.map((model) => modelKey(model.category, model.name)).filter((key): key is string => key !== undefined);
+    this.#policy.recordRun(keys, startedAt);
+    const { hits, misses } = runOutcome(keys, startedAt, (key) => this.#ledger.get(key)?.cachedAt);
+    for (const key of hits) this.#ledger.recordHit(key);
+    for (let count = 0; count < misses.length; count += 1) this.#ledger.recordMiss();
+    if (misses.length > 0) this.request(misses.map((key) => byKey.get(key)!), 'warm', origin);
+    return { hits: hits.length, misses: misses.length };
   }
 
   pin(key: string): PrefetchOutcome {
@@ -414,14 +404,13 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       return { category, name, key, status: 'skipped', reason: 'not-found', message: `${key} is not in the library` };
     }
     const cached = this.#ledger.get(key);
-    if (cached !== undefined && (!source.available || sameSource(cached, source))) {
-      if (pin && !cached.pinned) this.#ledger.set({ ...cached, pinned: true });
-      return { category, name, key, status: 'cached', bytes: cached.size };
+    const upToDate = cached !== undefined && (!source.available || sameSource(cached, source));
+    const verdict = requestVerdict({ category: source.category, bytes: source.size, cached: upToDate }, this.#settings, this.#spaceState());
+    if (verdict.kind === 'cached') {
+      if (pin && !cached!.pinned) this.#ledger.set({ ...cached!, pinned: true });
+      return { category, name, key, status: 'cached', bytes: cached!.size };
     }
-    const verdict = admission({ category: source.category, bytes: source.size }, this.#settings);
-    if (!verdict.ok) return { category, name, key, status: 'skipped', bytes: source.size, reason: verdict.reason, message: verdict.message };
-    const room = roomFor(source.size, this.#spaceState());
-    if (room.kind === 'never') return { category, name, key, status: 'skipped', bytes: source.size, reason: 'too-large', message: room.message };
+    if (verdict.kind === 'skipped') return { category, name, key, status: 'skipped', bytes: source.size, reason: verdict.reason, message: verdict.message };
 
     const { job, added } = this.#queue.add({ key, category: source.category, name: source.name, priority, origin, pin }, this.#now());
     if (added) this.#announce({ event: 'prefetch.queued', key, bytes: source.size, priority: job.priority, origin: job.origin });
@@ -824,20 +813,15 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
    */
   #warmUpIfIdle(): void {
     const now = this.#now();
-    if (!this.#settings.enabled || this.#stopping || this.#queue.all().length > 0) return;
-    if (now - this.#lastWarmup < WARMUP_EVERY_MS) return;
-    const lastRun = this.#policy.usage.lastRunAt;
-    if (lastRun !== undefined && now - lastRun < COMFY_BUSY_MS) return;
+    if (!this.#settings.enabled || this.#stopping) return;
+    if (!warmupDue(now, { queuedJobs: this.#queue.size, lastWarmup: this.#lastWarmup, lastRunAt: this.#policy.usage.lastRunAt })) return;
     const candidates = warmupCandidates(this.#policy.usage, now, (key) => this.#ledger.has(key));
     if (candidates.length === 0) return;
     this.#lastWarmup = now;
-    const byWorkflow = new Map<string, Array<{ category: string; name: string }>>();
-    for (const candidate of candidates) {
-      const model = parseModelKey(candidate.key);
-      if (model === undefined) continue;
-      byWorkflow.set(candidate.workflow, [...(byWorkflow.get(candidate.workflow) ?? []), model]);
+    for (const { keys, origin } of warmupRequests(candidates)) {
+      const models = keys.map((key) => parseModelKey(key)).filter((model): model is { category: string; name: string } => model !== undefined);
+      this.request(models, 'warm', origin);
     }
-    for (const [workflow, models] of byWorkflow) this.request(models, 'warm', `history: ${workflow} usually runs about now`);
   }
 
   #setProblem(id: string, message?: string): void {

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
-import { PRIORITIES, priorityRank, type PrefetchPriority } from '../core/admission.js';
+import { PRIORITIES } from '../core/admission.js';
 import type { CatalogEntry } from '../core/catalog-view.js';
+import { PrefetchJobs, type PrefetchJobOf } from '../core/prefetch-jobs.js';
 import type { Logger } from '../log/logger.js';
 
 /** A copy that is running: what it copies, and how far it got. */
@@ -15,34 +16,8 @@ export interface ActiveCopy {
   abortReason?: 'invalidated' | 'evicted' | 'stopping';
 }
 
-export interface PrefetchJob {
-  readonly key: string;
-  readonly category: string;
-  readonly name: string;
-  priority: PrefetchPriority;
-  /** What asked for it, for logs and explanations: a workflow file, a prompt id, a command. */
-  origin: string;
-  /** Arrival order, for first-come-first-served within a priority. */
-  readonly seq: number;
-  readonly requestedAt: number;
-  attempts: number;
-  /** Retry back-off: the job is not started before this time (epoch ms). */
-  notBefore: number;
-  /** Set while the job cannot start, saying why (no room, root unreachable). */
-  waiting?: string;
-  /** Pin the entry once the copy lands (`arenactl pin` of a model not yet cached). */
-  pin: boolean;
-  active?: ActiveCopy;
-}
-
-export interface JobRequest {
-  readonly key: string;
-  readonly category: string;
-  readonly name: string;
-  readonly priority: PrefetchPriority;
-  readonly origin: string;
-  readonly pin?: boolean;
-}
+/** A job of the daemon's queue: its running copy is a real one, with a controller to abort it. */
+export type PrefetchJob = PrefetchJobOf<ActiveCopy>;
 
 const persistedJob = z.object({
   key: z.string().min(1),
@@ -56,64 +31,11 @@ const persistedJob = z.object({
 const persistedQueue = z.object({ version: z.literal(1), jobs: z.array(persistedJob) });
 
 /**
- * The prefetch jobs, one per model key: a second request for a model that is
- * already queued or copying only raises its priority. Persisted, so that what
- * was wanted before a crash or a restart is still copied after it.
+ * The daemon's prefetch jobs (core's PrefetchJobs, shared with the
+ * simulator), persisted, so that what was wanted before a crash or a
+ * restart is still copied after it.
  */
-export class PrefetchQueue {
-  readonly #jobs = new Map<string, PrefetchJob>();
-  #seq = 0;
-
-  /** Adds a job, or merges the request into the one already there. */
-  add(request: JobRequest, now: number): { job: PrefetchJob; added: boolean } {
-    const existing = this.#jobs.get(request.key);
-    if (existing) {
-      if (priorityRank(request.priority) < priorityRank(existing.priority)) {
-        existing.priority = request.priority;
-        existing.origin = request.origin;
-      }
-      existing.pin ||= request.pin === true;
-      return { job: existing, added: false };
-    }
-    const job: PrefetchJob = {
-      key: request.key,
-      category: request.category,
-      name: request.name,
-      priority: request.priority,
-      origin: request.origin,
-      seq: this.#seq++,
-      requestedAt: now,
-      attempts: 0,
-      notBefore: 0,
-      pin: request.pin === true,
-    };
-    this.#jobs.set(job.key, job);
-    return { job, added: true };
-  }
-
-  get(key: string): PrefetchJob | undefined {
-    return this.#jobs.get(key);
-  }
-
-  remove(key: string): boolean {
-    return this.#jobs.delete(key);
-  }
-
-  all(): PrefetchJob[] {
-    return [...this.#jobs.values()];
-  }
-
-  active(): PrefetchJob[] {
-    return this.all().filter((job) => job.active !== undefined);
-  }
-
-  /** Jobs not running, in the order they should run: priority, then arrival. */
-  pending(): PrefetchJob[] {
-    return this.all()
-      .filter((job) => job.active === undefined)
-      .sort((a, b) => priorityRank(a.priority) - priorityRank(b.priority) || a.seq - b.seq);
-  }
-
+export class PrefetchQueue extends PrefetchJobs<ActiveCopy> {
   async save(file: string): Promise<void> {
     const jobs = this.all().map(({ key, category, name, priority, origin, requestedAt, pin }) => ({
       key,

@@ -29,3 +29,30 @@ export function warmupCandidates(usage: UsageModel, now: number, isCached: (key:
   }
   return candidates;
 }
+
+/** Warm-ups are looked for at most this often. */
+export const WARMUP_EVERY_MS = 10 * 60_000;
+/** A run this recent means ComfyUI may still be generating: a copy would compete with it for the disk. */
+export const COMFY_BUSY_MS = 2 * 60_000;
+
+export interface WarmupClock {
+  /** Jobs queued or copying: a warm-up waits for an idle copier. */
+  readonly queuedJobs: number;
+  /** When the last warm-up asked for something (0: never). */
+  readonly lastWarmup: number;
+  readonly lastRunAt: number | undefined;
+}
+
+/** Whether it is time to look for warm-ups: the copier idle, none in the last minutes, no generation just now. */
+export function warmupDue(now: number, clock: WarmupClock): boolean {
+  if (clock.queuedJobs > 0) return false;
+  if (now - clock.lastWarmup < WARMUP_EVERY_MS) return false;
+  return clock.lastRunAt === undefined || now - clock.lastRunAt >= COMFY_BUSY_MS;
+}
+
+/** The candidates as one request per workflow, each with the origin that `ls` shows. */
+export function warmupRequests(candidates: readonly WarmupCandidate[]): Array<{ workflow: string; keys: string[]; origin: string }> {
+  const byWorkflow = new Map<string, string[]>();
+  for (const candidate of candidates) byWorkflow.set(candidate.workflow, [...(byWorkflow.get(candidate.workflow) ?? []), candidate.key]);
+  return [...byWorkflow].map(([workflow, keys]) => ({ workflow, keys, origin: `history: ${workflow} usually runs about now` }));
+}
