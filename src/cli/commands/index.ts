@@ -1,9 +1,12 @@
 import type { CliCommand } from '../cli-command.js';
+import { comfyInstallNodesCommand } from './comfy-install-nodes.js';
+import { comfyLinkCommand, comfyUnlinkCommand } from './comfy-link.js';
 import { configCheckCommand } from './config-check.js';
 import { configShowCommand } from './config-show.js';
 import { doctorCommand } from './doctor.js';
 import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
+import { migrateCommand } from './migrate.js';
 import { evictCommand, pinCommand, unpinCommand } from './model-actions.js';
 import { predictCommand } from './predict.js';
 import { prefetchCommand } from './prefetch.js';
@@ -39,6 +42,10 @@ export const COMMANDS: readonly CliCommand[] = [
   configShowCommand,
   configCheckCommand,
   ...serviceCommands(),
+  comfyLinkCommand,
+  comfyUnlinkCommand,
+  comfyInstallNodesCommand,
+  migrateCommand,
   logsCommand(),
   doctorCommand(),
   versionCommand,
