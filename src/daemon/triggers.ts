@@ -92,6 +92,10 @@ export class Triggers {
       });
       const origin = sighting.kind === 'workflow-saved' ? `workflow ${sighting.origin} saved` : `${sighting.origin} queued`;
       if (models.length > 0) this.#options.cache.request(models, priority, origin);
+      // Saves go into the usage history too, so that an exported trace (arenactl history export) replays them.
+      if (sighting.kind === 'workflow-saved') {
+        void this.#options.history.recordSave({ at: sighting.at, origin: sighting.origin, models: models.map((model) => ({ key: `${model.category}/${model.name}`, bytes: model.bytes })) });
+      }
     } catch (error) {
       this.#options.logger.error('acting on a workflow failed', { origin: sighting.origin, err: error });
     }

@@ -5,7 +5,9 @@
  *
  * It lives in `<stateDir>/usage.ndjson`, one run per line,
  * `{"t": <ms since epoch>, "runId", "origin", "models": [{"key", "bytes"?}]}`,
- * appended as runs happen. The daemon may be killed mid-append: a line that
+ * appended as runs happen. Saved workflows are kept beside them, as
+ * `{"t", "type": "save", "origin", "models"}`, so that an exported trace
+ * (`arenactl history export --trace`) has the saves the daemon predicted from. The daemon may be killed mid-append: a line that
  * does not parse is skipped with a warning, and the file is rewritten clean.
  * Memory holds the last `retentionMs`; once the file carries as many expired
  * lines as live ones (and at least `compactMinLines`), it is rewritten with
@@ -39,6 +41,30 @@ export interface UsageRun {
   readonly models: readonly UsedModel[];
 }
 
+/** A workflow saved in ComfyUI, with the models it resolved to. */
+export interface UsageSave {
+  readonly t: number;
+  readonly type: 'save';
+  /** The workflow file, as the save watcher names it. */
+  readonly origin: string;
+  readonly models: readonly UsedModel[];
+}
+
+export interface SaveRecord {
+  readonly at: number;
+  readonly origin: string;
+  readonly models: ReadonlyArray<UsedModel>;
+}
+
+/** Everything a history file holds, oldest first, and how many lines could not be read. */
+export interface HistoryContents {
+  readonly runs: UsageRun[];
+  readonly saves: UsageSave[];
+  readonly skipped: number;
+}
+
+type HistoryLine = UsageRun | UsageSave;
+
 export interface RunRecord {
   readonly at: number;
   readonly runId: string;
@@ -64,6 +90,12 @@ const usageRunSchema = z.object({
   origin: z.string(),
   models: z.array(usedModelSchema),
 });
+const usageSaveSchema = z.object({
+  t: z.number().finite(),
+  type: z.literal('save'),
+  origin: z.string(),
+  models: z.array(usedModelSchema),
+});
 
 export class UsageHistory {
   readonly file: string;
@@ -71,8 +103,8 @@ export class UsageHistory {
   private readonly retentionMs: number;
   private readonly compactMinLines: number;
   private readonly now: () => number;
-  /** Live runs, in the order they were recorded. */
-  private live: UsageRun[] = [];
+  /** Live runs and saves, in the order they were recorded. */
+  private live: HistoryLine[] = [];
   /** Lines in the file, live or expired. */
   private fileLines = 0;
   /** Writes run one at a time, in order. */
@@ -85,6 +117,32 @@ export class UsageHistory {
     this.retentionMs = options.retentionMs ?? USAGE_HISTORY_DEFAULTS.retentionMs;
     this.compactMinLines = options.compactMinLines ?? USAGE_HISTORY_DEFAULTS.compactMinLines;
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Reads a history file without taking it over: no line is rewritten, so
+   * this is safe while a daemon appends to it. A missing file is an empty
+   * history; unreadable lines are counted, not fatal.
+   */
+  static async readFile(file: string): Promise<HistoryContents> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ENOENT') return { runs: [], saves: [], skipped: 0 };
+      throw new UsageHistoryError(file, messageOf(error), { cause: error });
+    }
+    const runs: UsageRun[] = [];
+    const saves: UsageSave[] = [];
+    let skipped = 0;
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const entry = parseLine(line);
+      if (entry === undefined) skipped += 1;
+      else if (isSave(entry)) saves.push(entry);
+      else runs.push(entry);
+    }
+    return { runs, saves, skipped };
   }
 
   /** Loads the history (a missing file is an empty one). Throws UsageHistoryError when the file cannot be read. */
@@ -101,6 +159,15 @@ export class UsageHistory {
    */
   record(run: RunRecord): Promise<void> {
     const entry: UsageRun = { t: run.at, runId: run.runId, origin: run.origin, models: run.models.map(copyModel) };
+    return this.append(entry);
+  }
+
+  /** Adds a saved workflow; like `record`, a failed write is logged, never thrown. */
+  recordSave(save: SaveRecord): Promise<void> {
+    return this.append({ t: save.at, type: 'save', origin: save.origin, models: save.models.map(copyModel) });
+  }
+
+  private append(entry: HistoryLine): Promise<void> {
     this.live.push(entry);
     this.expire();
     return this.write(async () => {
@@ -113,7 +180,13 @@ export class UsageHistory {
   /** The live runs seen at or after `sinceMs`, oldest first. */
   runs(sinceMs = -Infinity): UsageRun[] {
     this.expire();
-    return this.live.filter((run) => run.t >= sinceMs);
+    return this.live.filter((entry): entry is UsageRun => !isSave(entry) && entry.t >= sinceMs);
+  }
+
+  /** The live saved workflows at or after `sinceMs`, oldest first. */
+  saves(sinceMs = -Infinity): UsageSave[] {
+    this.expire();
+    return this.live.filter((entry): entry is UsageSave => isSave(entry) && entry.t >= sinceMs);
   }
 
   /** How many runs at or after `sinceMs` used the model. */
@@ -150,9 +223,9 @@ export class UsageHistory {
     let skipped = 0;
     for (const line of lines) {
       if (line.trim() === '') continue;
-      const run = parseLine(line);
-      if (run === undefined) skipped += 1;
-      else this.live.push(run);
+      const entry = parseLine(line);
+      if (entry === undefined) skipped += 1;
+      else this.live.push(entry);
     }
     this.fileLines = lines.length - 1;
     this.expire();
@@ -166,15 +239,15 @@ export class UsageHistory {
   private expire(): void {
     const cutoff = this.now() - this.retentionMs;
     const first = this.live[0];
-    if (first !== undefined && first.t < cutoff) this.live = this.live.filter((run) => run.t >= cutoff);
+    if (first !== undefined && first.t < cutoff) this.live = this.live.filter((entry) => entry.t >= cutoff);
   }
 
   private async compact(): Promise<void> {
     this.expire();
-    const runs = [...this.live];
-    await writeFileAtomic(this.file, runs.map((run) => `${JSON.stringify(run)}\n`).join(''));
-    this.fileLines = runs.length;
-    this.logger.debug('usage history compacted', { runs: runs.length });
+    const entries = [...this.live];
+    await writeFileAtomic(this.file, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    this.fileLines = entries.length;
+    this.logger.debug('usage history compacted', { entries: entries.length });
   }
 
   private write(step: () => Promise<void>): Promise<void> {
@@ -195,16 +268,22 @@ export class UsageHistory {
   }
 }
 
-function parseLine(line: string): UsageRun | undefined {
+function parseLine(line: string): HistoryLine | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
     return undefined;
   }
+  const save = usageSaveSchema.safeParse(value);
+  if (save.success) return { ...save.data, models: save.data.models.map(copyModel) };
   const parsed = usageRunSchema.safeParse(value);
   if (!parsed.success) return undefined;
   return { ...parsed.data, models: parsed.data.models.map(copyModel) };
+}
+
+function isSave(entry: HistoryLine): entry is UsageSave {
+  return 'type' in entry && entry.type === 'save';
 }
 
 /** Only the known fields, and `bytes` only when known, so that the NDJSON line stays small and stable. */
