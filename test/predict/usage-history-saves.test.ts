@@ -11,7 +11,9 @@ test('saved workflows are kept beside runs, survive a reload and compaction, and
   const stateDir = await tempDir(t);
   let now = 10 * HOUR;
   const history = await UsageHistory.open({ stateDir, logger: silentLogger, now: () => now, retentionMs: 5 * HOUR, compactMinLines: 4 });
-  await history.recordSave({ at: 1 * HOUR, origin: 'user/default/workflows/old.json', models: [{ key: 'checkpoints/old.safetensors', bytes: 7 }] });
+  for (const hour of [1, 2, 3]) {
+    await history.recordSave({ at: hour * HOUR, origin: 'user/default/workflows/old.json', models: [{ key: 'checkpoints/old.safetensors', bytes: 7 }] });
+  }
   await history.recordSave({ at: 6 * HOUR, origin: 'user/default/workflows/portrait.json', models: [{ key: 'checkpoints/a.safetensors', bytes: 10 }] });
   await history.record({ at: 7 * HOUR, runId: 'r1', origin: 'prompt p1', models: [{ key: 'checkpoints/a.safetensors', bytes: 10 }] });
 
@@ -20,7 +22,7 @@ test('saved workflows are kept beside runs, survive a reload and compaction, and
   t.is(history.usesOf('checkpoints/a.safetensors'), 1, 'a save is not a use');
   t.is(history.lastUsed('checkpoints/a.safetensors'), 7 * HOUR);
 
-  // The fourth line compacts the file: the expired save goes, the live save stays.
+  // Once the file holds as many expired lines as live ones it is compacted: the expired saves go, the live one stays.
   now = 11 * HOUR;
   await history.record({ at: 11 * HOUR, runId: 'r2', origin: 'prompt p2', models: [] });
   const lines = (await readFile(history.file, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { type?: string; runId?: string });
