@@ -47,7 +47,7 @@ export const systemRunner: CommandRunner = {
     return {
       exitCode,
       stdout: typeof result.stdout === 'string' ? result.stdout : '',
-      stderr: typeof result.stderr === 'string' ? result.stderr : missing ? `${file}: command not found` : '',
+      stderr: missing ? `${file}: command not found` : typeof result.stderr === 'string' ? result.stderr : '',
       missing,
     };
   },
