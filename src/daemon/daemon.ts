@@ -30,6 +30,7 @@ import { debugBlockCommand, testHooksEnabled } from './watchdog-test-hook.js';
 import { Problems } from './problems.js';
 import type { Credentials } from '../config/credentials.js';
 import { registerUpdateCommands, UpdateService, type UpdateSettings } from '../update/index.js';
+import { MetricsService } from '../metrics/index.js';
 
 export interface DaemonOptions {
   readonly loaded: LoadedConfig;
@@ -63,6 +64,7 @@ export class Daemon {
   #history?: UsageHistory;
   #triggers?: Triggers;
   #updates?: UpdateService;
+  #metrics?: MetricsService;
   #folderProblems: string[] = [];
   #reported = new Set<string>();
   readonly #allKeys: ConfigKey[];
@@ -102,6 +104,7 @@ export class Daemon {
     await this.#server.listen();
     await openSocketToGroup(config.control.socket, config.control.socketGroup, this.#logger.child({ module: 'control' }));
     this.#logger.info('control socket listening', { socket: config.control.socket });
+    await this.#startMetrics();
 
     await this.#startLibrary();
     this.#history = await UsageHistory.open({ stateDir: config.state.dir, logger: this.#logger.child({ module: 'history' }) });
@@ -119,6 +122,7 @@ export class Daemon {
     this.#phase = 'stopping';
     this.#logger.info('stopping', { reason });
     await this.#server?.close().catch((error: unknown) => this.#logger.warn('closing the socket failed', { err: error }));
+    await this.#metrics?.stop().catch((error: unknown) => this.#logger.warn('stopping the metrics server failed', { err: error }));
     await this.#updates?.stop().catch((error: unknown) => this.#logger.warn('stopping the updater failed', { err: error }));
     await this.#triggers?.stop().catch((error: unknown) => this.#logger.warn('stopping the watchers failed', { err: error }));
     await this.#history?.flush().catch(() => undefined);
@@ -205,6 +209,7 @@ export class Daemon {
       ...(this.#cache?.problems() ?? []),
       ...(this.#triggers?.problems() ?? []),
       ...(this.#updates?.problems() ?? []),
+      ...(this.#metrics?.problems() ?? []),
     ];
   }
 
@@ -258,6 +263,23 @@ export class Daemon {
     cache.on('problems', () => this.#refreshState());
     await cache.start();
     this.#cache = cache;
+  }
+
+  /** Right after the socket, so a scrape during a long NAS scan shows `starting`; counters see every event from here on. */
+  async #startMetrics(): Promise<void> {
+    this.#metrics = await MetricsService.start({
+      listen: this.#loaded.config.metrics.listen,
+      sources: {
+        version: VERSION,
+        daemon: () => this.status(),
+        cache: () => this.#cache?.status(),
+        updates: () => this.#updates?.status(),
+        catalog: () => this.#library?.catalog,
+        events: this.#bus,
+      },
+      logger: this.#logger.child({ module: 'metrics' }),
+      onProblemChange: () => this.#refreshState(),
+    });
   }
 
   #requireUpdates(): UpdateService {
