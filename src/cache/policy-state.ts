@@ -2,19 +2,7 @@ import type { PrefetchPriority } from '../core/admission.js';
 import type { ValueContext } from '../core/policy/entry-value.js';
 import { Predictions } from '../core/policy/predictions.js';
 import { UsageModel } from '../core/policy/usage-model.js';
-
-/** The main model categories: a run's workflow is known by its base model. */
-const BASE_CATEGORIES = new Set(['checkpoints', 'diffusion_models', 'unet_gguf']);
-
-/**
- * A workflow identity for the usage model: the run's base models (its
- * checkpoint or diffusion model), else all its models. Two runs of the same
- * workflow with a different LoRA are the same workflow.
- */
-export function workflowOf(keys: readonly string[]): string {
-  const base = keys.filter((key) => BASE_CATEGORIES.has(key.slice(0, key.indexOf('/'))));
-  return [...(base.length > 0 ? base : keys)].sort().join('+');
-}
+import { workflowOf } from '../core/policy/workflow-identity.js';
 
 /** The daemon's live inputs to the core policy: what ran, and what is predicted. */
 export class PolicyState {
