@@ -15,7 +15,7 @@ import type { LogMeta, Logger } from '../../src/log/logger.js';
 import { buildCatalog, collectModelFolders, type ModelFolder } from '../../src/library/index.js';
 import type { BackoffPolicy } from '../../src/update/rate-limit.js';
 import { UpdateService, type UpdateClock, type UpdateEvent, type UpdateLibrary } from '../../src/update/index.js';
-import { FakeHub } from './fake-hub.js';
+import { FakeHub, sha256Hex } from './fake-hub.js';
 import { tempDir } from './temp-dir.js';
 
 export interface LogLine {
@@ -152,4 +152,9 @@ export async function startUpdater(t: ExecutionContext, options: HarnessOptions 
     writeManifest,
     logText: () => logs.map((line) => `${line.message} ${JSON.stringify(line.meta)}`).join('\n'),
   };
+}
+
+/** A file's sha256: comparing hashes is fast where comparing megabyte buffers in an assertion is not. */
+export async function fileSha(file: string): Promise<string> {
+  return sha256Hex(await fs.readFile(file));
 }

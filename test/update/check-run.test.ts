@@ -2,7 +2,7 @@ import test from 'ava';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex } from '../helpers/fake-hub.js';
-import { randomModel, startUpdater } from '../helpers/fake-hub-harness.js';
+import { fileSha, randomModel, startUpdater } from '../helpers/fake-hub-harness.js';
 
 const TOY = 'checkpoints/toy.safetensors';
 const hfToy = { target: TOY, hf: { repo: 'acme/toy', file: 'toy.safetensors', revision: 'main' } };
@@ -39,7 +39,7 @@ test('check compares the library file with the hub, entry by entry, and changes 
     remote: { sha256: sha256Hex(v2), bytes: v2.length, version: commit },
     local: { sha256: sha256Hex(v1) },
   });
-  t.deepEqual(await fs.readFile(harness.file(TOY)), v1, 'a check installs nothing');
+  t.is(await fileSha(harness.file(TOY)), sha256Hex(v1), 'a check installs nothing');
   t.is(harness.hub.cdnRequests().length, 0, 'a check downloads nothing');
   t.true(harness.hub.hubRequests('/api/models/acme/toy/revision/main').length >= 2);
   t.like(harness.service.status(), { tracked: 1, pending: [{ target: TOY, bytes: v2.length }] });
@@ -62,15 +62,15 @@ test('run installs a verified update atomically, keeps the old file, invalidates
 
   const report = await harness.service.run();
   t.like(report.entries[0], { target: TOY, status: 'updated', local: { sha256: sha256Hex(v1) }, remote: { sha256: sha256Hex(v2) } });
-  t.deepEqual(await fs.readFile(harness.file(TOY)), v2);
+  t.is(await fileSha(harness.file(TOY)), sha256Hex(v2));
   t.deepEqual(harness.invalidated, [TOY]);
-  t.deepEqual(fileAtInvalidation, v1, 'the SSD copy is dropped before the new file is renamed into place');
+  t.is(fileAtInvalidation && sha256Hex(fileAtInvalidation), sha256Hex(v1), 'the SSD copy is dropped before the new file is renamed into place');
 
   const versionsDir = path.join(harness.root, '.arena', 'versions', 'checkpoints', 'toy.safetensors');
   const kept = await fs.readdir(versionsDir);
   t.is(kept.length, 1);
   t.regex(kept[0]!, new RegExp(`-${sha256Hex(v1)}\\.safetensors$`));
-  t.deepEqual(await fs.readFile(path.join(versionsDir, kept[0]!)), v1);
+  t.is(await fileSha(path.join(versionsDir, kept[0]!)), sha256Hex(v1));
   t.deepEqual(await listFiles(path.join(harness.root, '.arena', 'staging')), [], 'nothing is left in staging');
 
   const history = await harness.service.history(TOY);
@@ -104,7 +104,7 @@ test('rollback puts the kept version back, keeps the rolled-away one, and holds 
 
   const rolled = await harness.service.rollback(TOY);
   t.like(rolled, { target: TOY, from: { sha256: sha256Hex(v2) }, to: { sha256: sha256Hex(v1) } });
-  t.deepEqual(await fs.readFile(harness.file(TOY)), v1);
+  t.is(await fileSha(harness.file(TOY)), sha256Hex(v1));
   t.deepEqual(harness.invalidated, [TOY]);
   const history = await harness.service.history(TOY);
   t.like(history.records.at(-1), { action: 'rollback', from: { sha256: sha256Hex(v2) }, to: { sha256: sha256Hex(v1) }, hold: sha256Hex(v2) });
@@ -118,11 +118,11 @@ test('rollback puts the kept version back, keeps the rolled-away one, and holds 
   t.like(check.entries[0], { status: 'available', held: true });
   const automatic = await harness.service.run();
   t.like(automatic.entries[0], { status: 'available', held: true });
-  t.deepEqual(await fs.readFile(harness.file(TOY)), v1, 'a run over every entry leaves a held version alone');
+  t.is(await fileSha(harness.file(TOY)), sha256Hex(v1), 'a run over every entry leaves a held version alone');
 
   const named = await harness.service.run([TOY]);
   t.is(named.entries[0]!.status, 'updated', 'naming the target installs it anyway');
-  t.deepEqual(await fs.readFile(harness.file(TOY)), v2);
+  t.is(await fileSha(harness.file(TOY)), sha256Hex(v2));
 });
 
 test('rollback --to picks a kept version by sha256 prefix or hub version, and says what is kept when nothing matches', async (t) => {
@@ -135,7 +135,7 @@ test('rollback --to picks a kept version by sha256 prefix or hub version, and sa
   await harness.service.run();
   harness.hub.publishHf('acme/toy', 'toy.safetensors', v3);
   await harness.service.run();
-  t.deepEqual(await fs.readFile(harness.file(TOY)), v3);
+  t.is(await fileSha(harness.file(TOY)), sha256Hex(v3));
   const kept = (await harness.service.history(TOY)).kept[0]!.versions;
   t.deepEqual(
     kept.map((version) => version.sha256),
@@ -148,12 +148,12 @@ test('rollback --to picks a kept version by sha256 prefix or hub version, and sa
   t.true(error!.message.includes(sha256Hex(v2).slice(0, 12)));
 
   await harness.service.rollback(TOY, sha256Hex(v1).slice(0, 10));
-  t.deepEqual(await fs.readFile(harness.file(TOY)), v1);
+  t.is(await fileSha(harness.file(TOY)), sha256Hex(v1));
   // v3 came through the updater, so the history knows its commit.
   const c3 = (await harness.service.history(TOY)).records.find((record) => record.to.sha256 === sha256Hex(v3))!.source;
   t.is(c3?.hub, 'hf');
   await harness.service.rollback(TOY, c3?.hub === 'hf' ? c3.commit.slice(0, 8) : '');
-  t.deepEqual(await fs.readFile(harness.file(TOY)), v3);
+  t.is(await fileSha(harness.file(TOY)), sha256Hex(v3));
 });
 
 test('rollback without a kept version says how versions come to be kept', async (t) => {
@@ -185,7 +185,7 @@ test('CivitAI: track latest follows the newest version, narrowed to a base model
   t.like(check.entries[0], { status: 'available', remote: { sha256: sha256Hex(v2), version: String(v2Id) } });
   const run = await harness.service.run();
   t.is(run.entries[0]!.status, 'updated');
-  t.deepEqual(await fs.readFile(harness.file(STYLE)), v2);
+  t.is(await fileSha(harness.file(STYLE)), sha256Hex(v2));
   t.like((await harness.service.history(STYLE)).records[0], { source: { hub: 'civitai', modelId: 1234, versionId: v2Id, baseModel: 'SDXL 1.0' } });
   const download = harness.hub.hubRequests('/api/download/models/');
   t.is(download.length, 1);
@@ -223,7 +223,7 @@ test('a model not yet in the library is installed into its category folder', asy
   t.like(check.entries[0], { status: 'available', local: null });
   const run = await harness.service.run();
   t.like(run.entries[0], { status: 'updated' });
-  t.deepEqual(await fs.readFile(harness.file(NEW)), bytes);
+  t.is(await fileSha(harness.file(NEW)), sha256Hex(bytes));
   t.like((await harness.service.history(NEW)).records[0], { from: null, keptAs: null });
 });
 
