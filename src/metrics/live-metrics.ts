@@ -5,7 +5,6 @@ import type { CategoryLabels } from './category-labels.js';
 import type { MetricsSources } from './metrics-sources.js';
 
 const DAEMON_STATES = ['starting', 'ready', 'degraded'] as const;
-const FOLDER_STATES = ['ok', 'missing'] as const;
 const FOLDER_MODES = ['watch', 'poll'] as const;
 
 /**
@@ -34,17 +33,16 @@ export function liveMetrics(registry: Registry, sources: MetricsSources, categor
   const daemonState = gauge('arena_daemon_state', 'The daemon state: 1 for the current one of starting, ready, degraded.', ['state']);
   const problems = gauge('arena_daemon_problems', 'Problems the daemon reports in arenactl status (a missing root, a full disk, a port in use, ...).');
   const comfyUp = gauge('arena_comfyui_up', 'Whether ComfyUI answered its last queue poll (0 until the first answer).');
-  const folders = gauge('arena_library_folders', 'Library category folders by state (ok, missing) and how they are followed (watch, poll).', ['state', 'mode']);
+  // Only present folders: a root lacks most default category folders, and that is normal. An unreachable root shows as unavailable models.
+  const folders = gauge('arena_library_folders', 'Library category folders present, by how they are followed: watch (inotify) or poll.', ['mode']);
   const libraryBytes = gauge('arena_library_bytes', 'Bytes of the models in the library (each model once, as ComfyUI lists it).');
-  const unavailable = gauge('arena_library_unavailable_models', 'Models kept in the catalog while their folder is unreachable.');
+  const unavailable = gauge('arena_library_unavailable_models', 'Models kept in the catalog while their root or folder is unreachable (a NAS that went away).');
   const readDaemon = guarded('the daemon status', () => {
     const status = sources.daemon();
     for (const state of DAEMON_STATES) daemonState.set({ state }, status.state === state ? 1 : 0);
     problems.set(status.problems.length);
     comfyUp.set(status.comfy.reachable === true ? 1 : 0);
-    for (const state of FOLDER_STATES) {
-      for (const mode of FOLDER_MODES) folders.set({ state, mode }, status.library.folders.filter((folder) => folder.state === state && folder.mode === mode).length);
-    }
+    for (const mode of FOLDER_MODES) folders.set({ mode }, status.library.folders.filter((folder) => folder.state === 'ok' && folder.mode === mode).length);
     libraryBytes.set(status.library.bytes);
     unavailable.set(status.library.unavailableModels);
   });

@@ -190,9 +190,8 @@ test('gauges show what the services report at the moment of the scrape', async (
   t.is(sampleValue(samples, 'arena_daemon_state', { state: 'starting' }), 0);
   t.is(sampleValue(samples, 'arena_daemon_problems'), 2);
   t.is(sampleValue(samples, 'arena_comfyui_up'), 0);
-  t.is(sampleValue(samples, 'arena_library_folders', { state: 'missing', mode: 'poll' }), 2);
-  t.is(sampleValue(samples, 'arena_library_folders', { state: 'ok', mode: 'watch' }), 1);
-  t.is(sampleValue(samples, 'arena_library_folders', { state: 'missing', mode: 'watch' }), 0);
+  t.is(sampleValue(samples, 'arena_library_folders', { mode: 'poll' }), 1, 'missing folders are not counted');
+  t.is(sampleValue(samples, 'arena_library_folders', { mode: 'watch' }), 1);
   t.is(sampleValue(samples, 'arena_library_bytes'), 123_456);
   t.is(sampleValue(samples, 'arena_library_unavailable_models'), 5);
   t.is(sampleValue(samples, 'arena_cache_enabled'), 1);
