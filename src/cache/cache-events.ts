@@ -36,7 +36,22 @@ export type CacheEvent =
       /** True when the job stays queued and will be tried again. */
       readonly retry: boolean;
     }
-  | { readonly event: 'cache.evicted'; readonly key: string; readonly bytes: number; readonly reason: string };
+  | { readonly event: 'cache.evicted'; readonly key: string; readonly bytes: number; readonly reason: string; readonly cause: EvictionCause };
+
+/** A generation ran: the keys of its models that were on the SSD before it started (hits), and the others. */
+export interface RunCounted {
+  readonly origin: string;
+  readonly hits: readonly string[];
+  readonly misses: readonly string[];
+}
+
+/**
+ * Why a copy left the SSD, as a fixed set (metrics count by it; `reason`
+ * is the sentence for people): a trim, room made for another copy, the
+ * library file changed or removed, arenactl evict, an update replacing the
+ * file, or the cached file deleted or changed outside the daemon.
+ */
+export type EvictionCause = 'trim' | 'room' | 'source_changed' | 'source_removed' | 'manual' | 'update' | 'deleted_outside';
 
 /** Why a requested model is not (or not yet) copied. */
 export type SkipReason = 'disabled' | 'category' | 'too-small' | 'too-large' | 'not-found' | 'invalid-name';

@@ -15,7 +15,7 @@ import schedule from 'node-schedule';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
 import { modelKey, parseModelKey } from '../core/categories.js';
 import type { Logger } from '../log/logger.js';
-import type { CacheEvent, PrefetchOutcome } from './cache-events.js';
+import type { CacheEvent, EvictionCause, PrefetchOutcome, RunCounted } from './cache-events.js';
 import { CacheTree } from './cache-tree.js';
 import { copyIntoCache, type CopyRequest, type CopyResult, type VerifyMode } from './copier.js';
 import { CopyAbortedError } from './errors/copy-aborted-error.js';
@@ -83,6 +83,8 @@ export interface CacheServiceOptions {
 
 interface CacheServiceEvents {
   event: [CacheEvent];
+  /** recordRun counted a run's hits and misses. */
+  run: [RunCounted];
   /** The problem list changed. */
   problems: [];
 }
@@ -227,6 +229,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     const { hits, misses } = runOutcome(keys, startedAt, (key) => this.#ledger.get(key)?.cachedAt);
     for (const key of hits) this.#ledger.recordHit(key);
     for (let count = 0; count < misses.length; count += 1) this.#ledger.recordMiss();
+    if (keys.length > 0) this.emit('run', { origin, hits, misses });
     if (misses.length > 0) this.request(misses.map((key) => byKey.get(key)!), 'warm', origin);
     return { hits: hits.length, misses: misses.length };
   }
@@ -255,7 +258,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   }
 
   /** Removes a model from the SSD (and from the queue); ComfyUI falls back to the NAS file. */
-  async evict(key: string, reason = 'evicted by arenactl'): Promise<{ key: string; bytes: number }> {
+  async evict(key: string, reason = 'evicted by arenactl', cause: EvictionCause = 'manual'): Promise<{ key: string; bytes: number }> {
     const { category, name } = this.#parseKey(key);
     const normalized = modelKey(category, name)!;
     const job = this.#queue.get(normalized);
@@ -270,7 +273,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       }
       this.#saveQueueSoon();
     }
-    const bytes = entry === undefined ? 0 : await this.#removeCopy(normalized, reason);
+    const bytes = entry === undefined ? 0 : await this.#removeCopy(normalized, reason, cause);
     this.#pump();
     return { key: normalized, bytes };
   }
@@ -534,7 +537,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
           break;
         case 'start': {
           for (const victim of decision.evict) {
-            await this.#removeCopy(victim.key, `made room for ${job.key} (${decision.because ?? job.origin}); it was ${victim.reason}`);
+            await this.#removeCopy(victim.key, `made room for ${job.key} (${decision.because ?? job.origin}); it was ${victim.reason}`, 'room');
           }
           this.#startCopy(job, sources.get(job.key)!);
           break;
@@ -579,7 +582,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     let freedBytes = 0;
     for (const victim of plan) {
       const slash = victim.key.indexOf('/');
-      if (!options.dryRun) await this.#removeCopy(victim.key, `trimmed: least value per byte (${victim.reason})`);
+      if (!options.dryRun) await this.#removeCopy(victim.key, `trimmed: least value per byte (${victim.reason})`, 'trim');
       // The entry's own reason says why it was worth keeping; here it has to say why it goes first.
       evicted.push({
         category: victim.key.slice(0, slash),
@@ -769,8 +772,9 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       // Without a reachable folder that lacks the file, nothing proves the copy stale (a NAS may just be away).
       if (this.#options.folderReachable(entry.sourcePath) !== true) return;
     }
-    const reason = source === undefined || !source.available ? 'its library file was removed' : 'its library file changed';
-    await this.#removeCopy(key, reason);
+    const gone = source === undefined || !source.available;
+    const reason = gone ? 'its library file was removed' : 'its library file changed';
+    await this.#removeCopy(key, reason, gone ? 'source_removed' : 'source_changed');
     this.#logger.info(`dropped the cached copy of ${key} ${when}: ${reason}`);
     if (source?.available && (entry.pinned || this.#wanted(key, this.#now()))) {
       this.request([{ category: entry.category, name: entry.name }], 'workflow', `${key} changed in the library`, entry.pinned);
@@ -783,11 +787,11 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     return run;
   }
 
-  async #removeCopy(key: string, reason: string): Promise<number> {
+  async #removeCopy(key: string, reason: string, cause: EvictionCause): Promise<number> {
     const removed = await this.#exclusive(() => removeCachedCopy(this.tree, this.#ledger, key, reason));
     this.#ledger.recordEviction();
     this.#logger.info(`removed ${key} from the SSD: ${reason}`, { bytes: removed.bytes });
-    this.#announce({ event: 'cache.evicted', key, bytes: removed.bytes, reason });
+    this.#announce({ event: 'cache.evicted', key, bytes: removed.bytes, reason, cause });
     return removed.bytes;
   }
 
@@ -795,7 +799,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     try {
       for (const change of await this.#exclusive(() => detectRemovedFiles(this.tree, this.#ledger))) {
         this.#logger.warn(`${change.key}: ${change.reason}`);
-        this.#announce({ event: 'cache.evicted', key: change.key, bytes: 0, reason: change.reason });
+        this.#announce({ event: 'cache.evicted', key: change.key, bytes: 0, reason: change.reason, cause: 'deleted_outside' });
       }
     } catch (error) {
       this.#logger.warn('checking the cached files failed', { err: messageOf(error) });
