@@ -259,6 +259,7 @@ export class Daemon {
       logger: this.#logger.child({ module: 'cache' }),
     });
     cache.on('event', (event) => this.#bus.publish(event));
+    cache.on('run', (run) => this.#bus.publish({ event: 'cache.run', ...run }));
     cache.loadRuns(this.#history!.runs().map((run) => ({ at: run.t, keys: run.models.map((model) => model.key) })));
     cache.on('problems', () => this.#refreshState());
     await cache.start();
@@ -296,7 +297,7 @@ export class Daemon {
       library: () => this.#library!.catalog,
       // Before a swap: a NAS is only polled, so the cache must not wait for the library to notice.
       invalidate: async (key) => {
-        await this.#cache?.evict(key, 'replaced by an update').catch((error: unknown) => {
+        await this.#cache?.evict(key, 'replaced by an update', 'update').catch((error: unknown) => {
           if (!(error instanceof ArenaError && error.code === 'E_NOT_FOUND')) throw error;
         });
       },
