@@ -1,5 +1,6 @@
 import test from 'ava';
 import sinon from 'sinon';
+import type { EvictionCause } from '../../src/cache/cache-events.js';
 import { EventBus } from '../../src/control/event-bus.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { ArenaMetrics, EVICTION_REASONS } from '../../src/metrics/index.js';
@@ -129,6 +130,21 @@ test('evictions are counted by the cause the cache names; an unnamed or unknown 
   }
   t.is(sampleValue(samples, 'arena_cache_evictions_total', { reason: 'other' }), 2);
   t.is(samples.filter((sample) => sample.name === 'arena_cache_evictions_total').length, EVICTION_REASONS.length);
+});
+
+/** Every cause the cache can name; the Record type fails to compile when the cache adds one this list lacks. */
+const CACHE_CAUSES: Record<EvictionCause, true> = {
+  trim: true,
+  room: true,
+  source_changed: true,
+  source_removed: true,
+  manual: true,
+  update: true,
+  deleted_outside: true,
+};
+
+test('every eviction cause the cache names has a reason label of its own', (t) => {
+  for (const cause of Object.keys(CACHE_CAUSES)) t.true((EVICTION_REASONS as readonly string[]).includes(cause), cause);
 });
 
 test('copies count their result, their bytes and their duration in the histogram', async (t) => {
