@@ -216,7 +216,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
       }
     }
     this.#lastCheck = { at: iso(this.#clock.now()), available, errors };
-    return { entries: results };
+    return { entries: this.#inManifestOrder(results) };
   }
 
   /**
@@ -231,7 +231,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
       results.push(await this.#once(entry, trigger, explicit, signal));
     }
     if (!explicit && !signal?.aborted) await this.#pruneStaging(entries, results);
-    return { entries: results };
+    return { entries: this.#inManifestOrder(results) };
   }
 
   async rollback(target: string, to?: string): Promise<RollbackResult> {
@@ -423,6 +423,14 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
       else throw new NotTrackedError(`${key} is not in the manifest ${manifest.file}; add an entry for it (arenactl update identify suggests one)`);
     }
     return { entries, results };
+  }
+
+  /** Results in the order of the manifest's entries, malformed ones included. */
+  #inManifestOrder(results: readonly UpdateEntryResult[]): UpdateEntryResult[] {
+    const position = new Map<string, number>();
+    for (const entry of this.#manifest?.entries ?? []) position.set(entry.target, entry.index);
+    for (const problem of this.#manifest?.problems ?? []) position.set(problem.target ?? `entry ${problem.index}`, problem.index);
+    return [...results].sort((a, b) => (position.get(a.target) ?? 0) - (position.get(b.target) ?? 0));
   }
 
   #inspected(inspection: Inspection, status: UpdateEntryResult['status'] = inspection.status): UpdateEntryResult {

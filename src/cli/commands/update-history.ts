@@ -18,7 +18,7 @@ function render(history: HistoryResult, output: Output): void {
   for (const { target, versions } of history.kept) {
     output.line();
     output.line(`kept for rollback of ${target} (arenactl update rollback ${target} --to SHA256):`);
-    const kept = versions.map((version) => [`  ${short(version.sha256)}`, formatBytes(version.bytes), `kept ${version.keptAt.replace('T', ' ').slice(0, 19)}`, version.version ?? '']);
+    const kept = versions.map((version) => [`  ${short(version.sha256)}`, formatBytes(version.bytes), `kept ${version.keptAt.replace('T', ' ').slice(0, 19)}`, version.version?.slice(0, 12) ?? '']);
     for (const line of formatTable(kept)) output.line(line);
   }
 }
