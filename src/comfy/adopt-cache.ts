@@ -13,6 +13,7 @@ import { mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promise
 import path from 'node:path';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
 import { modelKey } from '../core/categories.js';
+import { categoryName } from '../config/formats.js';
 import { isInside, type CacheTree } from '../cache/cache-tree.js';
 import { copyIntoCache } from '../cache/copier.js';
 import { errorCode } from '../cache/fs-errors.js';
@@ -174,10 +175,12 @@ export async function adoptOldCache(input: AdoptionInput): Promise<AdoptionRepor
     }
   }
 
-  // One copy per model: the one already in place wins, the others are duplicates of a library file.
+  // One copy per model: the one already in place wins, then one filed under the model's own category;
+  // the others are duplicates of a library file.
+  const rank = (match: Match) => (match.file.path === match.target ? 0 : categoryName(match.file.folder) === match.entry.category ? 1 : 2);
   const claims = new Map<string, Match>();
   const duplicates: Match[] = [];
-  for (const match of [...matches].sort((a, b) => Number(b.file.path === b.target) - Number(a.file.path === a.target))) {
+  for (const match of [...matches].sort((a, b) => rank(a) - rank(b))) {
     if (claims.has(match.key)) duplicates.push(match);
     else claims.set(match.key, match);
   }

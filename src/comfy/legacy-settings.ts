@@ -69,6 +69,13 @@ function readEnvFile(file: string): { variables: Variable[]; problems: string[] 
   return { variables: [...parsed.entries], problems: parsed.problems.map((problem) => problem.message) };
 }
 
+/** `<file>:<line>`, or `environment`: the variable's name is beside it in the report already. */
+function originOf(source: ConfigSource): string {
+  if (source.kind === 'env-file') return `${source.file}:${source.line}`;
+  if (source.kind === 'env') return 'environment';
+  return describeSource(source);
+}
+
 function variableOf(source: ConfigSource): string | undefined {
   return source.kind === 'env' || source.kind === 'env-file' ? source.variable : undefined;
 }
@@ -131,7 +138,7 @@ export function readLegacySettings(comfyRoot: string, platform: Platform): Legac
   for (const layer of layers) {
     // One verdict per variable, filled in below; a variable the file names twice counts once, the last line.
     const verdicts = new Map<string, LegacySetting>();
-    const origin = (variable: Variable) => describeSource(layer.sourceOf(variable.name, variable.line));
+    const origin = (variable: Variable) => originOf(layer.sourceOf(variable.name, variable.line));
     const drop = (variable: Variable, reason: string) =>
       verdicts.set(variable.name, { variable: variable.name, value: variable.value, source: origin(variable), status: 'dropped', reason });
 
@@ -229,7 +236,7 @@ function applyAssignment(
     assignment.key === 'library.roots'
       ? usable.filter((variable) => ROOT_VARIABLES.has(variable.name))
       : usable.filter((variable) => variable.name === variableName).slice(-1);
-  const origin = (variable: Variable) => describeSource(layer.sourceOf(variable.name, variable.line));
+  const origin = (variable: Variable) => originOf(layer.sourceOf(variable.name, variable.line));
   const drop = (reason: string) => {
     for (const variable of contributors) {
       verdicts.set(variable.name, { variable: variable.name, value: variable.value, source: origin(variable), status: 'dropped', reason });

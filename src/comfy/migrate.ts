@@ -244,7 +244,7 @@ function nextSteps(report: MigrationReport, platform: Platform): string[] {
   );
   if (report.cache.unmatchedDir !== null) {
     steps.push(
-      `${report.cache.unmatched.filter((file) => file.movedTo).length} files of the old cache match no library file; they were put in ${report.cache.unmatchedDir}, where arenad leaves them alone. Check them (a model whose NAS copy is gone may only be there), then delete the folder.`,
+      `Files of the old cache that match no library file (${report.cache.unmatched.filter((file) => file.movedTo).length}) were put in ${report.cache.unmatchedDir}, where arenad leaves them alone. Check them (a model whose NAS copy is gone may only be there), then delete the folder.`,
     );
   }
   return steps;

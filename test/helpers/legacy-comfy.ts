@@ -19,8 +19,9 @@ export interface LegacyComfy {
   readonly configFile: string;
 }
 
-export function legacyComfy(home: string): LegacyComfy {
-  const comfy = path.join(home, 'ComfyUI');
+/** `comfyDir` relative to home; `ComfyUI` is where the daemon looks by default. */
+export function legacyComfy(home: string, comfyDir = 'ComfyUI'): LegacyComfy {
+  const comfy = path.join(home, comfyDir);
   fs.mkdirSync(path.join(comfy, 'models'), { recursive: true });
   fs.mkdirSync(path.join(comfy, 'custom_nodes'), { recursive: true });
   return {

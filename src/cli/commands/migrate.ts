@@ -5,7 +5,7 @@ import { DaemonRunningError } from '../../comfy/errors/daemon-running-error.js';
 import { migrate, type MigrationReport } from '../../comfy/migrate.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';
-import { formatTable, type Output } from '../output.js';
+import type { Output } from '../output.js';
 
 interface MigrateOptions {
   readonly from?: string;
@@ -24,6 +24,10 @@ async function daemonAnswers(socketPath: string): Promise<boolean> {
   }
 }
 
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
+
 function shown(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -35,13 +39,12 @@ function render(report: MigrationReport, output: Output): void {
   output.line();
   output.line(`settings (${report.envFile ?? 'no env file'}, and the environment):`);
   if (report.settings.length === 0) output.line('  none found');
-  const rows = report.settings.map((setting) => [
-    setting.status,
-    `${setting.variable}=${setting.value}`,
-    setting.status === 'mapped' && setting.key ? `→ ${setting.key}${setting.configValue === undefined ? '' : `: ${shown(setting.configValue)}`}` : '',
-    setting.reason,
-  ]);
-  for (const line of formatTable(rows)) output.line(`  ${line}`);
+  for (const setting of report.settings) {
+    const target = setting.status === 'mapped' && setting.key ? ` → ${setting.key}${setting.configValue === undefined ? '' : `: ${shown(setting.configValue)}`}` : '';
+    output.line(`  ${setting.status.padEnd(7)}  ${setting.variable}=${setting.value}${target}`);
+    const where = report.envFile && setting.source.startsWith(`${report.envFile}:`) ? `line ${setting.source.slice(report.envFile.length + 1)}` : setting.source;
+    output.line(`           ${setting.reason} (${where})`);
+  }
   for (const problem of report.problems) output.line(`  skipped: ${problem}`);
 
   output.line();
@@ -59,15 +62,15 @@ function render(report: MigrationReport, output: Output): void {
   const { cache } = report;
   output.line(`cache: ${cache.root}${cache.oldRoots.length === 0 ? ' (no old cache folder found)' : ` (old folders: ${cache.oldRoots.join(', ')})`}`);
   if (cache.adopted.length > 0) {
-    output.line(`  ${would('adopted', 'would adopt')} ${cache.adopted.length} files, ${formatBytes(cache.adoptedBytes)}, with nothing copied again:`);
+    output.line(`  ${would('adopted', 'would adopt')} ${count(cache.adopted.length, 'file')}, ${formatBytes(cache.adoptedBytes)}, with nothing copied again:`);
     for (const file of cache.adopted) output.line(`    ${file.key}  ${file.how === 'in-place' ? 'in place' : `${file.how} from ${file.from}`}`);
   }
   if (cache.removed.length > 0) {
-    output.line(`  ${would('removed', 'would remove')} ${cache.removed.length} leftovers:`);
+    output.line(`  ${would('removed', 'would remove')} ${count(cache.removed.length, 'leftover')}:`);
     for (const file of cache.removed) output.line(`    ${file.path}: ${file.reason}`);
   }
   if (cache.unmatched.length > 0) {
-    output.line(`  ${cache.unmatched.length} files match no library file:`);
+    output.line(`  ${count(cache.unmatched.length, 'file')} matching no library file:`);
     for (const file of cache.unmatched) output.line(`    ${file.path}: ${file.reason}${file.movedTo ? ` (${would('moved', 'would move')} to ${file.movedTo})` : ''}`);
   }
   output.line(`ledger: ${report.ledger.file} (${report.ledger.entries} entries)`);
