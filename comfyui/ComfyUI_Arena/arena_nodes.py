@@ -18,8 +18,9 @@ GB = 1000**3
 
 def _ask(cmd: str, args: Dict[str, Any], summarize: Callable[[Any], str], timeout: float, path: Optional[str]) -> Tuple[str, str]:
     """(JSON text, summary) of one request, or of why it failed."""
-    target = path or socket_path()
+    target = path or "(the default socket)"
     try:
+        target = path or socket_path()
         result = request(cmd, args, path=target, timeout=timeout)
         return json.dumps(result, indent=2), summarize(result)
     except DaemonUnavailable as error:

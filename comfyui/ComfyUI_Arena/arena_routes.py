@@ -16,8 +16,9 @@ STATUS_TIMEOUT_S = 2.0
 
 
 def status_payload(path: Optional[str] = None) -> Dict[str, Any]:
-    target = path or socket_path()
+    target = path or "(the default socket)"
     try:
+        target = path or socket_path()
         payload = badge(request("status", {}, path=target, timeout=STATUS_TIMEOUT_S))
     except DaemonUnavailable as error:
         text = f"Arena · arenad is not running ({error.socket_path})"
