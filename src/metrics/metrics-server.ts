@@ -49,6 +49,8 @@ export class MetricsServer {
     const where = formatListenAddress(this.#options.listen);
     try {
       await this.#bind();
+      // stop() may have come while the bind was under way: it found nothing listening to close.
+      if (this.#stopped) return await this.stop();
       this.#setProblem(undefined);
       this.#options.logger.info('metrics listening', { url: `http://${formatListenAddress({ ...this.#options.listen, port: this.port! })}${METRICS_PATH}` });
     } catch (error) {

@@ -154,3 +154,12 @@ test('the service with metrics.listen off opens nothing and reports nothing; a v
   t.deepEqual(broken.problems(), ['metrics.listen "not an address" is not HOST:PORT; metrics are off until it is fixed']);
   await broken.stop();
 });
+
+test('a stop that comes while the server is still binding leaves nothing listening', async (t) => {
+  const server = new MetricsServer({ listen: { host: '127.0.0.1', port: 0 }, scrape: async () => ({ contentType: CONTENT_TYPE, body: '' }), logger: silentLogger });
+  const starting = server.start();
+  await server.stop();
+  await starting;
+  t.is(server.port, undefined);
+  t.is(server.problem(), undefined);
+});
