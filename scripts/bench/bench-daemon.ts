@@ -1,7 +1,8 @@
 /**
  * A real arenad for the benchmarks: the TypeScript source run through tsx, as
- * test/helpers/daemon-process.ts runs it, with its own HOME so that every
- * default path (state, socket, cache) lands in the bench's temp folder.
+ * test/helpers/daemon-process.ts runs it (or a compiled build, for memory
+ * figures), with its own HOME so that every default path (state, socket,
+ * cache) lands in the bench's temp folder.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -36,11 +37,14 @@ export interface BenchDaemonOptions {
   readonly home: string;
   /** ARENA_* settings on top of the bench defaults (no metrics listener, an unreachable ComfyUI URL). */
   readonly env?: NodeJS.ProcessEnv;
+  /** A compiled `daemon/main.js` (see compiled-daemon.ts) to run instead of the source through tsx. */
+  readonly compiledEntry?: string;
 }
 
 export async function startDaemon(options: BenchDaemonOptions): Promise<BenchDaemon> {
   const socketPath = path.join(options.home, 'run', 'arenad.sock');
-  const child = spawn(process.execPath, ['--import', tsxLoader, daemonEntry], {
+  const argv = options.compiledEntry === undefined ? ['--import', tsxLoader, daemonEntry] : [options.compiledEntry];
+  const child = spawn(process.execPath, argv, {
     cwd: options.home,
     env: {
       PATH: process.env.PATH,

@@ -81,14 +81,16 @@ test.serial('copy throughput runs at a tiny size: cp and the copier, hot and col
 });
 
 test.serial('catalog scan runs at a tiny size, without a daemon', async (t) => {
-  const report = await runCatalogScan({ sizes: [300], scanRuns: 1, daemon: false, settleMs: 0, rssSamples: 0 }, t.log);
+  const report = await runCatalogScan({ sizes: [300], scanRuns: 1, runtimes: [], settleMs: 0, rssSamples: 0 }, t.log);
   t.is(report.name, 'scan');
   assertWellFormed(t, report);
 });
 
-test.serial('catalog scan samples the memory of a real daemon', async (t) => {
-  const report = await runCatalogScan({ sizes: [200], scanRuns: 1, daemon: true, settleMs: 200, rssSamples: 1 }, t.log);
-  t.true(report.summary.some((row) => /idle RSS/.test(row.metric) && /MiB$/.test(row.value)));
+test.serial('catalog scan samples the memory of a real daemon, compiled to JavaScript and from source', async (t) => {
+  const report = await runCatalogScan({ sizes: [200], scanRuns: 1, runtimes: ['compiled', 'tsx'], settleMs: 200, rssSamples: 1 }, t.log);
+  t.true(report.summary.some((row) => /idle RSS .*compiled JS/.test(row.metric) && /MiB$/.test(row.value)));
+  t.true(report.details.some((line) => line.startsWith('| 200 | compiled JS')));
+  t.true(report.details.some((line) => line.startsWith('| 200 | source via tsx')));
 });
 
 test.serial('socket round trip runs against a real daemon', async (t) => {
