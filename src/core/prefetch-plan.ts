@@ -57,6 +57,18 @@ export type PlanDecision =
   | { readonly key: string; readonly action: 'drop'; readonly code: string; readonly reason: string }
   | { readonly key: string; readonly action: 'done' };
 
+/**
+ * How many times more a `warm` job must be worth, per byte, than each model
+ * it evicts. A warm job is a guess: a warm-up from history, or a model a run
+ * has just read from the NAS (and may not read again soon). Swapping it in
+ * costs a copy, and the evicted model may have to be copied back; only a
+ * clear gain pays for both. Replayed traces show the difference: without it,
+ * warm-ups swapped models in and out all night, copying several times more
+ * than they served. A saved workflow or a queued prompt is no guess: it needs
+ * only to be worth more than what it evicts.
+ */
+export const WARM_ADMISSION_MARGIN = 2;
+
 const UNREACHABLE = (key: string) => `the library folder of ${key} is unreachable; it is copied when the folder returns`;
 
 /**
@@ -118,7 +130,8 @@ export function planPrefetch(input: PlanInput): PlanDecision[] {
         continue;
       }
       const candidate = entryValue({ key: job.key, bytes: job.bytes }, input.context);
-      const choice = chooseVictims(cached, need, input.context, { key: job.key, value: job.pin ? Infinity : candidate.value });
+      const admittedValue = job.pin ? Infinity : job.priority === 'warm' ? candidate.value / WARM_ADMISSION_MARGIN : candidate.value;
+      const choice = chooseVictims(cached, need, input.context, { key: job.key, value: admittedValue });
       if (!choice.ok) {
         decisions.push({ key: job.key, action: 'drop', code: 'E_NOT_ADMITTED', reason: `not admitted: ${choice.reason}` });
         continue;

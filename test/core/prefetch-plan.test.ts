@@ -1,5 +1,6 @@
 import test from 'ava';
-import { planPrefetch, type PendingJob, type PlanInput } from '../../src/core/prefetch-plan.js';
+import { planPrefetch, WARM_ADMISSION_MARGIN, type PendingJob, type PlanInput } from '../../src/core/prefetch-plan.js';
+import { entryValue } from '../../src/core/policy/entry-value.js';
 import { Predictions } from '../../src/core/policy/predictions.js';
 import { UsageModel } from '../../src/core/policy/usage-model.js';
 
@@ -109,4 +110,26 @@ test('settings decide first: disabled, category, size', (t) => {
     ['vae/v', 'drop', 'E_NOT_ADMITTED'],
     ['checkpoints/huge', 'drop', 'E_TOO_LARGE'],
   ]);
+});
+
+test('a warm job must be worth the margin more than what it evicts; a saved workflow only more', (t) => {
+  // Both models used alike once; the newcomer, just asked for, also carries its prediction: worth more, but not twice as much.
+  const usage = new UsageModel();
+  usage.record({ at: NOW - 3600_000, workflow: 'old', keys: ['checkpoints/old'] });
+  usage.record({ at: NOW - 3600_000, workflow: 'new', keys: ['checkpoints/new'] });
+  const cached = [{ key: 'checkpoints/old', bytes: 60 * GB, cachedAt: NOW - 3600_000 }];
+  const decide = (priority: 'warm' | 'workflow') => {
+    const predictions = new Predictions();
+    predictions.add({ keys: ['checkpoints/new'], at: NOW, priority, origin: 'test' });
+    const context = { now: NOW, usage, predictions };
+    const ratio = entryValue({ key: 'checkpoints/new', bytes: 60 * GB }, context).value / entryValue(cached[0]!, context).value;
+    const [decision] = planPrefetch(input({ pending: [job('checkpoints/new', 60 * GB, { priority })], cached, cacheBytes: 60 * GB, context }));
+    return { ratio, decision };
+  };
+  const warm = decide('warm');
+  t.true(warm.ratio > 1 && warm.ratio < WARM_ADMISSION_MARGIN, `the warm newcomer is worth ${warm.ratio}× the cached model`);
+  t.like(warm.decision, { action: 'drop', code: 'E_NOT_ADMITTED' });
+  const saved = decide('workflow');
+  t.true(saved.ratio > 1);
+  t.like(saved.decision, { action: 'start' });
 });
