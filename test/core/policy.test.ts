@@ -133,6 +133,20 @@ test('the usage model predicts the next workflow from what followed before and f
   t.deepEqual(usage.workflowKeys('upscale'), ['upscale_models/4x.pth']);
 });
 
+test('what followed the last workflow counts less as hours pass since the last run', (t) => {
+  const usage = new UsageModel();
+  // Each evening: portraits, then an upscale pass; the last run is the portrait.
+  for (let day = 3; day >= 1; day -= 1) {
+    usage.record({ at: NOW - day * DAY - 2 * HOUR, workflow: 'portrait', keys: ['checkpoints/sdxl.safetensors'] });
+    usage.record({ at: NOW - day * DAY - 1 * HOUR, workflow: 'upscale', keys: ['upscale_models/4x.pth'] });
+  }
+  usage.record({ at: NOW, workflow: 'portrait', keys: ['checkpoints/sdxl.safetensors'] });
+  const follows = (later: number) => usage.likelyNextWorkflows(NOW + later).find((next) => next.workflow === 'upscale')?.score ?? 0;
+  // Ten minutes later no hour-of-week signal points at the upscale pass yet: the habit alone scores it.
+  t.true(follows(10 * 60_000) > 0.4);
+  t.true(follows(10 * HOUR) < follows(10 * 60_000) / 16, 'ten hours later the habit has faded');
+});
+
 test('warm-up proposes the uncached models of the workflow that usually comes next', (t) => {
   const usage = new UsageModel();
   for (let day = 10; day >= 1; day -= 1) {

@@ -8,6 +8,14 @@
 
 /** A frequency counted a week ago weighs half as much as one counted now. */
 export const FREQUENCY_HALF_LIFE_MS = 7 * 24 * 3600_000;
+/**
+ * What follows the last workflow is a habit within a session; hours after
+ * the last run it says less (the next session starts with whatever the
+ * hour of the week suggests), so its weight halves every two hours.
+ * Replayed traces showed why: without the fade, the warm-up copied the
+ * usual successor of the evening's last workflow at 4 a.m., every night.
+ */
+export const FOLLOW_HALF_LIFE_MS = 2 * 3600_000;
 const HOURS_PER_WEEK = 168;
 
 export interface UsageRunInput {
@@ -127,8 +135,9 @@ export class UsageModel {
 
   /**
    * How likely each workflow is to run next, from what followed the last one
-   * and from how often each ran at this hour of the week: scores that sum to
-   * at most 1 over the workflows returned, best first.
+   * (fading with the time since the last run) and from how often each ran at
+   * this hour of the week: scores that sum to at most 1 over the workflows
+   * returned, best first.
    */
   likelyNextWorkflows(now: number, limit = 3): Array<{ workflow: string; score: number }> {
     const scores = new Map<string, number>();
@@ -136,7 +145,8 @@ export class UsageModel {
     const following = this.#lastWorkflow === undefined ? undefined : this.#next.get(this.#lastWorkflow);
     if (following !== undefined) {
       const total = [...following.values()].reduce((sum, count) => sum + count, 0);
-      for (const [workflow, count] of following) add(workflow, (0.5 * count) / total);
+      const fade = 2 ** (-Math.max(0, now - (this.#lastRunAt ?? now)) / FOLLOW_HALF_LIFE_MS);
+      for (const [workflow, count] of following) add(workflow, (0.5 * count * fade) / total);
     }
     const hour = hourOfWeek(now);
     let hourTotal = 0;
