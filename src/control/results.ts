@@ -133,3 +133,8 @@ export interface TrimResultBody {
   readonly targetBytes: number;
   readonly dryRun: boolean;
 }
+
+export interface HistoryFileResult {
+  /** The daemon's usage history (`<state.dir>/usage.ndjson`), flushed. */
+  readonly file: string;
+}
