@@ -18,6 +18,7 @@ import { cacheEntryCommand } from '../control/commands/cache-entry.js';
 import { viewCommand } from '../control/commands/cache-views.js';
 import { prefetchCommand } from '../control/commands/prefetch.js';
 import { trimCommand } from '../control/commands/trim.js';
+import { historyFileCommand } from '../control/commands/history.js';
 import { Library } from '../library/library.js';
 import { UsageHistory } from '../predict/index.js';
 import { Triggers } from './triggers.js';
@@ -235,7 +236,12 @@ export class Daemon {
       .add(cacheEntryCommand('evict', 'Remove a model from the SSD now; ComfyUI falls back to the NAS file.', (key) => this.#requireCache().evict(key)))
       .add(viewCommand('ls', 'The cached, copying and queued models.', () => ({ entries: this.#requireCache().list() })))
       .add(viewCommand('stats', 'Hits, misses, cache use and prefetch counters.', () => this.#requireCache().stats()))
-      .add(trimCommand(({ dryRun, toBytes }) => this.#requireCache().trim({ dryRun, ...(toBytes === undefined ? {} : { toBytes }) })));
+      .add(trimCommand(({ dryRun, toBytes }) => this.#requireCache().trim({ dryRun, ...(toBytes === undefined ? {} : { toBytes }) })))
+      .add(historyFileCommand(async () => {
+        if (!this.#history) throw new ArenaError('E_STARTING', 'the daemon is still starting (opening its usage history); try again in a moment');
+        await this.#history.flush();
+        return this.#history.file;
+      }));
     registerUpdateCommands(registry, () => this.#requireUpdates());
     // Test-only: debug.block hangs the event loop for the watchdog test; absent unless ARENA_TEST_HOOKS=1.
     if (testHooksEnabled(this.#options.platform.env)) registry.add(debugBlockCommand(this.#logger));
