@@ -7,10 +7,12 @@ import { doctorCommand } from './doctor.js';
 import { logsCommand } from './logs.js';
 import { lsCommand } from './ls.js';
 import { migrateCommand } from './migrate.js';
+import { historyExportCommand } from './history.js';
 import { evictCommand, pinCommand, unpinCommand } from './model-actions.js';
 import { predictCommand } from './predict.js';
 import { prefetchCommand } from './prefetch.js';
 import { serviceCommands } from './service.js';
+import { simulateCommand } from './simulate.js';
 import { statsCommand } from './stats.js';
 import { trimCommand } from './trim.js';
 import { statusCommand } from './status.js';
@@ -33,6 +35,8 @@ export const COMMANDS: readonly CliCommand[] = [
   pinCommand,
   unpinCommand,
   evictCommand,
+  simulateCommand,
+  historyExportCommand,
   updateCheckCommand,
   updateRunCommand,
   updateStatusCommand,
