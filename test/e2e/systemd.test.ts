@@ -4,6 +4,7 @@
  * then what users do with a service: status, the journal, arenactl through
  * the shared socket, a crash, a reload, a hang and a stop.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
@@ -16,15 +17,29 @@ const project = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..',
 const ARENACTL = ['/usr/bin/node', `${PROJECT_IN_MACHINE}/dist/cli/main.js`];
 const SOCKET = '/run/arena/arenad.sock';
 
-/** comfy.root makes the library real; the missing NAS root makes a warning and a problem for STATUS=. */
-const CONFIG = `comfy:
+/**
+ * comfy.root makes the library real; the missing NAS root makes a warning and
+ * a problem for STATUS=. The container shares the host's network, so
+ * /metrics listens on a port that is free there.
+ */
+function configText(metricsPort: number): string {
+  return `comfy:
   root: /opt/comfy
 library:
   roots:
     - /srv/nas-missing
 metrics:
-  listen: "off"
+  listen: 127.0.0.1:${metricsPort}
 `;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 interface JournalEntry {
   readonly MESSAGE: string;
@@ -82,7 +97,8 @@ test('arenad as a system service on a real systemd: ready, status, journal, sock
 async function scenario(t: ExecutionContext, machine: Machine, step: (text: string) => void): Promise<void> {
 
   await machine.writeFile('/opt/comfy/models/checkpoints/base.safetensors', 'weights');
-  await machine.writeFile('/etc/arena/config.yaml', CONFIG);
+  const metricsPort = await freePort();
+  await machine.writeFile('/etc/arena/config.yaml', configText(metricsPort));
 
   // --- install: the user, the config (kept, with the socket added), the unit, started and ready ---
   const installed = await machine.run([...ARENACTL, 'service', 'install', '--system'], { timeoutMs: 90_000 });
@@ -101,12 +117,15 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   // --- systemctl status: active (running), and STATUS= is the daemon's own summary ---
   const status = JSON.parse(await machine.check([...ARENACTL, 'status', '--json'])) as StatusResult;
   t.is(status.state, 'degraded');
-  t.true(status.problems.some((problem) => problem.includes('/srv/nas-missing')), status.problems.join('\n'));
+  t.deepEqual(status.problems, [status.problems.find((problem) => problem.includes('/srv/nas-missing'))], 'the NAS root is the one problem');
   const properties = await until(machine, 'STATUS= to carry the summary', (shown) => running(shown) && shown.get('StatusText') === status.summary);
   t.is(Number(properties.get('MainPID')), status.pid);
   const systemctlStatus = await machine.run(['systemctl', 'status', 'arenad.service', '--no-pager']);
   t.regex(systemctlStatus.stdout, /Active: active \(running\)/);
   t.true(systemctlStatus.stdout.includes(`Status: "${status.summary}"`), systemctlStatus.stdout);
+  // The sandbox lets the daemon serve /metrics over TCP.
+  const scrape = `fetch('http://127.0.0.1:${metricsPort}/metrics').then(async (r) => console.log(r.status, (await r.text()).includes('arena_')))`;
+  t.is((await machine.check(['/usr/bin/node', '-e', scrape])).trim(), '200 true');
   step('status checked');
 
   // --- the journal: the daemon's lines at their syslog priorities ---
