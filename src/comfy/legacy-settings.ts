@@ -109,7 +109,6 @@ function mappedReason(variable: string, key: ConfigKey, value: unknown, definiti
 export function readLegacySettings(comfyRoot: string, platform: Platform): LegacySettings {
   const schema = schemaEntries(buildSchema(platform));
   const definitions = new Map(schema);
-  const byVariable = new Map(schema.filter(([, definition]) => definition.env).map(([key, definition]) => [definition.env!, key]));
   const pathVariables = new Set([
     ...OLD_PATH_VARIABLES,
     ...schema
