@@ -61,6 +61,20 @@ export interface ArenaOptions {
   readonly lowWater?: number;
   /** Keys pinned (`arenactl pin`) as soon as the trace first names them. */
   readonly pinned?: readonly string[];
+  /** Told of every copy that lands and every cached copy that goes, as it happens: for tests and explanations. */
+  readonly onChange?: (change: CacheChange) => void;
+}
+
+export interface CacheChange {
+  /** Seconds on the trace's clock. */
+  readonly t: number;
+  readonly kind: 'landed' | 'evicted' | 'stale';
+  readonly key: string;
+  readonly bytes: number;
+  /** Bytes of complete copies in the cache after the change. */
+  readonly cacheBytes: number;
+  /** Whether the model is pinned (for `evicted`, a pinned model going would be a bug). */
+  readonly pinned: boolean;
 }
 
 interface CachedCopy {
@@ -90,6 +104,7 @@ class ArenaReplay {
   readonly #cache = new Map<string, CachedCopy>();
   readonly #jobs = new PrefetchJobs<SimCopy>();
   readonly #toPin: Set<string>;
+  readonly #onChange: ((change: CacheChange) => void) | undefined;
   #now = SIM_EPOCH_MS;
   #lastCheck = -Infinity;
   #nextTrim = SIM_EPOCH_MS + TRIM_AT_MS_OF_DAY;
@@ -108,6 +123,7 @@ class ArenaReplay {
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     };
     this.#toPin = new Set(options.pinned ?? []);
+    this.#onChange = options.onChange;
   }
 
   play(event: TraceEvent): void {
@@ -201,7 +217,9 @@ class ArenaReplay {
       const known = this.#library.get(key);
       this.#library.set(key, bytes);
       if (known !== undefined && known !== bytes) {
+        const stale = this.#cache.get(key);
         this.#cache.delete(key);
+        if (stale !== undefined) this.#tell('stale', key, stale);
         const job = this.#jobs.get(key);
         if (job?.active) {
           this.#tally.bytesCopied += job.active.copiedBytes;
@@ -280,14 +298,24 @@ class ArenaReplay {
       const copy = job.active!;
       if (copy.copiedBytes < copy.bytes) continue;
       this.#jobs.remove(job.key);
-      this.#cache.set(job.key, { bytes: copy.bytes, cachedAt: this.#now, pinned: job.pin });
+      const landed = { bytes: copy.bytes, cachedAt: this.#now, pinned: job.pin };
+      this.#cache.set(job.key, landed);
       this.#tally.bytesCopied += copy.bytes;
+      this.#tell('landed', job.key, landed);
     }
     this.#pump();
   }
 
   #evict(key: string): void {
-    if (this.#cache.delete(key)) this.#tally.evictions += 1;
+    const copy = this.#cache.get(key);
+    if (copy === undefined) return;
+    this.#cache.delete(key);
+    this.#tally.evictions += 1;
+    this.#tell('evicted', key, copy);
+  }
+
+  #tell(kind: CacheChange['kind'], key: string, copy: CachedCopy): void {
+    this.#onChange?.({ t: (this.#now - SIM_EPOCH_MS) / 1000, kind, key, bytes: copy.bytes, cacheBytes: this.#cacheBytes(), pinned: copy.pinned });
   }
 
   #cachedModels(): CachedModel[] {
