@@ -41,6 +41,7 @@ import type {
   UpdateReport,
   UpdatesStatus,
 } from './update-results.js';
+import { UpdaterLockedError } from './errors/updater-locked-error.js';
 import { UpdaterLock } from './updater-lock.js';
 import { listKept, versionsDirOf } from './versions.js';
 import { WindowScheduler } from './window-scheduler.js';
@@ -75,9 +76,17 @@ export interface UpdateServiceOptions {
 export interface StartOptions {
   /** Open and close the update windows (the daemon); false for a one-shot command. */
   readonly schedule: boolean;
-  /** Take the update lock, for a service that may change the library. */
-  readonly lock: boolean;
+  /**
+   * The update lock, for a service that may change the library: `require`
+   * fails when another updater holds it (a one-shot command); `wait` starts
+   * anyway and takes it once free (the daemon, which must not refuse to start
+   * while an arenactl finishes), refusing runs and rollbacks until then.
+   */
+  readonly lock: 'require' | 'wait' | 'none';
 }
+
+/** How often a daemon whose lock another updater holds tries again. */
+const LOCK_RETRY_MS = 30_000;
 
 interface ServiceEvents {
   event: [event: UpdateEvent];
@@ -144,9 +153,13 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
   #manifestError: string | undefined;
   #problems: string[] = [];
   #scheduler: WindowScheduler | undefined;
+  /** Whether this service opens the windows (the daemon's does; a one-shot command's does not). */
+  #scheduling = false;
   #window: AbortController | undefined;
   #windowRun: Promise<unknown> | undefined;
   #lock: UpdaterLock | undefined;
+  /** Why the lock is not held yet, while a waiting service retries. */
+  #lockWait: { readonly error: UpdaterLockedError; readonly timer: NodeJS.Timeout } | undefined;
   #lastCheck: UpdatesStatus['lastCheck'] = null;
   #installed = 0;
   #failed = 0;
@@ -163,16 +176,21 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
   }
 
   async start(options: StartOptions): Promise<void> {
-    if (options.lock) this.#lock = await UpdaterLock.acquire(this.#options.stateDir, this.#options.holder);
+    if (options.lock === 'require') this.#lock = await UpdaterLock.acquire(this.#options.stateDir, this.#options.holder);
+    if (options.lock === 'wait') await this.#takeLock();
     this.#hashes = await HashCache.open(this.#options.stateDir, this.#logger);
     await this.#loadManifest();
     await this.#findPausedDownloads();
+    this.#scheduling = options.schedule;
     if (options.schedule) this.#startScheduler();
   }
 
   /** Pauses downloads (their partial files stay), ends the windows, releases the lock. */
   async stop(): Promise<void> {
+    this.#scheduling = false;
     this.#scheduler?.stop();
+    clearInterval(this.#lockWait?.timer);
+    this.#lockWait = undefined;
     this.#stop.abort(new PausedError('the updater is stopping', 0));
     await Promise.allSettled([...this.#inFlight.values(), this.#windowRun]);
     await this.#lock?.release();
@@ -187,15 +205,15 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
       [this.#hf, this.#civitai] = this.#clients(settings);
     }
     await this.#loadManifest();
-    if (settings.windows !== previous.windows && this.#scheduler !== undefined) {
-      this.#scheduler.stop();
+    if (settings.windows !== previous.windows && this.#scheduling) {
+      this.#scheduler?.stop();
       this.#closeWindow();
       this.#startScheduler();
     }
   }
 
   problems(): string[] {
-    return [...this.#problems];
+    return [...this.#problems, ...(this.#lockWait === undefined ? [] : [`updates wait: ${this.#lockWait.error.message}`])];
   }
 
   /** Compares each entry (or the named ones) with its hub; changes nothing. */
@@ -224,6 +242,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
    * back by a rollback are installed only when their target is named.
    */
   async run(targets: readonly string[] = [], trigger: Trigger = 'manual', signal?: AbortSignal): Promise<UpdateReport> {
+    if (this.#lockWait !== undefined) throw this.#lockWait.error;
     const { entries, results } = await this.#select(targets);
     const explicit = targets.length > 0;
     for (const entry of entries) {
@@ -235,6 +254,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
   }
 
   async rollback(target: string, to?: string): Promise<RollbackResult> {
+    if (this.#lockWait !== undefined) throw this.#lockWait.error;
     const key = targetKey(target);
     const entry = this.#manifest?.entries.find((candidate) => candidate.target === key);
     // A download of this target must not land on top of the rollback.
@@ -340,6 +360,29 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     const active = [...this.#downloads.values()].find((download) => download.state === 'downloading');
     if (active !== undefined) return `updating ${active.target} ${active.percent}%`;
     return this.#pending.size > 0 ? `${this.#pending.size} update${this.#pending.size === 1 ? '' : 's'} pending` : '';
+  }
+
+  /** Takes the lock, or, while another updater holds it, tries again every LOCK_RETRY_MS. */
+  async #takeLock(): Promise<void> {
+    try {
+      this.#lock = await UpdaterLock.acquire(this.#options.stateDir, this.#options.holder);
+    } catch (error) {
+      if (!(error instanceof UpdaterLockedError)) throw error;
+      if (this.#lockWait === undefined) {
+        const timer = setInterval(() => void this.#takeLock(), LOCK_RETRY_MS);
+        timer.unref();
+        this.#lockWait = { error, timer };
+        this.#logger.warn('another updater holds the update lock; runs and rollbacks wait for it', { err: error.message });
+        this.emit('problems');
+      }
+      return;
+    }
+    if (this.#lockWait !== undefined) {
+      clearInterval(this.#lockWait.timer);
+      this.#lockWait = undefined;
+      this.#logger.info('took the update lock; updates run again');
+      this.emit('problems');
+    }
   }
 
   #clients(settings: UpdateSettings): [HfClient, CivitaiClient] {

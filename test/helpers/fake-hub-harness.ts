@@ -136,7 +136,7 @@ export async function startUpdater(t: ExecutionContext, options: HarnessOptions 
     ...(options.backoff ? { backoff: options.backoff } : {}),
   });
   service.on('event', (event) => events.push(event));
-  await service.start({ schedule: options.schedule ?? options.windows !== undefined, lock: true });
+  await service.start({ schedule: options.schedule ?? options.windows !== undefined, lock: 'require' });
   t.teardown(() => service.stop());
   return {
     hub,

@@ -48,6 +48,15 @@ test('a reload takes a new manifest and new windows at once', async (t) => {
   t.true(harness.logs.some((line) => line.level === 'warn' && /entry 2/.test(line.message)), 'a new manifest problem is logged once');
 });
 
+test('windows added by a reload to a daemon that had none open on time', async (t) => {
+  const { clock, updateClock } = fakeUpdateClock(new Date(2025, 0, 3, 12, 0).getTime());
+  const harness = await startUpdater(t, { models: [], schedule: true, clock: updateClock });
+  t.like(harness.service.status(), { windows: null, nextWindow: null });
+  await harness.service.reconfigure({ manifest: harness.manifestFile, windows: 'Sat 02:00-05:00', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint });
+  clock.tick(new Date(2025, 0, 4, 2, 0).getTime() - clock.now);
+  t.true(harness.events.some((event) => event.event === 'update.window' && event.state === 'open'));
+});
+
 test('a second updater on the same state folder is refused while the first runs', async (t) => {
   const harness = await startUpdater(t, { models: [] });
   const second = new UpdateService({
@@ -61,9 +70,30 @@ test('a second updater on the same state folder is refused while the first runs'
   });
   // The first holds the lock with this process's pid, which a second in the same process would take over: name another.
   await fs.writeFile(path.join(harness.stateDir, 'updater.lock'), `${JSON.stringify({ pid: process.ppid, holder: 'arenad' })}\n`);
-  await t.throwsAsync(second.start({ schedule: false, lock: true }), { code: 'E_LOCKED', message: /arenad \(pid \d+\) is updating models/ });
+  await t.throwsAsync(second.start({ schedule: false, lock: 'require' }), { code: 'E_LOCKED', message: /arenad \(pid \d+\) is updating models/ });
   await fs.writeFile(path.join(harness.stateDir, 'updater.lock'), `${JSON.stringify({ pid: 2 ** 22 + 12345, holder: 'arenad' })}\n`);
-  await second.start({ schedule: false, lock: true });
+  await second.start({ schedule: false, lock: 'require' });
   t.teardown(() => second.stop());
   t.pass('a lock whose holder is gone is taken over');
+});
+
+test('a daemon that finds the lock taken starts anyway, refuses runs and rollbacks with E_LOCKED, and says why in its problems', async (t) => {
+  const harness = await startUpdater(t, { models: [] });
+  await harness.service.stop();
+  await fs.writeFile(path.join(harness.stateDir, 'updater.lock'), `${JSON.stringify({ pid: process.ppid, holder: 'arenactl' })}\n`);
+  const daemonSide = new UpdateService({
+    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint },
+    credentials: {},
+    stateDir: harness.stateDir,
+    library: () => ({ folders: () => [], entries: () => [] }),
+    invalidate: async () => undefined,
+    logger: silentLogger,
+    holder: 'arenad',
+  });
+  await daemonSide.start({ schedule: true, lock: 'wait' });
+  t.teardown(() => daemonSide.stop());
+  t.regex(daemonSide.problems().join('\n'), /updates wait: arenactl \(pid \d+\) is updating models/);
+  await t.throwsAsync(daemonSide.run(), { code: 'E_LOCKED' });
+  await t.throwsAsync(daemonSide.rollback('checkpoints/x.safetensors'), { code: 'E_LOCKED' });
+  t.deepEqual((await daemonSide.check()).entries, [], 'checks need no lock');
 });

@@ -92,7 +92,7 @@ async function localUpdater(io: CliIo, output: Output, needs: LocalUpdaterNeeds)
     logger: noteLogger(output),
     holder: 'arenactl',
   });
-  await service.start({ schedule: false, lock: needs.lock });
+  await service.start({ schedule: false, lock: needs.lock ? 'require' : 'none' });
   return service;
 }
 
