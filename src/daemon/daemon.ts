@@ -312,7 +312,8 @@ export class Daemon {
     });
     updates.on('event', (event) => this.#bus.publish(event));
     updates.on('problems', () => this.#refreshState());
-    await updates.start({ schedule: true, lock: true });
+    // An arenactl updating while no daemon ran holds the lock: start anyway, and take it once free.
+    await updates.start({ schedule: true, lock: 'wait' });
     this.#updates = updates;
   }
 
