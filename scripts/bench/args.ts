@@ -1,6 +1,6 @@
 /** The command line of `npm run bench`. */
 
-export const BENCH_NAMES = ['copy', 'save-latency', 'scan', 'resolve', 'socket'] as const;
+export const BENCH_NAMES = ['copy', 'save-latency', 'scan', 'resolve', 'socket', 'policy'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export type BenchArgs =

@@ -16,6 +16,7 @@ import { renderReport, type BenchOutcome } from './render-report.js';
 import { SUMMARY_HEADER, summaryRows, textTable, type BenchLog, type BenchReport } from './report.js';
 import { SAVE_LATENCY_FULL, SAVE_LATENCY_QUICK, runSaveLatency } from './save-latency.js';
 import { SOCKET_FULL, SOCKET_QUICK, runSocketRoundTrip } from './socket-round-trip.js';
+import { POLICY_FULL, POLICY_QUICK, runPolicyBench } from './policy.js';
 import { RESOLVE_FULL, RESOLVE_QUICK, runWorkflowResolve } from './workflow-resolve.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,6 +27,7 @@ const BENCHES: ReadonlyArray<{ name: BenchName; title: string; run: (quick: bool
   { name: 'scan', title: 'Catalog scan and idle RSS', run: (quick, log) => runCatalogScan(quick ? CATALOG_QUICK : CATALOG_FULL, log) },
   { name: 'resolve', title: 'Parse and resolve a 5 MB workflow', run: (quick, log) => runWorkflowResolve(quick ? RESOLVE_QUICK : RESOLVE_FULL, log) },
   { name: 'socket', title: 'Socket round trip', run: (quick, log) => runSocketRoundTrip(quick ? SOCKET_QUICK : SOCKET_FULL, log) },
+  { name: 'policy', title: 'Cache policy on generated traces', run: (quick, log) => runPolicyBench(quick ? POLICY_QUICK : POLICY_FULL, log) },
 ];
 
 async function main(argv: readonly string[]): Promise<number> {

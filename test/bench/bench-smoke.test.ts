@@ -39,7 +39,7 @@ test('the command line: --quick, --only with known names, --out, and usage error
   t.like(parseBenchArgs(['--only']), { kind: 'usage-error' });
   t.like(parseBenchArgs(['--fast']), { kind: 'usage-error' });
   t.deepEqual(parseBenchArgs(['--help']), { kind: 'help' });
-  t.deepEqual([...BENCH_NAMES], ['copy', 'save-latency', 'scan', 'resolve', 'socket']);
+  t.deepEqual([...BENCH_NAMES], ['copy', 'save-latency', 'scan', 'resolve', 'socket', 'policy']);
 });
 
 test('percentiles interpolate between ranks', (t) => {
