@@ -2,7 +2,8 @@
  * The service on a real systemd: a container booted with systemd-nspawn,
  * the project installed in it with `arenactl service install --system`, and
  * then what users do with a service: status, the journal, arenactl through
- * the shared socket, a crash, a reload, a hang and a stop.
+ * the shared socket, a crash, a reload, a hang and a stop. Then the same
+ * package as one user's service, run by that user's systemd manager.
  */
 import net from 'node:net';
 import path from 'node:path';
@@ -78,7 +79,7 @@ async function until(machine: Machine, what: string, check: (properties: Map<str
 
 const running = (properties: Map<string, string>) => properties.get('ActiveState') === 'active' && properties.get('SubState') === 'running';
 
-test('arenad as a system service on a real systemd: ready, status, journal, socket, crash, reload, watchdog and stop', async (t) => {
+test('arenad as a system service on a real systemd: ready, status, journal, socket, crash, reload, watchdog and stop; then as a user service', async (t) => {
   t.timeout(170_000);
   const started = Date.now();
   const step = (text: string) => t.log(`${((Date.now() - started) / 1000).toFixed(1)} s  ${text}`);
@@ -208,4 +209,31 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   t.is((await machine.run(['test', '-e', '/etc/arena/config.yaml'])).code, 0);
   t.is((await machine.run(['test', '-d', '/var/lib/arena'])).code, 0);
   step('uninstalled');
+
+  // --- a user service: carol's own systemd manager, kept running by linger; the socket where arenactl looks by default ---
+  await machine.check(['useradd', '--create-home', 'carol']);
+  await machine.check(['loginctl', 'enable-linger', 'carol']);
+  const uid = (await machine.check(['id', '-u', 'carol'])).trim();
+  await eventually(async () => (await machine.run(['systemctl', 'is-active', `user@${uid}.service`])).stdout.trim() === 'active', 30_000, "carol's user manager");
+  const carol = ['setpriv', '--reuid=carol', '--regid=carol', '--init-groups', 'env', 'HOME=/home/carol', 'USER=carol', `XDG_RUNTIME_DIR=/run/user/${uid}`];
+  // An existing user config is kept as it is; this one keeps /metrics off the shared network.
+  await machine.writeFile('/home/carol/.config/arena/config.yaml', 'metrics:\n  listen: "off"\n');
+  await machine.check(['chown', '-R', 'carol:carol', '/home/carol/.config']);
+  const userInstall = await machine.run([...carol, ...ARENACTL, 'service', 'install', '--user'], { timeoutMs: 90_000 });
+  t.is(userInstall.code, 0, `${userInstall.stdout}\n${userInstall.stderr}`);
+  t.regex(userInstall.stdout, /arenad\.service active \(running\)/);
+  t.notRegex(userInstall.stdout, /linger/, 'lingering is on, so there is nothing to say about it');
+  const userStatus = JSON.parse(await machine.check([...carol, ...ARENACTL, 'status', '--json'])) as StatusResult;
+  const userService = JSON.parse(await machine.check([...carol, ...ARENACTL, 'service', 'status', '--json'])) as { mode: string; mainPid: number; statusText: string; linger: boolean };
+  t.like(userService, { mode: 'user', mainPid: userStatus.pid, linger: true });
+  t.is(userService.statusText, userStatus.summary);
+  t.regex(await machine.check([...carol, ...ARENACTL, 'logs', '-n', '100']), /control socket listening socket=\/run\/user\/\d+\/arena\/arenad\.sock/);
+  const userRemoved = await machine.run([...carol, ...ARENACTL, 'service', 'uninstall']);
+  t.is(userRemoved.code, 0, userRemoved.stderr);
+  t.is((await machine.run(['test', '-e', '/home/carol/.config/systemd/user/arenad.service'])).code, 1);
+  step('user service installed, checked and removed');
+  // In this container a user manager never finishes stopping (its exit.target job hangs), which would hold up the
+  // poweroff for half a minute; it has nothing left to save, so end it at once.
+  await machine.check(['systemctl', 'kill', '--signal=SIGKILL', `user@${uid}.service`]);
+  await machine.check(['loginctl', 'disable-linger', 'carol']);
 }
