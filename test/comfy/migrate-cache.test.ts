@@ -132,6 +132,14 @@ test('migrate adopts the old cache in both layouts; the daemon then serves it wi
   t.notRegex(daemon.output(), /Removed a cached file at start-up/);
   for (const file of Object.values(unmatched)) t.true(fs.existsSync(file.movedTo!));
 
+  // The next step: comfy link takes the running daemon's cache root and ComfyUI, whatever this shell says.
+  const link = await arenactl(['comfy', 'link', '--json'], legacy.home, { ARENA_SOCKET: daemon.socketPath });
+  t.is(link.code, 0, link.stderr);
+  t.like(link.json(), { action: 'created', cacheRoot: legacy.oldCache, file: path.join(legacy.comfy, 'extra_model_paths.yaml') });
+  t.like(parse(fs.readFileSync(path.join(legacy.comfy, 'extra_model_paths.yaml'), 'utf8')), {
+    arena_cache: { base_path: legacy.oldCache, is_default: true, diffusion_models: 'diffusion_models' },
+  });
+
   // While the daemon runs, migrate refuses: its recovery owns the tree.
   const refused = await runMigrate(s);
   t.is(refused.code, 1);
