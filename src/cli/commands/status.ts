@@ -23,6 +23,23 @@ function render(status: StatusResult, socketPath: string, output: Output): void 
   output.line(`now      ${status.summary}`);
   const queue = status.comfy.reachable === null ? 'not checked yet' : status.comfy.reachable ? 'reachable' : (status.comfy.error ?? 'ComfyUI not reachable');
   output.line(`comfy    ${status.comfy.root ?? '(not found)'} · ${status.comfy.url} ${queue}`);
+  output.line(`updates  ${describeUpdates(status.updates)}`);
+}
+
+/** One line from the updater's section: what it tracks, and what it is doing or waiting for. */
+function describeUpdates(updates: Record<string, unknown>): string {
+  const tracked = typeof updates.tracked === 'number' ? updates.tracked : 0;
+  if (!updates.manifest) return 'no manifest (updates.manifest) — nothing tracked';
+  const parts = [`${tracked} tracked`];
+  const pending = Array.isArray(updates.pending) ? updates.pending.length : 0;
+  if (pending > 0) parts.push(`${pending} pending`);
+  const downloading = Array.isArray(updates.downloads) ? updates.downloads.length : 0;
+  if (downloading > 0) parts.push(`${downloading} downloading`);
+  const next = updates.nextWindow as { opensAt?: string } | null | undefined;
+  if (updates.windowOpen === true) parts.push('window open now');
+  else if (next?.opensAt) parts.push(`next window ${next.opensAt}`);
+  else if (!updates.windows) parts.push('no update windows: only arenactl update run');
+  return parts.join(' · ');
 }
 
 export const statusCommand: CliCommand = {
