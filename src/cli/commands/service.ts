@@ -78,7 +78,7 @@ async function runPlan(plan: ServicePlan, dryRun: boolean, context: ServiceConte
   return EXIT.ok;
 }
 
-export function serviceCommands(makeContext: ServiceContextFactory = (io) => defaultServiceContext(io.platform)): CliCommand[] {
+export function serviceCommands(makeContext: ServiceContextFactory = (io) => defaultServiceContext(io.platform)): CliCommand<ServiceOptions>[] {
   const install: CliCommand<ServiceOptions> = {
     path: ['service', 'install'],
     description: 'Install arenad as a service (systemd system or user unit, or a launchd agent on macOS) and start it.',
@@ -130,5 +130,5 @@ export function serviceCommands(makeContext: ServiceContextFactory = (io) => def
     },
   };
 
-  return [install, uninstall, status] as CliCommand[];
+  return [install, uninstall, status];
 }
