@@ -106,8 +106,11 @@ async function planSystem(context: ServiceContext): Promise<ServicePlan> {
     `users in the group ${system.group} may use arenactl: sudo usermod -aG ${system.group} USER (then log in again)`,
     `state: systemctl status arenad · log: journalctl -u arenad (or arenactl logs) · socket: ${system.socket}`,
   ];
-  if (config.comfy.root && sandbox.protectHome === 'read-only') {
-    notes.push(`the ${system.user} user must be able to read ${config.comfy.root}; for a ComfyUI in a home folder a user install (--user) is simpler`);
+  if (sandbox.inHome.length > 0) {
+    notes.push(
+      `the ${system.user} user must be able to read ${sandbox.inHome.join(', ')}, in home folders that are often private to their owner; ` +
+        'a user install (--user) is simpler then, or move them out of /home (the package with npm install -g)',
+    );
   }
   return { action: 'install', mode: 'system', definitionFile: system.unitFile, configFile: system.configFile, steps, notes };
 }

@@ -18,6 +18,8 @@ export interface SandboxPaths {
   readonly writable: WritablePath[];
   readonly protectHome: 'yes' | 'read-only';
   readonly protectHomeReason: string;
+  /** The daemon's paths that lie in home folders, which are often private to their owner. */
+  readonly inHome: string[];
 }
 
 export interface SandboxInput {
@@ -45,8 +47,8 @@ async function libraryRoots(config: ArenaConfig, env: NodeJS.ProcessEnv, home: s
 }
 
 /** Drops duplicates and paths inside another path of the list: systemd opens subtrees with their parent. */
-function outermost(paths: readonly WritablePath[]): WritablePath[] {
-  const kept: WritablePath[] = [];
+function outermost<T extends { readonly path: string }>(paths: readonly T[]): T[] {
+  const kept: T[] = [];
   for (const candidate of [...paths].sort((a, b) => a.path.length - b.path.length)) {
     if (!kept.some((entry) => isWithin(candidate.path, entry.path))) kept.push(candidate);
   }
@@ -62,14 +64,17 @@ export async function sandboxPaths(input: SandboxInput): Promise<SandboxPaths> {
   if (config.log.file) optional.push({ path: path.dirname(config.log.file), optional: true });
   const writable = outermost([...required, ...optional.filter((entry) => outsideManaged(entry.path))]);
 
-  const inHome = [...writable.map((entry) => entry.path), ...input.readOnly, ...(config.comfy.root ? [config.comfy.root] : [])].find((item) =>
-    HOME_TREES.some((tree) => isWithin(item, tree)),
+  const used = [...input.readOnly, ...(config.comfy.root ? [config.comfy.root] : []), ...writable.map((entry) => entry.path)];
+  const inHome = outermost(used.filter((item) => HOME_TREES.some((tree) => isWithin(item, tree))).map((item) => ({ path: item }))).map(
+    (entry) => entry.path,
   );
   return {
     writable,
-    protectHome: inHome ? 'read-only' : 'yes',
-    protectHomeReason: inHome
-      ? `read-only, because ${inHome.replace(/\s+/g, ' ')} lies in one; only the ReadWritePaths above are writable there`
-      : 'hidden; none of the paths the daemon uses lies in one',
+    protectHome: inHome.length > 0 ? 'read-only' : 'yes',
+    protectHomeReason:
+      inHome.length > 0
+        ? `read-only, because ${inHome[0]!.replace(/\s+/g, ' ')} lies in one; only the ReadWritePaths above are writable there`
+        : 'hidden; none of the paths the daemon uses lies in one',
+    inHome,
   };
 }
