@@ -32,6 +32,8 @@ export const OLD_PATH_VARIABLES: ReadonlySet<string> = new Set(['ARENA_NAS_ROOT'
 
 /** Why each variable that steered the old nodes' patching is dropped. */
 const DROPPED_REASONS: Readonly<Record<string, string>> = {
+  ARENA_AUTO_CACHE_ENABLED:
+    'it is the old nodes\' own switch: set ARENA_AUTO_CACHE_ENABLED=0 in ComfyUI\'s environment to stop their patching; arenad\'s switch is cache.enable (ARENA_CACHE_ENABLE)',
   ARENA_AUTOCACHE_AUTOPATCH:
     'it switched the patching of ComfyUI\'s model loading; arenad patches nothing: `arenactl comfy link` registers the cache in extra_model_paths.yaml',
   ARENA_AUTOCACHE_AUTOPATCH_TIMEOUT_S: 'it timed the old nodes\' patching of ComfyUI, which arenad does not do',

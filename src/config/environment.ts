@@ -11,14 +11,18 @@ import { booleanFormat } from './formats.js';
 
 /** Variables of the old nodes that map onto a key of the daemon. */
 const LEGACY_ALIASES: ReadonlyArray<{ variable: string; key: ConfigKey; unit?: number }> = [
-  { variable: 'ARENA_AUTO_CACHE_ENABLED', key: 'cache.enable' },
   { variable: 'ARENA_CACHE_MIN_SIZE_GB', key: 'cache.minFileBytes', unit: GIB },
   { variable: 'ARENA_NAS_ROOT', key: 'library.roots' },
   { variable: 'ARENA_CACHE_MAX_CONCURRENCY', key: 'prefetch.concurrency' },
 ];
 
-/** Variables of the old nodes that steered in-process patching: the daemon has nothing to map them to. */
+/**
+ * Variables of the old nodes that steered their in-process patching: the daemon has nothing to map
+ * them to. ARENA_AUTO_CACHE_ENABLED is among them although it once meant "copy": it is how users turn
+ * the old nodes off (=0), and that must not turn Arena off too; Arena's switch is ARENA_CACHE_ENABLE.
+ */
 const LEGACY_WITHOUT_MEANING = new Set([
+  'ARENA_AUTO_CACHE_ENABLED',
   'ARENA_AUTOCACHE_AUTOPATCH',
   'ARENA_AUTOCACHE_AUTOPATCH_TIMEOUT_S',
   'ARENA_AUTOCACHE_AUTOPATCH_POLL_MS',

@@ -59,13 +59,14 @@ test('early era: root, sizes in binary units, verbose, categories with override,
   t.like(v['ARENA_CACHE_VERBOSE@file'], { status: 'mapped', key: 'log.level', configValue: 'debug' });
   t.like(v['ARENA_CACHE_CATEGORIES@file'], { status: 'mapped', key: 'cache.categories', configValue: ['checkpoints', 'loras'] });
   t.like(v['ARENA_CACHE_CATEGORIES_MODE@file'], { status: 'mapped', key: 'cache.categories' });
-  t.like(v['ARENA_AUTO_CACHE_ENABLED@file'], { status: 'mapped', key: 'cache.enable', configValue: true });
+  t.like(v['ARENA_AUTO_CACHE_ENABLED@file'], { status: 'dropped' });
+  t.regex(v['ARENA_AUTO_CACHE_ENABLED@file']!.reason, /the old nodes' own switch/);
   t.like(v['ARENA_AUTOCACHE_AUTOPATCH@file'], { status: 'dropped' });
   t.regex(v['ARENA_AUTOCACHE_AUTOPATCH@file']!.reason, /comfy link/);
   t.is(report.settings.length, 8);
 
   t.deepEqual(written(s), {
-    cache: { root: ssd, minFileBytes: '50MiB', maxBytes: '100GiB', categories: ['checkpoints', 'loras'], enable: true },
+    cache: { root: ssd, minFileBytes: '50MiB', maxBytes: '100GiB', categories: ['checkpoints', 'loras'] },
     log: { level: 'debug' },
   });
   const { config } = effective(s);
@@ -88,7 +89,7 @@ test('middle era: the current switch wins over the old one, GB minimum, NAS root
   const v = verdicts(report);
   t.like(v['ARENA_CACHE_ENABLE@file'], { status: 'mapped', key: 'cache.enable', configValue: true });
   t.like(v['ARENA_AUTO_CACHE_ENABLED@file'], { status: 'dropped' });
-  t.regex(v['ARENA_AUTO_CACHE_ENABLED@file']!.reason, /cache\.enable is set by ARENA_CACHE_ENABLE .*which wins/);
+  t.regex(v['ARENA_AUTO_CACHE_ENABLED@file']!.reason, /the old nodes' own switch/);
   t.like(v['ARENA_CACHE_MIN_SIZE_GB@file'], { status: 'mapped', key: 'cache.minFileBytes', configValue: '1GiB' });
   t.like(v['ARENA_NAS_ROOT@file'], { status: 'mapped', key: 'library.roots', configValue: [nas] });
   t.like(v['ARENA_CACHE_MODE@file'], { status: 'dropped' });

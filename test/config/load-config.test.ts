@@ -273,16 +273,16 @@ test('the legacy AutoCache variables keep working', async (t) => {
   });
   t.is(loaded.config.cache.root, '/ssd/arena_cache');
   t.is(loaded.config.cache.minFileBytes, GIB);
-  t.false(loaded.config.cache.enable);
+  t.true(loaded.config.cache.enable, "ARENA_AUTO_CACHE_ENABLED=0 turns the old nodes off, not Arena");
   t.deepEqual(loaded.config.cache.categories, ['checkpoints', 'loras']);
   t.is(loaded.config.prefetch.concurrency, 3);
   t.is(loaded.config.log.level, 'debug');
-  t.deepEqual(loaded.ignoredLegacy, ['ARENA_AUTOCACHE_AUTOPATCH']);
+  t.deepEqual([...loaded.ignoredLegacy].sort(), ['ARENA_AUTOCACHE_AUTOPATCH', 'ARENA_AUTO_CACHE_ENABLED']);
   t.deepEqual(loaded.config.library.roots, ['/mnt/other'], 'the environment replaces the env file');
   t.deepEqual(loaded.warnings, []);
 });
 
-test('legacy category mode "extend" adds the old default categories; the current variable beats its legacy alias', async (t) => {
+test('legacy category mode "extend" adds the old default categories; ARENA_NAS_ROOT adds to the library roots', async (t) => {
   const home = await tempDir(t);
   const loaded = loadConfig({
     platform: testPlatform(home, {
