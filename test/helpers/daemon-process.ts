@@ -87,7 +87,7 @@ export async function spawnDaemon(t: ExecutionContext, options: DaemonSpawnOptio
     exited,
     status: () => request<StatusResult>('status'),
     request,
-    async waitForState(predicate, what, timeoutMs = 20_000) {
+    async waitForState(predicate, what, timeoutMs = 60_000) {
       let last: StatusResult | undefined;
       await eventually(
         async () => {
@@ -103,7 +103,7 @@ export async function spawnDaemon(t: ExecutionContext, options: DaemonSpawnOptio
       );
       return last!;
     },
-    async waitForOutput(pattern, timeoutMs = 20_000) {
+    async waitForOutput(pattern, timeoutMs = 60_000) {
       await eventually(() => pattern.test(output), timeoutMs, () => `output matching ${pattern} (got:\n${output})`);
     },
     signal(name) {
@@ -111,7 +111,7 @@ export async function spawnDaemon(t: ExecutionContext, options: DaemonSpawnOptio
     },
   };
   if (options.waitForSocket !== false) {
-    await eventually(() => !running || fs.existsSync(socketPath), 20_000, () => `the socket ${socketPath}:\n${output}`);
+    await eventually(() => !running || fs.existsSync(socketPath), 60_000, () => `the socket ${socketPath}:\n${output}`);
     if (!running) throw new Error(`arenad exited early:\n${output}`);
     await handle.waitForState((status) => status.state !== 'starting', 'the daemon to finish starting');
   }
