@@ -201,6 +201,7 @@ test('cache space: a cache on a FUSE mount warns that it is no faster than the N
 
 test('permissions: folders the daemon user may write pass; others fail with the chown; a caller outside the socket group is warned', async (t) => {
   const base = await tempDir(t);
+  fs.chmodSync(base, 0o755);
   const owned = path.join(base, 'owned');
   const foreign = path.join(base, 'foreign');
   fs.mkdirSync(owned);
@@ -224,6 +225,36 @@ test('permissions: folders the daemon user may write pass; others fail with the 
 
   const member = await checkPermissions({ writable: [], daemonUser: arena, caller: { name: 'alice', uid: 1000, gids: [1000, 4242] }, socketGroup: { name: 'arena', gid: 4242 } });
   t.deepEqual(member, []);
+});
+
+test('permissions: a folder the daemon user cannot reach, as under a private home folder, fails and names what keeps it out', async (t) => {
+  const base = await tempDir(t);
+  fs.chmodSync(base, 0o755);
+  const home = path.join(base, 'alice');
+  const comfy = path.join(home, 'ComfyUI');
+  fs.mkdirSync(comfy, { recursive: true, mode: 0o755 });
+  fs.mkdirSync(path.join(home, 'cache'));
+  fs.chownSync(path.join(home, 'cache'), 4242, 4242);
+  fs.chmodSync(home, 0o700);
+  const open = path.join(base, 'models');
+  fs.mkdirSync(open, { mode: 0o755 });
+  const arena = { name: 'arena', uid: 4242, gids: [4242] };
+  const results = await checkPermissions({
+    writable: [{ key: 'cache.root', dir: path.join(home, 'cache') }],
+    readable: [
+      { key: 'comfy.root', dir: comfy },
+      { key: 'library.roots', dir: open },
+      { key: 'library.roots', dir: path.join(base, 'unmounted') },
+    ],
+    daemonUser: arena,
+    caller: { name: 'root', uid: 0, gids: [0] },
+  });
+  t.is(results.length, 2, 'a readable root and a missing one say nothing here');
+  t.like(results[0], { status: 'fail' });
+  t.regex(results[0]!.message, new RegExp(`arena, the user arenad runs as, cannot pass through ${home} to reach`));
+  t.like(results[1], { status: 'fail' });
+  t.regex(results[1]!.message, new RegExp(`cannot read ${comfy} \\(comfy\\.root\\): ${home} keeps it out`));
+  t.regex(results[1]!.fix!, /setfacl -m u:arena:rx .*arenactl service install --user/);
 });
 
 // --- update endpoints ---

@@ -56,17 +56,29 @@ export interface Identity {
   readonly gids: readonly number[];
 }
 
-function mayWrite(stat: { uid: number; gid: number; mode: number }, who: Identity): boolean {
-  if (who.uid === 0) return true;
-  // Creating entries needs write and search permission on the folder.
-  if (stat.uid === who.uid) return (stat.mode & 0o300) === 0o300;
-  if (who.gids.includes(stat.gid)) return (stat.mode & 0o030) === 0o030;
-  return (stat.mode & 0o003) === 0o003;
+/** The permission bits (as for "other": 4 read, 2 write, 1 search) that apply to `who`. */
+function allowed(stat: { uid: number; gid: number; mode: number }, who: Identity): number {
+  if (who.uid === 0) return 0o7;
+  if (stat.uid === who.uid) return (stat.mode >> 6) & 0o7;
+  if (who.gids.includes(stat.gid)) return (stat.mode >> 3) & 0o7;
+  return stat.mode & 0o7;
+}
+
+/** The first folder on the way to `dir` that `who` may not pass through, if any. */
+async function blockedOnTheWay(dir: string, who: Identity): Promise<string | undefined> {
+  const parts = path.resolve(dir).split(path.sep).filter((part) => part !== '');
+  for (let depth = 0; depth < parts.length; depth++) {
+    const ancestor = path.sep + parts.slice(0, depth).join(path.sep);
+    if ((allowed(await fs.stat(ancestor), who) & 0o1) === 0) return ancestor;
+  }
+  return undefined;
 }
 
 export interface PermissionsInput {
   /** Folders the daemon writes, by config key. */
   readonly writable: ReadonlyArray<{ readonly key: string; readonly dir: string }>;
+  /** Folders the daemon reads (ComfyUI, the library roots); checked when they exist. */
+  readonly readable?: ReadonlyArray<{ readonly key: string; readonly dir: string }>;
   /** The user the daemon runs as (the service user for a system install, else the user running doctor). */
   readonly daemonUser: Identity;
   /** The user running doctor. */
@@ -82,14 +94,27 @@ export async function checkPermissions(input: PermissionsInput): Promise<CheckRe
     const existing = await nearestExisting(dir);
     const stat = await fs.stat(existing);
     const what = existing === path.resolve(dir) ? dir : `${existing}, where ${dir} would be created,`;
+    const blocked = await blockedOnTheWay(existing, daemonUser);
     if (!stat.isDirectory()) {
       results.push(fail('permissions', `${key} ${dir}: ${existing} is not a folder`, `set ${key} to a folder`));
-    } else if (!mayWrite(stat, daemonUser)) {
+    } else if (blocked !== undefined) {
+      results.push(fail('permissions', `${daemonUser.name}, the user arenad runs as, cannot pass through ${blocked} to reach ${dir} (${key})`, `let it through (chmod o+x ${blocked}), or set ${key} elsewhere`));
+    } else if ((allowed(stat, daemonUser) & 0o3) !== 0o3) {
       results.push(
         fail('permissions', `${what} is not writable by ${daemonUser.name}, the user arenad runs as (${key})`, `sudo install -d -o ${daemonUser.name} ${dir} (or chown -R ${daemonUser.name} ${dir}), or set ${key} to a folder ${daemonUser.name} owns`),
       );
     } else {
       results.push(pass('permissions', `${key} ${dir} is writable by ${daemonUser.name}`));
+    }
+  }
+  for (const { key, dir } of input.readable ?? []) {
+    const stat = await fs.stat(dir).catch(() => undefined);
+    if (!stat?.isDirectory()) continue;
+    const blocked = (await blockedOnTheWay(dir, daemonUser)) ?? ((allowed(stat, daemonUser) & 0o5) === 0o5 ? undefined : dir);
+    if (blocked !== undefined) {
+      results.push(
+        fail('permissions', `${daemonUser.name}, the user arenad runs as, cannot read ${dir} (${key}): ${blocked} keeps it out`, `grant it access (for example setfacl -m u:${daemonUser.name}:rx ${blocked}), or run Arena as a user service (arenactl service install --user)`),
+      );
     }
   }
   const group = input.socketGroup;

@@ -98,7 +98,11 @@ async function permissionChecks(config: ArenaConfig, installed: ServiceMode | un
     { key: 'cache.root', dir: config.cache.root },
     { key: 'state.dir', dir: config.state.dir },
   ];
-  results.push(...(await checkPermissions({ writable, daemonUser, caller, ...(socketGroup ? { socketGroup } : {}) })));
+  const readable = [
+    ...(config.comfy.root ? [{ key: 'comfy.root', dir: config.comfy.root }] : []),
+    ...config.library.roots.map((dir) => ({ key: 'library.roots', dir })),
+  ];
+  results.push(...(await checkPermissions({ writable, readable, daemonUser, caller, ...(socketGroup ? { socketGroup } : {}) })));
   return results;
 }
 
