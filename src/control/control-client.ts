@@ -67,6 +67,16 @@ export class ControlClient {
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
         clearTimeout(timer);
+        if (error.code === 'EACCES') {
+          reject(
+            new ArenaError(
+              'E_PERMISSION',
+              `permission denied on ${socketPath}: the daemon runs, but this user may not use its socket; join the socket's group (control.socketGroup, e.g. sudo usermod -aG arena $USER) and log in again`,
+              { cause: error },
+            ),
+          );
+          return;
+        }
         const reason =
           error.code === 'ENOENT' ? 'no socket there' : error.code === 'ECONNREFUSED' ? 'connection refused' : error.message;
         reject(new DaemonUnreachableError(socketPath, reason, { cause: error }));

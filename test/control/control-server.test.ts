@@ -344,3 +344,13 @@ test('a server that was refused never removes the socket of the daemon that owns
     result: { echoed: 'mine' },
   });
 });
+
+test('a socket this user may not open is a permission problem, not "daemon not running"', async (t) => {
+  const { socketPath } = await startServer(t);
+  // As root only a process without CAP_DAC_OVERRIDE is refused: try as another user, through a child.
+  const { execa } = await import('execa');
+  const script = `import('${new URL('../../src/control/control-client.ts', import.meta.url).href}').then(({ ControlClient }) => ControlClient.connect(${JSON.stringify(socketPath)})).then(() => console.log('connected'), (e) => console.log(e.code, e.message))`;
+  fs.chmodSync(path.dirname(socketPath), 0o755);
+  const result = await execa(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { uid: 65534, gid: 65534, reject: false });
+  t.regex(result.stdout, /^E_PERMISSION permission denied on .*: the daemon runs, but this user may not use its socket; join the socket's group/);
+});
