@@ -78,7 +78,7 @@ test('migrate adopts the old cache in both layouts; the daemon then serves it wi
   t.deepEqual(parse(fs.readFileSync(legacy.configFile, 'utf8')), {
     comfy: { root: legacy.comfy },
     library: { roots: [legacy.nas] },
-    cache: { maxBytes: '1GiB', enable: true, root: legacy.oldCache },
+    cache: { maxBytes: '1GiB', root: legacy.oldCache },
   });
 
   const adopted = byKey(report.cache.adopted);
