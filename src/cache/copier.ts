@@ -66,12 +66,14 @@ const MAX_STAGED_BASENAME = 120;
  * shows the complete, verified file:
  *   1. the source is read once, in large chunks, and written to a staging
  *      file unique to this attempt (`.arena/staging/<random>.<name>.part`),
- *      while a worker hashes the same chunks;
+ *      while a worker hashes the same chunks; on Linux the chunks are
+ *      written with O_DIRECT where the filesystem allows it (see
+ *      StagedWriter), otherwise through the page cache;
  *   2. it is verified: the byte count, the source still the same file with
  *      the same size, mtime and ctime after the last read as before the
  *      first, and the sha256 against an expected one when given;
- *   3. the staging file is fsynced (in the background as it grows, and
- *      finally), and its size on disk checked;
+ *   3. the staging file is fsynced (through the page cache also in the
+ *      background as it grows), and its size on disk checked;
  *   4. it is renamed into place and the folders that changed are fsynced.
  * The order of 2 and 3 saves an fsync of a copy that is thrown away; all of
  * it happens before the rename, which is what makes the copy visible.
@@ -80,15 +82,27 @@ const MAX_STAGED_BASENAME = 120;
  * CacheIoError, VerifyError, CopyAbortedError, or PathError for a name that
  * would leave the cache root.
  *
- * Why the staged file is not read back for `sha256`: each chunk is written
- * and hashed from the same buffer, so the digest is the digest of the bytes
- * handed to the kernel; the staged file's size is checked after fsync, which
- * catches lost or short writes. A read-back would come from the page cache,
- * not the disk, so it would not check the media, while it would double the
- * I/O and the hashing and miss the throughput target (copies at 0.8x `cp`).
- * What the hash buys is an identity of the cached bytes: recovery adopts an
- * unknown file only when it hashes the same as its library file, and a known
- * sha256 (an update manifest's) is checked against what was read.
+ * What `sha256` guarantees: each chunk is hashed and written from the same
+ * buffer, so the digest is the digest of exactly the bytes handed to the
+ * kernel for the staging file (with O_DIRECT, the bytes the disk was sent);
+ * the staged size is checked after fsync, which catches lost or short
+ * writes, and the source checks say those bytes are the library file's as
+ * it stood before and after the copy. The staged file is not read back: the
+ * read would come from the page cache rather than the disk (or, after
+ * O_DIRECT, be a second full read), so it would not check the media while
+ * it doubled the I/O and the hashing. What the hash buys is an identity of
+ * the cached bytes: recovery adopts an unknown file only when it hashes the
+ * same as its library file, and a known sha256 (an update manifest's) is
+ * checked against what was read.
+ *
+ * Why not the kernel's copy (fs.copyFile, i.e. copy_file_range, as `cp`
+ * does) with the source hashed beside it: measured here it was slower than
+ * this path (the hash, not the copy, bounds a verified copy, and the kernel
+ * copy still fills the page cache), the digest would be of a second read of
+ * the source rather than of the bytes written, it cannot be aborted (one
+ * call copies the whole file), and libuv's copy loop spins forever when the
+ * source shrinks during the copy, as a NAS file rewritten in place does.
+ * docs/benchmarks.md has the figures (`npm run bench`).
  */
 export async function copyIntoCache(
   tree: CacheTree,
@@ -158,15 +172,20 @@ async function copyThroughStaging(
     failOnCache('create the staging file', stagingPath),
   );
   const wantsHash = request.verify === 'sha256' || request.expected.sha256 !== undefined;
-  const writer = new StagedWriter(io, staged, options.flushEveryBytes ?? DEFAULT_FLUSH_EVERY_BYTES);
+  /** The writer until it is closed: a failure waits for its writes in flight and closes its O_DIRECT handle. */
+  let openWriter: StagedWriter | undefined;
   let hasher: Sha256Hasher | undefined;
   try {
+    const direct = await io.openDirect(stagingPath).catch(failOnCache('open for direct writes', stagingPath));
+    const writer = new StagedWriter(io, staged, options.flushEveryBytes ?? DEFAULT_FLUSH_EVERY_BYTES, direct);
+    openWriter = writer;
     hasher = wantsHash ? createSha256Hasher(totalBytes, chunkBytes) : undefined;
     let copiedBytes = 0;
     const bytesRead = await pumpChunks({
       totalBytes,
       chunkBytes,
       depth: options.depth ?? DEFAULT_DEPTH,
+      alignedBuffers: direct !== undefined,
       ...(request.signal ? { signal: request.signal } : {}),
       read: (buffer, position) =>
         io.read(source, buffer, position).catch((error: unknown) => {
@@ -194,6 +213,8 @@ async function copyThroughStaging(
     await writer.finish().catch(failOnCache('fsync', stagingPath));
     const stagedSize = (await staged.stat().catch(failOnCache('stat', stagingPath))).size;
     if (stagedSize !== totalBytes) throw new VerifyError(destination, 'size', `${totalBytes}`, `${stagedSize}`);
+    await writer.close().catch(failOnCache('close', stagingPath));
+    openWriter = undefined;
     await staged.close().catch(failOnCache('close', stagingPath));
     staged = undefined;
 
@@ -202,7 +223,8 @@ async function copyThroughStaging(
     await placeFile(io, stagingPath, destination, failOnCache);
     return sha256 === undefined ? {} : { sha256 };
   } catch (error) {
-    await writer.settle();
+    await openWriter?.settle();
+    await openWriter?.close().catch(() => undefined);
     await staged?.close().catch(() => undefined);
     await unlink(stagingPath).catch(() => undefined);
     if (request.signal?.aborted) throw new CopyAbortedError(destination, { cause: error });

@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { errorCode } from './fs-errors.js';
 
@@ -9,7 +10,12 @@ import { errorCode } from './fs-errors.js';
 export interface CopyIo {
   /** Reads into buffer from position of the library file; 0 at end of file. */
   read(source: FileHandle, buffer: Buffer, position: number): Promise<number>;
-  /** Writes (part of) buffer at position of the staging file; returns the bytes written. */
+  /**
+   * A second handle on the staging file that writes past the page cache
+   * (O_DIRECT), or undefined where the platform or the filesystem has none.
+   */
+  openDirect(path: string): Promise<FileHandle | undefined>;
+  /** Writes (part of) buffer at position of the staging file, through either handle; returns the bytes written. */
   write(target: FileHandle, buffer: Buffer, position: number): Promise<number>;
   /** fsync of the staging file. */
   sync(target: FileHandle): Promise<void>;
@@ -24,10 +30,23 @@ export interface CopyIo {
  */
 const DIR_SYNC_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'ENOSYS']);
 
+/** How open(2) says a filesystem does not do O_DIRECT (tmpfs before Linux 6.6, some FUSE filesystems). */
+const DIRECT_IO_UNSUPPORTED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP']);
+
 export const nodeCopyIo: CopyIo = {
   async read(source, buffer, position) {
     const { bytesRead } = await source.read(buffer, 0, buffer.length, position);
     return bytesRead;
+  },
+  async openDirect(path) {
+    // macOS and Windows have no O_DIRECT flag.
+    if (constants.O_DIRECT === undefined) return undefined;
+    try {
+      return await open(path, constants.O_WRONLY | constants.O_DIRECT);
+    } catch (error) {
+      if (DIRECT_IO_UNSUPPORTED.has(errorCode(error) ?? '')) return undefined;
+      throw error;
+    }
   },
   async write(target, buffer, position) {
     const { bytesWritten } = await target.write(buffer, 0, buffer.length, position);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { pumpChunks } from '../../src/cache/chunk-pump.js';
+import { isDirectIoAligned, pumpChunks } from '../../src/cache/chunk-pump.js';
 
 function fakeFile(data: Buffer, maxPerRead = Infinity) {
   return async (buffer: Buffer, position: number): Promise<number> => {
@@ -93,4 +93,56 @@ test('buffers are reused: at most depth chunks are alive at once', async (t) => 
   });
   t.is(buffers.size, 3);
   t.true(maxAlive <= 3);
+});
+
+test('aligned buffers: chunks share one page-aligned shared memory, full chunks qualify for O_DIRECT, data arrives intact', async (t) => {
+  const data = Buffer.from(Array.from({ length: 3 * 65536 + 100 }, (_, index) => (index * 7) % 256));
+  const seen: Buffer[] = [];
+  const aligned: boolean[] = [];
+  const memories = new Set<ArrayBufferLike>();
+  await pumpChunks({
+    totalBytes: data.length,
+    chunkBytes: 65536,
+    depth: 2,
+    alignedBuffers: true,
+    read: fakeFile(data),
+    consume: async (chunk) => {
+      t.true(chunk.buffer instanceof SharedArrayBuffer, 'a worker can still hash it without a copy');
+      memories.add(chunk.buffer);
+      aligned.push(isDirectIoAligned(chunk));
+      seen.push(Buffer.from(chunk));
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  });
+  t.true(Buffer.concat(seen).equals(data));
+  t.deepEqual(aligned, [true, true, true, false], 'the 100-byte tail is not a whole block');
+  t.is(memories.size, 1);
+});
+
+test('only whole blocks of the aligned memory qualify for O_DIRECT', async (t) => {
+  t.false(isDirectIoAligned(Buffer.from(new SharedArrayBuffer(65536))), 'a SharedArrayBuffer starts wherever malloc put it');
+  t.false(isDirectIoAligned(Buffer.alloc(65536)));
+  const oddChunks: boolean[] = [];
+  await pumpChunks({
+    totalBytes: 20_000,
+    chunkBytes: 5000,
+    depth: 4,
+    alignedBuffers: true,
+    read: fakeFile(Buffer.alloc(20_000, 1)),
+    consume: async (chunk) => {
+      oddChunks.push(isDirectIoAligned(chunk));
+    },
+  });
+  t.deepEqual(oddChunks, [false, false, false, false], 'chunks of 5000 bytes are not whole 4096-byte blocks');
+  const plainChunks: boolean[] = [];
+  await pumpChunks({
+    totalBytes: 65536 * 2,
+    chunkBytes: 65536,
+    depth: 2,
+    read: fakeFile(Buffer.alloc(65536 * 2, 1)),
+    consume: async (chunk) => {
+      plainChunks.push(isDirectIoAligned(chunk));
+    },
+  });
+  t.deepEqual(plainChunks, [false, false], 'without alignedBuffers the pump reads into ordinary shared memory');
 });

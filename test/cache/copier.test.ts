@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, symlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
 import { copyIntoCache, type CopyRequest } from '../../src/cache/copier.js';
@@ -31,6 +31,10 @@ async function setUp(t: ExecutionContext, bytes = 4 * MiB) {
     verify: 'sha256',
   };
   return { dir, source, data, tree, request };
+}
+
+async function assertStagingEmpty(t: ExecutionContext, tree: CacheTree): Promise<void> {
+  t.deepEqual(await listDir(tree.stagingDir), [], 'staging is empty');
 }
 
 /** Nothing but the staging folder itself: no partial file, anywhere in the cache root. */
@@ -98,10 +102,11 @@ test('the staged file is fsynced before the rename, and every folder that change
   ]);
 });
 
-test('a large copy is fsynced in the background as it goes, and still fsynced last before the rename', async (t) => {
+test('through the page cache (no O_DIRECT), a large copy is fsynced in the background as it goes, and still fsynced last', async (t) => {
   const { tree, request, data } = await setUp(t);
   const events: string[] = [];
   const io: Partial<CopyIo> = {
+    openDirect: async () => undefined,
     write: async (target, buffer, position) => {
       events.push('write');
       return nodeCopyIo.write(target, buffer, position);
@@ -122,6 +127,123 @@ test('a large copy is fsynced in the background as it goes, and still fsynced la
   t.deepEqual(events.slice(-2), ['sync', 'rename']);
 });
 
+/**
+ * Stands in for O_DIRECT with a second ordinary handle on the staging file,
+ * so that which writes take which handle is seen on any filesystem; records
+ * the writes and whether the handle was closed.
+ */
+function directStandIn(io: Partial<CopyIo> = {}) {
+  const record = { direct: undefined as FileHandle | undefined, closed: false, writes: [] as string[] };
+  const standIn: Partial<CopyIo> = {
+    openDirect: async (path) => {
+      const handle = await open(path, 'r+');
+      const close = handle.close.bind(handle);
+      handle.close = async () => {
+        record.closed = true;
+        return close();
+      };
+      record.direct = handle;
+      return handle;
+    },
+    write: async (target, buffer, position) => {
+      record.writes.push(`${target === record.direct ? 'direct' : 'cached'} ${position}+${buffer.length}`);
+      return (io.write ?? nodeCopyIo.write)(target, buffer, position);
+    },
+    sync: async (target) => {
+      record.writes.push('sync');
+      return nodeCopyIo.sync(target);
+    },
+  };
+  return { record, io: standIn };
+}
+
+test('with an O_DIRECT handle, full chunks bypass the page cache, the tail goes through it, and nothing is flushed early', async (t) => {
+  const { tree, request, source } = await setUp(t);
+  const data = await writeRandomFile(source, 4 * CHUNK + 1000);
+  const described = await describeSource(source);
+  const { record, io } = directStandIn();
+  const result = await copyIntoCache(
+    tree,
+    { ...request, expected: { size: described.size, mtimeMs: described.mtimeMs } },
+    { chunkBytes: CHUNK, flushEveryBytes: CHUNK, io },
+  );
+  t.true((await readFile(result.path)).equals(data));
+  t.is(result.sha256, sha256Of(data), 'the worker hashed the chunks in their aligned memory');
+  t.deepEqual(record.writes, [
+    `direct 0+${CHUNK}`,
+    `direct ${CHUNK}+${CHUNK}`,
+    `direct ${2 * CHUNK}+${CHUNK}`,
+    `direct ${3 * CHUNK}+${CHUNK}`,
+    `cached ${4 * CHUNK}+1000`,
+    'sync',
+  ]);
+  t.true(record.closed, 'the direct handle was closed');
+  await assertStagingEmpty(t, tree);
+});
+
+test('a direct write refused with EINVAL sends the rest of the copy through the page cache, and it completes', async (t) => {
+  const { tree, request, data } = await setUp(t);
+  let refusals = 0;
+  const { record, io } = directStandIn({
+    write: async (target, buffer, position) => {
+      if (target === record.direct) {
+        refusals += 1;
+        throw Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL' });
+      }
+      return nodeCopyIo.write(target, buffer, position);
+    },
+  });
+  const result = await copyIntoCache(tree, request, { chunkBytes: CHUNK, flushEveryBytes: 2 * CHUNK, io });
+  t.true((await readFile(result.path)).equals(data));
+  t.is(refusals, 1, 'the direct handle is given up after its first refusal');
+  t.deepEqual(record.writes.filter((write) => write.startsWith('cached')), [0, 1, 2, 3].map((index) => `cached ${index * CHUNK}+${CHUNK}`));
+  t.true(record.writes.indexOf('sync') < record.writes.lastIndexOf(`cached ${3 * CHUNK}+${CHUNK}`), 'background flushes resume');
+  t.true(record.closed);
+});
+
+test('a direct write failing with ENOSPC gives NoSpaceError, closes the direct handle and leaves nothing', async (t) => {
+  const { tree, request } = await setUp(t);
+  const { record, io } = directStandIn({
+    write: async (target, buffer, position) => {
+      if (target === record.direct && position >= CHUNK) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return nodeCopyIo.write(target, buffer, position);
+    },
+  });
+  const error = await t.throwsAsync(copyIntoCache(tree, request, { chunkBytes: CHUNK, io }), { instanceOf: NoSpaceError });
+  t.is((error?.cause as { code?: string }).code, 'ENOSPC');
+  t.true(record.closed, 'the direct handle was closed');
+  await assertCacheEmpty(t, tree);
+});
+
+test('on this machine, the real O_DIRECT path (or the page cache where the filesystem has none) copies byte-identical', async (t) => {
+  const { tree, request, source } = await setUp(t);
+  const data = await writeRandomFile(source, 3 * CHUNK + 4096 + 7);
+  const described = await describeSource(source);
+  let direct: FileHandle | undefined;
+  let directWrites = 0;
+  const io: Partial<CopyIo> = {
+    openDirect: async (path) => (direct = await nodeCopyIo.openDirect(path)),
+    write: async (target, buffer, position) => {
+      const bytes = await nodeCopyIo.write(target, buffer, position);
+      if (target === direct) directWrites += 1;
+      return bytes;
+    },
+  };
+  const result = await copyIntoCache(
+    tree,
+    { ...request, expected: { size: described.size, mtimeMs: described.mtimeMs } },
+    { chunkBytes: CHUNK, io },
+  );
+  t.true((await readFile(result.path)).equals(data));
+  t.is(result.sha256, sha256Of(data));
+  if (direct === undefined) {
+    t.log(`no O_DIRECT on ${process.platform} for ${tree.stagingDir}: the copy went through the page cache`);
+    t.is(directWrites, 0);
+  } else {
+    t.is(directWrites, 3, 'every full chunk was written with O_DIRECT, which accepted the aligned buffers');
+  }
+});
+
 for (const [code, arenaCode, errorClass] of [
   ['EIO', 'E_CACHE_IO', CacheIoError],
   ['ENOSPC', 'E_NO_SPACE', NoSpaceError],
@@ -129,6 +251,8 @@ for (const [code, arenaCode, errorClass] of [
   test(`a background fsync failing with ${code} fails the copy with ${errorClass.name}, nothing visible`, async (t) => {
     const { tree, request } = await setUp(t);
     const io: Partial<CopyIo> = {
+      // Background fsyncs happen only on the page-cache path.
+      openDirect: async () => undefined,
       sync: async () => {
         throw Object.assign(new Error(`${code}: fsync`), { code });
       },
