@@ -15,7 +15,7 @@ import { parseWorkflowValue, WorkflowError, type ParsedWorkflow } from '../core/
 import type { Logger } from '../log/logger.js';
 import { readQueueAnswer, type QueueEntry, type QueueSnapshot } from './comfy-queue.js';
 import { ComfyUrlError } from './errors/comfy-url-error.js';
-import { describeFetchFailure } from './fetch-failure.js';
+import { describeFetchFailure } from '../core/fetch-failure.js';
 import { runIdOf } from './run-id.js';
 import type { RunDeduper } from './run-deduper.js';
 import type { RunSighting, WorkflowSighting } from './sightings.js';

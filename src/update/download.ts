@@ -20,7 +20,8 @@ import { PausedError } from './errors/paused-error.js';
 import { RateLimitedError } from './errors/rate-limited-error.js';
 import { UpdateIoError } from './errors/update-io-error.js';
 import { VerifyError } from './errors/verify-error.js';
-import { networkReason, type HubHttp, type Sleep } from './hub-http.js';
+import { describeFetchFailure } from '../core/fetch-failure.js';
+import type { HubHttp, Sleep } from './hub-http.js';
 import { maxBytes, sizeMatches, type RemoteVersion } from './remote-version.js';
 import { discardStaged, readRecord, stagedFiles, writeRecord, type StagedFiles } from './staging.js';
 
@@ -249,11 +250,11 @@ export async function downloadVerified(request: DownloadRequest): Promise<Downlo
       if (isFinal(error)) throw error;
       if (attempt >= retries) {
         throw new DownloadError(
-          `the download of ${target} broke off at ${formatBytes(transfer.offset)} of ${formatBytes(remote.bytes)} (${networkReason(error)}) ${attempt + 1} times; it resumes at the next run`,
+          `the download of ${target} broke off at ${formatBytes(transfer.offset)} of ${formatBytes(remote.bytes)} (${describeFetchFailure(error)}) ${attempt + 1} times; it resumes at the next run`,
           { cause: error },
         );
       }
-      logger.warn('the download broke off; resuming', { target, at: transfer.offset, reason: networkReason(error), attempt: attempt + 1 });
+      logger.warn('the download broke off; resuming', { target, at: transfer.offset, reason: describeFetchFailure(error), attempt: attempt + 1 });
       await request.sleep(1000 * 2 ** attempt, request.signal).catch(() => undefined);
     }
   }

@@ -5,6 +5,7 @@
  * after the wait the hub asks for, or with exponential backoff.
  */
 import type { Logger } from '../log/logger.js';
+import { describeFetchFailure } from '../core/fetch-failure.js';
 import { VERSION } from '../package-info.js';
 import { HubResponseError } from './errors/hub-response-error.js';
 import { HubUnreachableError } from './errors/hub-unreachable-error.js';
@@ -60,30 +61,6 @@ export const realSleep: Sleep = (ms, signal) =>
 export function shownUrl(url: string | URL): string {
   const parsed = new URL(url);
   return `${parsed.origin}${parsed.pathname}`;
-}
-
-const REASON_OF_CODE: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host not found',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  UND_ERR_SOCKET: 'connection closed',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-};
-
-/** Node's fetch reports socket trouble as `TypeError('fetch failed')` with the system error as `cause`. */
-export function networkReason(error: unknown): string {
-  if ((error as { name?: unknown } | null)?.name === 'TimeoutError') return 'no answer in time';
-  const cause = (error as { cause?: unknown } | null)?.cause;
-  for (const candidate of [cause, error]) {
-    const code = (candidate as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && REASON_OF_CODE[code] !== undefined) return REASON_OF_CODE[code];
-  }
-  const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0] ?? message;
 }
 
 export class HubHttp {
@@ -174,7 +151,7 @@ export class HubHttp {
         });
       } catch (error) {
         if (init.signal?.aborted) throw init.signal.reason;
-        throw new HubUnreachableError(`cannot reach ${this.hub} at ${current.origin} (${networkReason(error)}); check the network and updates endpoints`, {
+        throw new HubUnreachableError(`cannot reach ${this.hub} at ${current.origin} (${describeFetchFailure(error)}); check the network and updates endpoints`, {
           cause: error,
         });
       }

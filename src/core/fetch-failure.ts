@@ -13,8 +13,9 @@ const REASON_OF_CODE: Readonly<Record<string, string>> = {
   UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
 };
 
-export function describeFetchFailure(error: unknown, timeoutMs: number): string {
-  if (nameOf(error) === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+/** Shared by every HTTP client of the daemon (the ComfyUI queue, the model hubs). */
+export function describeFetchFailure(error: unknown, timeoutMs?: number): string {
+  if (nameOf(error) === 'TimeoutError') return timeoutMs === undefined ? 'no answer in time' : `no answer within ${timeoutMs / 1000} s`;
   const cause = (error as { cause?: unknown } | null)?.cause;
   for (const candidate of [cause, error]) {
     const code = (candidate as { code?: unknown } | null)?.code;

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createServer, type AddressInfo } from 'node:net';
-import { describeFetchFailure } from '../../src/predict/fetch-failure.js';
+import { describeFetchFailure } from '../../src/core/fetch-failure.js';
 
 const fetchFailed = (code: string, message = `connect ${code}`) =>
   Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(message), { code }) });
@@ -18,4 +18,8 @@ test('socket errors, timeouts and the rest become short reasons', async (t) => {
   await new Promise((resolve) => server.close(resolve));
   const refused = await fetch(`http://127.0.0.1:${port}/queue`).catch((error: unknown) => error);
   t.is(describeFetchFailure(refused, 1_000), 'connection refused');
+});
+
+test('without a known timeout, a timeout is said plainly', (t) => {
+  t.is(describeFetchFailure(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), 'no answer in time');
 });
