@@ -18,7 +18,8 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
-import { copyIntoCache, type VerifyMode } from '../../src/cache/copier.js';
+import { copyIntoCache, type CopierOptions, type VerifyMode } from '../../src/cache/copier.js';
+import { kernelCopyWithHash } from './kernel-copy.js';
 import { dropFile, residentFraction, syncAll, warmFile } from './page-cache.js';
 import { writeRandomFile } from './random-file.js';
 import { markdownTable, type BenchLog, type BenchReport } from './report.js';
@@ -34,7 +35,7 @@ export interface CopyBenchOptions {
 export const COPY_FULL: CopyBenchOptions = { fileBytes: 1024 ** 3, rounds: 7, warmupRounds: 1 };
 export const COPY_QUICK: CopyBenchOptions = { fileBytes: 256 * 1024 ** 2, rounds: 3, warmupRounds: 1 };
 
-type Method = 'cp' | 'cp+sync' | 'copier' | 'copier (verify size)';
+type Method = 'cp' | 'cp+sync' | 'copier' | 'copier, verify size' | 'copier, page cache' | 'copyFile+hash';
 type SourceState = 'hot' | 'cold';
 
 interface Case {
@@ -46,11 +47,11 @@ interface Sample {
   readonly seconds: number;
   /** Fraction of the source in the page cache as the run started; undefined without fincore. */
   readonly resident: number | undefined;
-  /** CPU seconds of this process (all threads) during the run; copier cases only. */
+  /** CPU seconds of this process (all threads) during the run; not for cp, which runs in a process of its own. */
   readonly cpuSeconds?: number;
 }
 
-const METHODS: readonly Method[] = ['cp', 'cp+sync', 'copier', 'copier (verify size)'];
+const METHODS: readonly Method[] = ['cp', 'cp+sync', 'copier', 'copier, verify size', 'copier, page cache', 'copyFile+hash'];
 const CASES: readonly Case[] = (['hot', 'cold'] as const).flatMap((state) => METHODS.map((method) => ({ method, state })));
 
 const label = ({ method, state }: Case) => `${state} ${method}`;
@@ -67,15 +68,15 @@ export async function runCopyThroughput(options: CopyBenchOptions, log: BenchLog
     await tree.ensure();
     const cpTarget = join(dir, 'cache', 'cp-copy.safetensors');
 
-    const copier = async (verify: VerifyMode): Promise<string> => {
-      const result = await copyIntoCache(tree, {
+    const copier = async (verify: VerifyMode, options: CopierOptions = {}): Promise<string> => {
+      const request = {
         source,
         expected: { size: sourceStats.size, mtimeMs: sourceStats.mtimeMs },
         category: 'checkpoints',
         name: 'bench.safetensors',
         verify,
-      });
-      return result.path;
+      };
+      return (await copyIntoCache(tree, request, options)).path;
     };
     const runners: Record<Method, () => Promise<string>> = {
       cp: async () => {
@@ -88,7 +89,13 @@ export async function runCopyThroughput(options: CopyBenchOptions, log: BenchLog
         return cpTarget;
       },
       copier: () => copier('sha256'),
-      'copier (verify size)': () => copier('size'),
+      'copier, verify size': () => copier('size'),
+      // As on a filesystem without O_DIRECT: every chunk through the page cache, fsynced in the background.
+      'copier, page cache': () => copier('sha256', { io: { openDirect: async () => undefined } }),
+      'copyFile+hash': async () => {
+        await kernelCopyWithHash(source, cpTarget);
+        return cpTarget;
+      },
     };
 
     const samples = new Map<string, Sample[]>(CASES.map((entry) => [label(entry), []]));
@@ -108,7 +115,7 @@ export async function runCopyThroughput(options: CopyBenchOptions, log: BenchLog
         const seconds = (performance.now() - started) / 1000;
         const cpu = process.cpuUsage(cpuBefore);
         await rm(output);
-        const sample: Sample = entry.method.startsWith('copier')
+        const sample: Sample = !entry.method.startsWith('cp')
           ? { seconds, resident, cpuSeconds: (cpu.user + cpu.system) / 1e6 }
           : { seconds, resident };
         if (!warmup) samples.get(label(entry))!.push(sample);
@@ -142,43 +149,40 @@ function sha256Speed(bytes: number): number {
 }
 
 function report(options: CopyBenchOptions, samples: Map<string, Sample[]>, shaBytesPerSecond: number): BenchReport {
-  const speed = (entry: Case) => median(samples.get(label(entry))!.map((sample) => mbps(options.fileBytes, sample.seconds)));
-  /** The ratio per round (each round runs both cases back to back), then its median: steadier than a ratio of medians on a busy machine. */
-  const pairedRatio = (top: Case, bottom: Case) => {
-    const a = samples.get(label(top))!;
-    const b = samples.get(label(bottom))!;
-    return median(a.map((sample, index) => b[index]!.seconds / sample.seconds));
+  const of = (method: Method, state: SourceState) => samples.get(label({ method, state }))!;
+  const speed = (method: Method, state: SourceState) => median(of(method, state).map((sample) => mbps(options.fileBytes, sample.seconds)));
+  /** The ratio within each round (the two cases ran minutes apart at most), then its median: steadier on a busy machine. */
+  const pairedRatio = (method: Method, baseline: Method, state: SourceState) => {
+    const base = of(baseline, state);
+    return median(of(method, state).map((sample, index) => base[index]!.seconds / sample.seconds));
   };
-  const ratioRow = (state: SourceState, baseline: Method) => {
-    const copier = { method: 'copier', state } as const;
-    const base = { method: baseline, state } as const;
-    return { ofMedians: speed(copier) / speed(base), paired: pairedRatio(copier, base) };
+  const ratio = (baseline: Method, state: SourceState) => ({
+    ofMedians: speed('copier', state) / speed(baseline, state),
+    paired: pairedRatio('copier', baseline, state),
+  });
+  const hot = ratio('cp', 'hot');
+  const cold = ratio('cp', 'cold');
+  const hotSync = ratio('cp+sync', 'hot');
+  const coldSync = ratio('cp+sync', 'cold');
+  const gib = options.fileBytes / 1024 ** 3;
+  const cpuText = (entry: Case) => {
+    const cpu = samples.get(label(entry))!.map((sample) => sample.cpuSeconds);
+    return cpu.some((value) => value === undefined) ? '—' : (median(cpu as number[]) / gib).toFixed(2);
   };
-  const hot = ratioRow('hot', 'cp');
-  const cold = ratioRow('cold', 'cp');
-  const hotSync = ratioRow('hot', 'cp+sync');
-  const coldSync = ratioRow('cold', 'cp+sync');
-  const copierCpu = (state: SourceState) =>
-    median(samples.get(label({ method: 'copier', state }))!.map((sample) => sample.cpuSeconds ?? Number.NaN)) /
-    (options.fileBytes / 1024 ** 3);
   const residentText = (entry: Case) => {
     const values = samples.get(label(entry))!.map((sample) => sample.resident);
     if (values.some((value) => value === undefined)) return 'unknown (no fincore)';
     const fractions = values as number[];
     return `${(Math.min(...fractions) * 100).toFixed(0)}–${(Math.max(...fractions) * 100).toFixed(0)} %`;
   };
-
   const rows = CASES.map((entry) => {
     const speeds = samples.get(label(entry))!.map((sample) => mbps(options.fileBytes, sample.seconds));
-    return [
-      label(entry),
-      speed(entry).toFixed(0),
-      Math.min(...speeds).toFixed(0),
-      Math.max(...speeds).toFixed(0),
-      residentText(entry),
-    ];
+    return [label(entry), speed(entry.method, entry.state).toFixed(0), Math.min(...speeds).toFixed(0), Math.max(...speeds).toFixed(0), cpuText(entry), residentText(entry)];
   });
   const fmt = (value: number) => value.toFixed(2);
+  const sha = shaBytesPerSecond / 1e6;
+  const copierHot = speed('copier', 'hot');
+  const cpHot = speed('cp', 'hot');
   const target = '>= 0.80';
   return {
     name: 'copy',
@@ -186,8 +190,8 @@ function report(options: CopyBenchOptions, samples: Map<string, Sample[]>, shaBy
     summary: [
       { metric: `copier/cp, hot source (${formatBytes(options.fileBytes)})`, value: fmt(hot.ofMedians), target, met: hot.ofMedians >= 0.8 },
       { metric: 'copier/cp, cold source', value: fmt(cold.ofMedians), target, met: cold.ofMedians >= 0.8 },
-      { metric: 'copier, hot / cold', value: `${speed({ method: 'copier', state: 'hot' }).toFixed(0)} / ${speed({ method: 'copier', state: 'cold' }).toFixed(0)} MB/s` },
-      { metric: 'cp, hot / cold', value: `${speed({ method: 'cp', state: 'hot' }).toFixed(0)} / ${speed({ method: 'cp', state: 'cold' }).toFixed(0)} MB/s` },
+      { metric: 'copier, hot / cold', value: `${copierHot.toFixed(0)} / ${speed('copier', 'cold').toFixed(0)} MB/s` },
+      { metric: 'cp, hot / cold', value: `${cpHot.toFixed(0)} / ${speed('cp', 'cold').toFixed(0)} MB/s` },
       { metric: 'copier/(cp+sync), hot / cold', value: `${fmt(hotSync.ofMedians)} / ${fmt(coldSync.ofMedians)}` },
     ],
     details: [
@@ -195,16 +199,20 @@ function report(options: CopyBenchOptions, samples: Map<string, Sample[]>, shaBy
         `${options.rounds} counted rounds after ${options.warmupRounds} warm-up round(s); each round runs every case once, in a rotating order. ` +
         'MB/s are 10^6 bytes per second of wall time; each figure is the median of the rounds.',
       '',
-      '- **copier**: `copyIntoCache` with `verify: sha256` into a CacheTree (staging file, sha256 of every byte, ' +
-        'fsync of the file and its folders, rename into place). **copier (verify size)** is the same without the hash.',
-      '- **cp**: GNU `cp` (an in-kernel copy_file_range, no fsync: it returns while the data is still dirty in memory). ' +
-        '**cp+sync** adds `sync FILE` (an fsync of the copy), which is the like-for-like baseline for a copier that fsyncs.',
+      '- **copier**: `copyIntoCache` with `verify: sha256` into a CacheTree, as the daemon copies: staging file, sha256 of every byte in a worker, ' +
+        'chunks written with O_DIRECT where the filesystem takes it, fsync of the file and its folders, rename into place. ' +
+        '*verify size* is the same without the hash; *page cache* is the same with O_DIRECT turned off, as on a filesystem without it ' +
+        '(every chunk through the page cache, an fsync in the background every 64 MiB).',
+      '- **copyFile+hash**: the design the copier does not use: `fs.copyFile` (copy_file_range, like cp) into a staging file while a worker ' +
+        'hashes the source, then fsync and rename (scripts/bench/kernel-copy.ts).',
+      '- **cp**: GNU `cp` (an in-kernel copy_file_range, no fsync: it returns while the copy is still dirty in memory). ' +
+        '**cp+sync** adds `sync FILE` (an fsync of the copy), the like-for-like baseline for a copier that fsyncs.',
       '- **Page cache**: before every run, the previous output is removed and `sync` flushes all dirty data. ' +
         '*hot*: the source is read once just before the run. *cold*: its pages are dropped with ' +
         '`dd if=FILE iflag=nocache count=0` (posix_fadvise DONTNEED on that file only). ' +
-        'The resident column is what fincore (mincore) reported at the start of each run.',
+        'The last column is what fincore (mincore) reported at the start of the runs.',
       '',
-      ...markdownTable(['case', 'median MB/s', 'min', 'max', 'source resident at start'], rows),
+      ...markdownTable(['case', 'median MB/s', 'min', 'max', 'CPU s/GiB (this process)', 'source resident at start'], rows),
       '',
       ...markdownTable(
         ['ratio', 'of the medians', 'median of per-round ratios'],
@@ -216,8 +224,15 @@ function report(options: CopyBenchOptions, samples: Map<string, Sample[]>, shaBy
         ],
       ),
       '',
-      `For reference, in the same run: sha256 (node:crypto) of bytes already in memory runs at ${(shaBytesPerSecond / 1e6).toFixed(0)} MB/s on one core; ` +
-        `the copier used ${fmt(copierCpu('hot'))} CPU-seconds per GiB hot and ${fmt(copierCpu('cold'))} cold (all its threads).`,
+      `**What bounds it.** A verified copy must hash every byte, and sha256 (node:crypto) of bytes already in memory ran at ${sha.toFixed(0)} MB/s ` +
+        `on one core in this run; no copier that verifies can go faster, however it moves the bytes. The copier reached ${copierHot.toFixed(0)} MB/s hot, ` +
+        `${((copierHot / sha) * 100).toFixed(0)} % of that ceiling. \`cp\` hashes nothing and, hot, only copies memory to memory and leaves the copy dirty; ` +
+        `0.8 × its ${cpHot.toFixed(0)} MB/s is ${(0.8 * cpHot).toFixed(0)} MB/s, ` +
+        (0.8 * cpHot > sha
+          ? 'above the sha256 ceiling, so the hot target cannot be met on this machine by any verifying copier.'
+          : 'within the sha256 ceiling.') +
+        ' Cold, both wait for the disk, and the comparison with cp is the fair one; against cp+sync, which also waits for its data to reach the disk, ' +
+        'the copier is compared like for like.',
     ],
   };
 }

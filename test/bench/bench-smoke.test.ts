@@ -75,7 +75,7 @@ test.serial('copy throughput runs at a tiny size: cp and the copier, hot and col
   const report = await runCopyThroughput({ fileBytes: 4 * MiB, rounds: 1, warmupRounds: 0 }, t.log);
   t.is(report.name, 'copy');
   assertWellFormed(t, report);
-  for (const label of ['hot cp', 'cold cp', 'hot copier', 'cold copier', 'hot cp+sync']) {
+  for (const label of ['hot cp', 'cold cp', 'hot copier', 'cold copier', 'hot cp+sync', 'hot copier, page cache', 'cold copyFile+hash']) {
     t.true(report.details.some((line) => line.startsWith(`| ${label} |`)), label);
   }
 });
