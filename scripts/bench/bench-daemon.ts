@@ -27,6 +27,8 @@ export interface BenchDaemon {
   rssBytes(): number;
   /** Peak resident set size so far (VmHWM), in bytes. */
   peakRssBytes(): number;
+  /** The anonymous part of the resident set (RssAnon): the heaps, without the mapped binary and libraries. */
+  anonRssBytes(): number;
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
@@ -104,6 +106,7 @@ export async function startDaemon(options: BenchDaemonOptions): Promise<BenchDae
     },
     rssBytes: () => procStatus('VmRSS'),
     peakRssBytes: () => procStatus('VmHWM'),
+    anonRssBytes: () => procStatus('RssAnon'),
     output: () => output,
     async stop() {
       if (!running) return;

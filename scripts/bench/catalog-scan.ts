@@ -43,6 +43,7 @@ interface DaemonResult {
   readonly runtime: DaemonRuntime;
   readonly readyMs: number;
   readonly rss: number[];
+  readonly anonRss: number[];
   readonly peakRss: number;
 }
 
@@ -118,13 +119,15 @@ async function measureDaemon(
     log(`  daemon (${runtime}) ready with ${size} models after ${formatMs(readyMs)}; idle for ${options.settleMs / 1000} s`);
     await sleep(options.settleMs);
     const rss: number[] = [];
+    const anonRss: number[] = [];
     for (let sample = 0; sample < options.rssSamples; sample += 1) {
       if (sample > 0) await sleep(1000);
       rss.push(daemon.rssBytes());
+      anonRss.push(daemon.anonRssBytes());
     }
     const peakRss = daemon.peakRssBytes();
-    log(`  daemon (${runtime}) idle RSS ${rss.map(mib).join(', ')} (peak ${mib(peakRss)})`);
-    return { runtime, readyMs, rss, peakRss };
+    log(`  daemon (${runtime}) idle RSS ${rss.map(mib).join(', ')}, of which anonymous ${anonRss.map(mib).join(', ')} (peak ${mib(peakRss)})`);
+    return { runtime, readyMs, rss, anonRss, peakRss };
   } finally {
     await daemon.stop();
   }
@@ -167,6 +170,7 @@ function report(options: CatalogScanOptions, results: SizeResult[]): BenchReport
       daemon.runtime === 'compiled' ? 'compiled JS (as shipped)' : 'source via tsx',
       formatMs(daemon.readyMs),
       mib(median(daemon.rss)),
+      mib(median(daemon.anonRss)),
       mib(daemon.peakRss),
     ]),
   );
@@ -189,9 +193,10 @@ function report(options: CatalogScanOptions, results: SizeResult[]): BenchReport
             'Then a daemon starts with that library as `library.roots`, an empty SSD cache and no ComfyUI. *compiled JS* is the daemon as it ships ' +
               '(src/ transpiled to plain JavaScript and run with `node`); *source via tsx* is how the tests run it, and tsx\'s loader adds its own ' +
               `thread and caches. "Ready" is the time from spawning it until \`status\` shows every model. After ${options.settleMs / 1000} s idle, ` +
-              `VmRSS is read from /proc/<pid>/status ${options.rssSamples} times a second apart (the median is shown); the peak is VmHWM, reached during start-up.`,
+              `VmRSS is read from /proc/<pid>/status ${options.rssSamples} times a second apart (the median is shown), with its anonymous part ` +
+              '(RssAnon: the JavaScript and native heaps, without the mapped node binary and libraries); the peak is VmHWM.',
             '',
-            ...markdownTable(['models', 'daemon', 'ready after', 'idle RSS', 'peak RSS'], daemonRows),
+            ...markdownTable(['models', 'daemon', 'ready after', 'idle RSS', 'of it anonymous', 'peak RSS'], daemonRows),
           ]),
     ],
   };

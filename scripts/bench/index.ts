@@ -48,6 +48,7 @@ async function main(argv: readonly string[]): Promise<number> {
   log(`arena bench: ${args.quick ? 'QUICK run (smaller sizes, fewer rounds; figures are indicative only)' : 'full run'}, ${selected.map((bench) => bench.name).join(', ')}`);
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.ramBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${machine.kernel}, Node ${machine.node}`);
   log(`temp dir ${machine.tempDir}: ${machine.tempFileSystem}; load average (1/5/15 min) ${loadBefore}`);
+  for (const note of machine.notes) log(`note: ${note}`);
 
   const outcomes: BenchOutcome[] = [];
   for (const bench of selected) {

@@ -1,5 +1,6 @@
 /** The machine a run measured, for the report: figures mean little without it. */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileSystemTypeOf } from '../../src/library/mounts.js';
 
@@ -12,6 +13,8 @@ export interface MachineInfo {
   readonly tempDir: string;
   /** The filesystem of the temp dir, where every benchmark writes: type, device and mount options when known. */
   readonly tempFileSystem: string;
+  /** What else about the machine shapes the figures: virtualisation, proactive memory reclaim. */
+  readonly notes: readonly string[];
 }
 
 export async function describeMachine(): Promise<MachineInfo> {
@@ -25,7 +28,28 @@ export async function describeMachine(): Promise<MachineInfo> {
     node: process.version,
     tempDir,
     tempFileSystem: mountDescription(tempDir) ?? (await fileSystemTypeOf(tempDir)),
+    notes: machineNotes(),
   };
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux only; elsewhere there is nothing to say. */
+function machineNotes(): string[] {
+  const notes: string[] = [];
+  if (/^flags\s*:.*\bhypervisor\b/m.test(readOrUndefined('/proc/cpuinfo') ?? '')) {
+    notes.push('a virtual machine: CPU time and fresh memory depend on the host and its other guests');
+  }
+  if (readOrUndefined('/sys/kernel/mm/damon/admin/kdamonds/0/state')?.trim() === 'on') {
+    notes.push('DAMON proactive reclaim is on (kdamond): pages left untouched for a few seconds are paged out, so a file is hot only if it was read just before');
+  }
+  return notes;
 }
 
 /** `ext4 on /dev/vda (rw,relatime,discard)` through util-linux's findmnt, where it exists. */

@@ -45,6 +45,7 @@ export function renderReport(run: RunRecord): string {
         ['Node', machine.node],
         ['temp dir', `${machine.tempDir}: ${machine.tempFileSystem}`],
         ['load average (1/5/15 min) before / after', `${run.loadBefore} — ${run.loadAfter}`],
+        ...machine.notes.map((note) => ['note', note]),
       ],
     ),
     '',
