@@ -210,7 +210,8 @@ function report(options: SaveLatencyOptions, results: RunTimes[]): BenchReport {
       '',
       '**First byte** is the first inotify modification event (fs.watch on `<cache.root>/.arena/staging/`) on the new staging file at which the file holds data: ' +
         'the copy has written its first bytes. It includes the filesystem event reaching the daemon, its debounce (25 ms), reading and parsing the workflow, ' +
-        'resolving it against the catalog, queueing, the source checks and opening the staging file. The staging file\'s creation and the `prefetch.started` event ' +
+        'resolving it against the catalog, queueing, the source checks, opening the staging file, and reading and writing the first chunk ' +
+        '(8 MiB; the event comes when that write returns). The staging file\'s creation and the `prefetch.started` event ' +
         '(on a `subscribe` stream, so it includes a socket hop) are shown for comparison.',
       '',
       ...markdownTable(
