@@ -125,7 +125,8 @@ async function measureDaemon(
       rss.push(daemon.rssBytes());
       anonRss.push(daemon.anonRssBytes());
     }
-    const peakRss = daemon.peakRssBytes();
+    // The kernel updates VmHWM lazily; it can trail the samples by a page or two.
+    const peakRss = Math.max(daemon.peakRssBytes(), ...rss);
     log(`  daemon (${runtime}) idle RSS ${rss.map(mib).join(', ')}, of which anonymous ${anonRss.map(mib).join(', ')} (peak ${mib(peakRss)})`);
     return { runtime, readyMs, rss, anonRss, peakRss };
   } finally {
