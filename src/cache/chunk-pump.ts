@@ -115,10 +115,12 @@ const alignedMemories = new WeakSet<ArrayBufferLike>();
  * about 10 GiB of address space behind each one as a guard, which costs no
  * memory, and releases it when the memory is collected.) The memory is
  * shared so that the hash worker can read the chunks without a copy.
- * Undefined where no such memory can be made: WebAssembly disabled
- * (`--jitless`), or address space exhausted.
+ * Undefined where no such memory can be made (WebAssembly disabled by
+ * `--jitless`, address space exhausted) or where it would serve no purpose.
  */
 function alignedSharedBuffers(count: number, bytes: number): Buffer[] | undefined {
+  // Chunks that are not whole blocks could never be written with O_DIRECT (a small file is one such chunk).
+  if (bytes % DIRECT_IO_ALIGNMENT !== 0) return undefined;
   const pages = Math.ceil((count * bytes) / WASM_PAGE_BYTES);
   if (pages > WASM_MAX_PAGES) return undefined;
   const wasm = (globalThis as { WebAssembly?: WasmMemoryApi }).WebAssembly;
