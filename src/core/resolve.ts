@@ -53,9 +53,10 @@ interface Outcome {
   problem?: UnresolvedRef;
 }
 
-/** One resolution pass; caches the category listings it scans. */
+/** One resolution pass; caches the category listings it searches. */
 class RefResolver {
-  private embeddings: CatalogEntry[] | undefined;
+  /** Embeddings by the last segment of their name, each list in catalog order. */
+  private embeddingsByBaseName: Map<string, CatalogEntry[]> | undefined;
   private vaeApprox: CatalogEntry[] | undefined;
 
   constructor(private readonly catalog: CatalogView) {}
@@ -92,7 +93,11 @@ class RefResolver {
   private found(ref: ModelRef, entry: CatalogEntry | undefined): Outcome | undefined {
     if (entry === undefined) return undefined;
     const key = modelKey(entry.category, entry.name);
-    const resolved: ResolvedRef = { ...ref, category: entry.category, path: entry.path, bytes: entry.size };
+    // Built field by field: a spread of references from many node readers (of as many shapes) was the slowest step here.
+    const resolved: ResolvedRef = { category: entry.category, name: ref.name, nodeId: ref.nodeId, nodeType: ref.nodeType, via: ref.via };
+    if (ref.input !== undefined) resolved.input = ref.input;
+    resolved.path = entry.path;
+    resolved.bytes = entry.size;
     if (key !== undefined) resolved.key = key;
     return { ref: resolved };
   }
@@ -107,10 +112,12 @@ class RefResolver {
       const entry = this.catalog.lookup('embeddings', `${name}${extension}`);
       if (entry !== undefined) return entry;
     }
-    this.embeddings ??= [...this.catalog.entries('embeddings')];
+    // A prompt can name thousands of embeddings: look in the index rather than scan the category for each.
+    const byBaseName = (this.embeddingsByBaseName ??= indexByBaseName(this.catalog.entries('embeddings')));
     for (const extension of EMBEDDING_EXTENSIONS) {
-      const suffix = `/${name}${extension}`;
-      const entry = this.embeddings.find((candidate) => candidate.name.endsWith(suffix));
+      const wanted = `${name}${extension}`;
+      const suffix = `/${wanted}`;
+      const entry = byBaseName.get(baseName(wanted))?.find((candidate) => candidate.name.endsWith(suffix));
       if (entry !== undefined) return entry;
     }
     return undefined;
@@ -121,6 +128,21 @@ class RefResolver {
     this.vaeApprox ??= [...this.catalog.entries('vae_approx')];
     return this.vaeApprox.find((entry) => entry.name.startsWith(`${name}.`));
   }
+}
+
+function baseName(name: string): string {
+  return name.slice(name.lastIndexOf('/') + 1);
+}
+
+function indexByBaseName(entries: Iterable<CatalogEntry>): Map<string, CatalogEntry[]> {
+  const index = new Map<string, CatalogEntry[]>();
+  for (const entry of entries) {
+    const key = baseName(entry.name);
+    const list = index.get(key);
+    if (list === undefined) index.set(key, [entry]);
+    else list.push(entry);
+  }
+  return index;
 }
 
 function unresolved(ref: ModelRef, reason: UnresolvedReason, message: string, candidates?: string[]): Outcome {
