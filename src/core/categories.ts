@@ -102,6 +102,9 @@ export function isModelFileFor(category: string, fileName: string): boolean {
   return hasModelExtension(fileName);
 }
 
+/** No backslash, no empty, `.` or `..` segment, no leading or trailing slash. */
+const ALREADY_NORMAL = /^(?!\.\.?(?:\/|$))(?:[^\\/]+\/(?!\.\.?(?:\/|$)))*[^\\/]+$/;
+
 /**
  * The matching form of a model name: `/` and `\` are one separator, empty and
  * `.` segments drop out, and a leading `/` is stripped, as ComfyUI does.
@@ -109,6 +112,8 @@ export function isModelFileFor(category: string, fileName: string): boolean {
  * or that is empty: no file can match it.
  */
 export function normalizeModelName(name: string): string | undefined {
+  // Most names are already normal: returning the same string keeps one copy of it in memory, not two.
+  if (ALREADY_NORMAL.test(name)) return name;
   const segments: string[] = [];
   for (const segment of name.split(/[\\/]+/)) {
     if (segment === '' || segment === '.') continue;

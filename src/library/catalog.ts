@@ -45,6 +45,12 @@ export interface CatalogCounts {
 /** What a mutation did, for callers that want to know without listening. */
 export type UpsertResult = 'added' | 'changed' | 'unchanged' | 'ignored';
 
+/**
+ * The folders holding one name, in lookup order. Nearly every name has one,
+ * kept bare: an array for each of 100,000 names would cost more than the name.
+ */
+type Holders = FolderRecord | FolderRecord[];
+
 interface FolderRecord {
   folder: ModelFolder;
   /** Position in the configured list: lower wins a lookup. */
@@ -58,10 +64,19 @@ function sameContent(a: CatalogEntry, b: ScannedModel): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.path === b.path;
 }
 
+/**
+ * Every entry is built by this one literal, so that all share one hidden
+ * class. Object spread gave each of them a map of its own, which cost more
+ * memory than the entry itself in a catalog of 100,000 files.
+ */
+function catalogEntry(file: ScannedModel | CatalogEntry, category: string, available: boolean): CatalogEntry {
+  return { category, name: file.name, folder: file.folder, path: file.path, size: file.size, mtimeMs: file.mtimeMs, available };
+}
+
 export class Catalog extends EventEmitter<CatalogEvents> implements CatalogView {
   private records = new Map<string, FolderRecord>();
   /** category → normalised name → the folders holding it, in lookup order. */
-  private index = new Map<string, Map<string, FolderRecord[]>>();
+  private index = new Map<string, Map<string, Holders>>();
 
   constructor(folders: readonly ModelFolder[] = []) {
     super();
@@ -110,7 +125,7 @@ export class Catalog extends EventEmitter<CatalogEvents> implements CatalogView 
     if (record === undefined || name === undefined) return 'ignored';
     const previous = record.entries.get(name);
     if (previous !== undefined && sameContent(previous, model)) return 'unchanged';
-    const entry: CatalogEntry = { ...model, category: record.folder.category, available: record.available };
+    const entry = catalogEntry(model, record.folder.category, record.available);
     record.entries.set(name, entry);
     if (previous === undefined) {
       this.indexAdd(record, name);
@@ -147,7 +162,7 @@ export class Catalog extends EventEmitter<CatalogEvents> implements CatalogView 
     const record = this.records.get(folderKey(folder));
     if (record === undefined || record.available === available) return;
     record.available = available;
-    for (const [name, entry] of record.entries) record.entries.set(name, { ...entry, available });
+    for (const [name, entry] of record.entries) record.entries.set(name, catalogEntry(entry, entry.category, available));
     this.emit(available ? 'available' : 'unavailable', record.folder, record.entries.size);
   }
 
@@ -174,7 +189,7 @@ export class Catalog extends EventEmitter<CatalogEvents> implements CatalogView 
     const categories =
       category === undefined ? [...this.index.values()] : [this.index.get(canonicalCategory(category)) ?? new Map()];
     for (const names of categories) {
-      for (const [name, holders] of names as Map<string, FolderRecord[]>) {
+      for (const [name, holders] of names as Map<string, Holders>) {
         const first = this.firstOf(holders, name);
         if (first !== undefined) yield first;
       }
@@ -210,27 +225,31 @@ export class Catalog extends EventEmitter<CatalogEvents> implements CatalogView 
   }
 
   /** ComfyUI takes the first folder where the file exists: an unreachable folder is passed over. */
-  private firstOf(holders: FolderRecord[], name: string): CatalogEntry | undefined {
+  private firstOf(holders: Holders, name: string): CatalogEntry | undefined {
+    if (!Array.isArray(holders)) return holders.entries.get(name);
     const holder = holders.find((record) => record.available) ?? holders[0];
     return holder?.entries.get(name);
   }
 
   private indexAdd(record: FolderRecord, name: string): void {
-    const names = this.index.get(record.folder.category) ?? new Map<string, FolderRecord[]>();
+    const names = this.index.get(record.folder.category) ?? new Map<string, Holders>();
     this.index.set(record.folder.category, names);
-    const holders = names.get(name) ?? [];
-    const at = holders.findIndex((other) => other.position > record.position);
-    holders.splice(at < 0 ? holders.length : at, 0, record);
-    names.set(name, holders);
+    const holders = names.get(name);
+    if (holders === undefined) {
+      names.set(name, record);
+      return;
+    }
+    const ordered = [...(Array.isArray(holders) ? holders : [holders]), record].sort((a, b) => a.position - b.position);
+    names.set(name, ordered);
   }
 
   private indexRemove(record: FolderRecord, name: string): void {
     const names = this.index.get(record.folder.category);
     const holders = names?.get(name);
     if (names === undefined || holders === undefined) return;
-    const remaining = holders.filter((other) => other !== record);
+    const remaining = (Array.isArray(holders) ? holders : [holders]).filter((other) => other !== record);
     if (remaining.length === 0) names.delete(name);
-    else names.set(name, remaining);
+    else names.set(name, remaining.length === 1 ? remaining[0]! : remaining);
   }
 
   private rebuildIndex(): void {
