@@ -49,12 +49,21 @@ export function isInDotFolder(name: string): boolean {
   return name.split('/').slice(0, -1).some((segment) => segment.startsWith('.'));
 }
 
-function toModel(folder: ModelFolder, name: string, stats: Stats): ScannedModel {
+/**
+ * The folder with a trailing separator. A walk computes it once, so that each
+ * file's path is this one shared string plus the file's name: 100,000 paths
+ * then cost a pointer pair each rather than a copy of the folder's characters.
+ */
+function folderBase(dir: string): string {
+  return dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`;
+}
+
+function toModel(folder: ModelFolder, name: string, stats: Stats, base = folderBase(folder.dir)): ScannedModel {
   return {
     category: folder.category,
     name,
     folder: folder.dir,
-    path: path.join(folder.dir, name),
+    path: base + name,
     size: stats.size,
     mtimeMs: stats.mtimeMs,
   };
@@ -65,40 +74,62 @@ function directoryId(stats: Stats): string {
   return `${stats.dev}:${stats.ino}`;
 }
 
+/** How many stat calls a scan keeps in flight: enough to keep libuv's threads busy. */
+const STAT_BATCH = 256;
+
+/**
+ * Lists a folder tree by directory entries alone, then stats only the files
+ * whose name makes them models. Asking fast-glob for stats would stat every
+ * preview image and metadata file too, and hold all of those results in
+ * memory until the walk ends: with 100,000 models that was the daemon's peak.
+ */
 async function walk(
   folder: ModelFolder,
   prefix: string,
   visited: Set<string>,
   found: ScannedModel[],
 ): Promise<void> {
-  const entries = await fastGlob('**/*', {
+  const models: string[] = [];
+  const links: string[] = [];
+  const entries = fastGlob.stream('**/*', {
     cwd: path.join(folder.dir, prefix),
     dot: true,
     ignore: SKIP_DOT_FOLDERS,
     onlyFiles: false,
     followSymbolicLinks: false,
-    stats: true,
+    objectMode: true,
     // ComfyUI's os.walk skips what it cannot read; a vanished root is checked by the caller.
     suppressErrors: true,
   });
-  for (const entry of entries) {
+  for await (const entry of entries as AsyncIterable<fastGlob.Entry>) {
     const name = prefix === '' ? entry.path : `${prefix}/${entry.path}`;
-    let stats = entry.stats;
-    if (stats === undefined) continue;
-    if (stats.isSymbolicLink()) {
-      try {
-        stats = await stat(path.join(folder.dir, name));
-      } catch {
-        continue; // a dangling link is no file, for ComfyUI either
-      }
-      if (stats.isDirectory()) {
-        if (visited.has(directoryId(stats)) || path.basename(name).startsWith('.')) continue;
-        visited.add(directoryId(stats));
-        await walk(folder, name, visited, found);
-        continue;
-      }
+    if (entry.dirent.isSymbolicLink()) links.push(name);
+    else if (entry.dirent.isFile() && isModelFileFor(folder.category, name)) models.push(name);
+  }
+  const base = folderBase(folder.dir);
+  for (let next = 0; next < models.length; next += STAT_BATCH) {
+    const batch = models.slice(next, next + STAT_BATCH);
+    const stats = await Promise.all(batch.map((name) => stat(path.join(folder.dir, name)).catch(() => undefined)));
+    batch.forEach((name, index) => {
+      const fileStats = stats[index];
+      // Gone since it was listed, or replaced by something that is not a file: not a model now.
+      if (fileStats?.isFile() === true) found.push(toModel(folder, name, fileStats, base));
+    });
+  }
+  for (const name of links) {
+    let stats: Stats;
+    try {
+      stats = await stat(path.join(folder.dir, name));
+    } catch {
+      continue; // a dangling link is no file, for ComfyUI either
     }
-    if (stats.isFile() && isModelFileFor(folder.category, name)) found.push(toModel(folder, name, stats));
+    if (stats.isDirectory()) {
+      if (visited.has(directoryId(stats)) || path.basename(name).startsWith('.')) continue;
+      visited.add(directoryId(stats));
+      await walk(folder, name, visited, found);
+    } else if (stats.isFile() && isModelFileFor(folder.category, name)) {
+      found.push(toModel(folder, name, stats));
+    }
   }
 }
 
