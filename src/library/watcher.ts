@@ -23,7 +23,17 @@ export type WatchCallback = (error: Error | null, events: WatchEvent[]) => void;
 /** The shape of `@parcel/watcher`'s `subscribe`, as far as the library uses it. */
 export type SubscribeFunction = (dir: string, callback: WatchCallback) => Promise<WatchSubscription>;
 
-export const parcelSubscribe: SubscribeFunction = (dir, callback) => parcelWatcher.subscribe(dir, callback);
+/**
+ * Files that download helpers leave beside models (previews, metadata) and
+ * that are never models. The watcher keeps a record of every path it
+ * follows, and libraries often hold several of these per model: leaving them
+ * out saves that memory. A folder with such a name would be left out too;
+ * the slow rescan still covers it.
+ */
+const SIDECAR_FILES = /\.(?:png|jpe?g|webp|gif|mp4|webm|json|info|txt|md|html?)$/;
+
+export const parcelSubscribe: SubscribeFunction = (dir, callback) =>
+  parcelWatcher.subscribe(dir, callback, { ignore: [SIDECAR_FILES] });
 
 /**
  * True when the kernel refused more watches: `inotify_add_watch` fails with

@@ -1,5 +1,32 @@
 import test from 'ava';
-import { isWatchLimitError, topDirectories, topDirectoryOf } from '../../src/library/watcher.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isWatchLimitError, parcelSubscribe, topDirectories, topDirectoryOf, type WatchEvent } from '../../src/library/watcher.js';
+import { tempDir, waitFor, writeModel } from '../helpers/library-files.js';
+
+test('the watcher passes over preview and metadata files, but not folders with a dot in their name', async (t) => {
+  const root = await tempDir(t, 'watch');
+  // Made before subscribing: files in a folder that appears later may come before its watch does.
+  const folder = path.join(root, 'SD1.5', 'style-0');
+  await mkdir(folder, { recursive: true });
+  const seen: WatchEvent[] = [];
+  const subscription = await parcelSubscribe(root, (error, events) => {
+    if (error === null) seen.push(...events);
+  });
+  t.teardown(() => subscription.unsubscribe());
+  await writeFile(path.join(folder, 'a.preview.png'), 'png');
+  await writeFile(path.join(folder, 'a.civitai.info'), '{}');
+  await writeFile(path.join(folder, 'a.metadata.json'), '{}');
+  await writeModel(path.join(folder, 'a.safetensors'), 1024, 0);
+  const model = path.join(folder, 'a.safetensors');
+  await waitFor(() => seen.some((event) => event.path === model), 'the model file to be reported');
+  const paths = seen.map((event) => path.relative(root, event.path));
+  t.deepEqual(
+    paths.filter((file) => /\.(png|info|json)$/.test(file)),
+    [],
+    'sidecar files written before the model are not reported',
+  );
+});
 
 test('each directory is subscribed once, and none inside another', (t) => {
   const tops = topDirectories([
