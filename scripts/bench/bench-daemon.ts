@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ControlClient } from '../../src/control/control-client.js';
 import type { StatusResult } from '../../src/control/results.js';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const daemonEntry = path.join(repoRoot, 'src', 'daemon', 'main.ts');
@@ -45,7 +46,11 @@ export interface BenchDaemonOptions {
 
 export async function startDaemon(options: BenchDaemonOptions): Promise<BenchDaemon> {
   const socketPath = path.join(options.home, 'run', 'arenad.sock');
-  const argv = options.compiledEntry === undefined ? ['--import', tsxLoader, daemonEntry] : [options.compiledEntry];
+  // With the flags it ships with, so that memory is measured as users will see it.
+  const argv =
+    options.compiledEntry === undefined
+      ? [...DAEMON_NODE_FLAGS, '--import', tsxLoader, daemonEntry]
+      : [...DAEMON_NODE_FLAGS, options.compiledEntry];
   const child = spawn(process.execPath, argv, {
     cwd: options.home,
     env: {

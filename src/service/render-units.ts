@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { PackagePaths } from './package-paths.js';
 import { renderTemplate } from './template.js';
 import { execCommandLine, unitPath, xmlText } from './unit-syntax.js';
+import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 
 /** A path the system unit must leave writable; `optional` for roots that may be unmounted at boot. */
 export interface WritablePath {
@@ -43,7 +44,7 @@ async function template(paths: PackagePaths, name: string): Promise<string> {
 }
 
 function daemonCommand(paths: PackagePaths, configFile: string): string[] {
-  return [paths.node, paths.daemonEntry, '--config', configFile];
+  return [paths.node, ...DAEMON_NODE_FLAGS, paths.daemonEntry, '--config', configFile];
 }
 
 function documentation(paths: PackagePaths): string {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { parse as parsePlist } from 'plist';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { packagePaths } from '../../src/service/package-paths.js';
 import { renderLaunchAgent, renderSystemUnit, renderUserUnit } from '../../src/service/render-units.js';
 import { renderTemplate } from '../../src/service/template.js';
@@ -88,7 +89,7 @@ test('the system unit: notify with a watchdog, the dedicated user, the runtime a
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
     'MemoryDenyWriteExecute=no',
     'IOSchedulingClass=idle',
-    `ExecStart=${paths.node} ${paths.daemonEntry} --config /etc/arena/config.yaml`,
+    `ExecStart=${paths.node} ${DAEMON_NODE_FLAGS.join(' ')} ${paths.daemonEntry} --config /etc/arena/config.yaml`,
     'ReadWritePaths="/srv/ssd/arena cache"',
     'ReadWritePaths=-/mnt/nas/models',
   ]) {
@@ -120,7 +121,7 @@ test('the LaunchAgent plist parses and has the keys launchd needs', async (t) =>
   });
   const parsed = parsePlist(text) as Record<string, unknown>;
   t.is(parsed.Label, 'org.comfyui-arena.arenad');
-  t.deepEqual(parsed.ProgramArguments, [paths.node, paths.daemonEntry, '--config', '/Users/alice/.config/arena/config.yaml']);
+  t.deepEqual(parsed.ProgramArguments, [paths.node, ...DAEMON_NODE_FLAGS, paths.daemonEntry, '--config', '/Users/alice/.config/arena/config.yaml']);
   t.is(parsed.RunAtLoad, true);
   t.deepEqual(parsed.KeepAlive, { SuccessfulExit: false }, 'restarted after a crash, not after a clean stop');
   t.is(parsed.ProcessType, 'Background');
@@ -129,6 +130,14 @@ test('the LaunchAgent plist parses and has the keys launchd needs', async (t) =>
   t.is(parsed.StandardErrorPath, parsed.StandardOutPath);
   const environment = parsed.EnvironmentVariables as Record<string, string>;
   t.true(environment.PATH!.split(':').includes(path.dirname(paths.node)));
+});
+
+test('npm start and the arenad command run the daemon with the same Node flags as the units', (t) => {
+  t.true(DAEMON_NODE_FLAGS.length > 0);
+  const manifest = JSON.parse(fs.readFileSync(path.join(paths.root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  t.is(manifest.scripts.start, `node ${DAEMON_NODE_FLAGS.join(' ')} dist/daemon/main.js`);
+  const firstLine = fs.readFileSync(path.join(paths.root, 'src', 'daemon', 'main.ts'), 'utf8').split('\n')[0];
+  t.is(firstLine, `#!/usr/bin/env -S node ${DAEMON_NODE_FLAGS.join(' ')}`);
 });
 
 test('templates: text in place, lines for a placeholder alone on its line, and a clear error for a missing value', (t) => {
