@@ -17,8 +17,15 @@ export interface LibraryFolderStatus {
   readonly bytes: number;
 }
 
+/** A root (`<comfy>/models`, `library.roots`) or a folder `extra_model_paths.yaml` names on its own. */
+export interface LibraryRootStatus {
+  readonly dir: string;
+  readonly state: 'ok' | 'missing';
+}
+
 export interface LibraryStatus {
   readonly folders: readonly LibraryFolderStatus[];
+  readonly roots: readonly LibraryRootStatus[];
   readonly models: number;
   readonly bytes: number;
   readonly unavailableModels: number;

@@ -166,7 +166,7 @@ export class Daemon {
 
   status(): StatusResult {
     const { config } = this.#loaded;
-    const empty = { folders: [], models: 0, bytes: 0, unavailableModels: 0 };
+    const empty = { folders: [], roots: [], models: 0, bytes: 0, unavailableModels: 0 };
     return {
       version: VERSION,
       pid: process.pid,

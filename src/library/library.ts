@@ -70,8 +70,21 @@ export interface FolderStatus {
   bytes: number;
 }
 
+/**
+ * A root laid out as `<category>/<name>` (`<comfy>/models`, `library.roots`),
+ * or a folder that `extra_model_paths.yaml` names on its own: what a NAS
+ * going away takes down. A root is `ok` while its directory is there, though
+ * it lacks most category folders: that is normal.
+ */
+export interface RootStatus {
+  dir: string;
+  state: 'ok' | 'missing';
+}
+
 export interface LibraryStatus {
   folders: FolderStatus[];
+  /** Each root and each folder named on its own, once. */
+  roots: RootStatus[];
   /** Distinct models (what ComfyUI lists) and their bytes. */
   models: number;
   bytes: number;
@@ -200,7 +213,18 @@ export class Library extends EventEmitter<CatalogEvents> {
       };
     });
     const { models, bytes, unavailableModels } = this.catalog.counts();
-    return { folders, models, bytes, unavailableModels };
+    return { folders, roots: this.rootStatus(), models, bytes, unavailableModels };
+  }
+
+  private rootStatus(): RootStatus[] {
+    const roots = new Map<string, RootStatus['state']>();
+    for (const folder of this.sync.folders()) {
+      const dir = folder.root ?? folder.dir;
+      if (roots.has(dir)) continue;
+      const present = folder.root === undefined ? this.sync.presence(folder) === 'ok' : !this.missingRoots.has(folder.root);
+      roots.set(dir, present ? 'ok' : 'missing');
+    }
+    return [...roots].map(([dir, state]) => ({ dir, state }));
   }
 
   /** One line per thing the user should fix or know: missing roots and folders, an exhausted watch limit. */

@@ -19,7 +19,7 @@ function daemonView(overrides: Partial<DaemonView> = {}): DaemonView {
     state: 'ready',
     problems: [],
     comfy: { reachable: true },
-    library: { folders: [], bytes: 0, unavailableModels: 0 },
+    library: { folders: [], roots: [], bytes: 0, unavailableModels: 0 },
     ...overrides,
   };
 }
@@ -192,6 +192,10 @@ test('gauges show what the services report at the moment of the scrape', async (
           { state: 'missing', mode: 'poll' },
           { state: 'missing', mode: 'poll' },
         ],
+        roots: [
+          { dir: '/home/me/ComfyUI/models', state: 'ok' },
+          { dir: '/mnt/nas/models', state: 'missing' },
+        ],
         bytes: 123_456,
         unavailableModels: 5,
       },
@@ -208,6 +212,8 @@ test('gauges show what the services report at the moment of the scrape', async (
   t.is(sampleValue(samples, 'arena_comfyui_up'), 0);
   t.is(sampleValue(samples, 'arena_library_folders', { mode: 'poll' }), 1, 'missing folders are not counted');
   t.is(sampleValue(samples, 'arena_library_folders', { mode: 'watch' }), 1);
+  t.is(sampleValue(samples, 'arena_library_root_up', { root: '/home/me/ComfyUI/models' }), 1);
+  t.is(sampleValue(samples, 'arena_library_root_up', { root: '/mnt/nas/models' }), 0);
   t.is(sampleValue(samples, 'arena_library_bytes'), 123_456);
   t.is(sampleValue(samples, 'arena_library_unavailable_models'), 5);
   t.is(sampleValue(samples, 'arena_cache_enabled'), 1);
@@ -231,6 +237,7 @@ test('gauges show what the services report at the moment of the scrape', async (
   t.is(sampleValue(samples, 'arena_daemon_state', { state: 'ready' }), 1);
   t.is(sampleValue(samples, 'arena_daemon_state', { state: 'degraded' }), 0);
   t.is(sampleValue(samples, 'arena_comfyui_up'), 1);
+  t.is(sampleValue(samples, 'arena_library_root_up', { root: '/mnt/nas/models' }), undefined, 'a root no longer configured has no series');
   t.is(sampleValue(samples, 'arena_cache_bytes'), 9_000);
   t.is(sampleValue(samples, 'arena_cache_files'), 4);
 });

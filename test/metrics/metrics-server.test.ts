@@ -140,7 +140,7 @@ test('the service with metrics.listen off opens nothing and reports nothing; a v
   const sources = {
     version: '1',
     events: { subscribe: sinon.fake.returns(() => undefined) },
-    daemon: () => ({ state: 'ready' as const, problems: [], comfy: { reachable: null }, library: { folders: [], bytes: 0, unavailableModels: 0 } }),
+    daemon: () => ({ state: 'ready' as const, problems: [], comfy: { reachable: null }, library: { folders: [], roots: [], bytes: 0, unavailableModels: 0 } }),
     cache: () => undefined,
     updates: () => undefined,
     catalog: () => undefined,
