@@ -14,6 +14,9 @@ export type EvictionReasonLabel = (typeof EVICTION_REASONS)[number];
 /** `copied`; `retried`: the attempt failed and the job stays queued; `failed`: the job was given up. */
 export const JOB_RESULTS = ['copied', 'retried', 'failed'] as const;
 
+/** `ok`: the hub answered and the entry is up to date or has an update; `error`: the check failed. */
+const CHECK_RESULTS = ['ok', 'error'] as const;
+
 /** Copies of models take from under a second (a LoRA from a local disk) to many minutes (a 24 GB checkpoint over Wi-Fi). */
 const COPY_SECONDS_BUCKETS = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 3600];
 
@@ -23,8 +26,9 @@ export const COUNTED_TOPICS = ['cache', 'prefetch', 'update'] as const;
 /**
  * The counters fed by the daemon's events: hits and misses by category,
  * prefetch results and bytes, copy durations, evictions by reason, and the
- * updater's installs, failures and rollbacks. They count from the daemon's
- * start, as Prometheus counters do; `arenactl stats` keeps lifetime totals.
+ * updater's checks, installs, failures and rollbacks. They count from the
+ * daemon's start, as Prometheus counters do; `arenactl stats` keeps lifetime
+ * totals.
  */
 export function eventMetrics(registry: Registry, categories: CategoryLabels): (event: BusEvent) => void {
   const registers = [registry];
@@ -63,6 +67,12 @@ export function eventMetrics(registry: Registry, categories: CategoryLabels): (e
     buckets: COPY_SECONDS_BUCKETS,
     registers,
   });
+  const checks = new Counter({
+    name: 'arena_update_checks_total',
+    help: 'Checks of one tracked model against its hub (update check, or before a run installs), by result: ok or error.',
+    labelNames: ['result'] as const,
+    registers,
+  });
   const installs = new Counter({ name: 'arena_update_installs_total', help: 'Model updates installed.', registers });
   const failures = new Counter({ name: 'arena_update_failures_total', help: 'Model updates that failed (check, download, verification or swap).', registers });
   const rollbacks = new Counter({ name: 'arena_update_rollbacks_total', help: 'Models rolled back to a kept version.', registers });
@@ -74,6 +84,7 @@ export function eventMetrics(registry: Registry, categories: CategoryLabels): (e
   }
   for (const reason of EVICTION_REASONS) evictions.inc({ reason }, 0);
   for (const result of JOB_RESULTS) jobs.inc({ result }, 0);
+  for (const result of CHECK_RESULTS) checks.inc({ result }, 0);
 
   const countKeys = (counter: Counter<'category'>, keys: unknown) => {
     if (!Array.isArray(keys)) return;
@@ -99,6 +110,9 @@ export function eventMetrics(registry: Registry, categories: CategoryLabels): (e
         break;
       case 'prefetch.failed':
         jobs.inc({ result: event.retry === true ? 'retried' : 'failed' });
+        break;
+      case 'update.checked':
+        checks.inc({ result: event.result === 'ok' ? 'ok' : 'error' });
         break;
       case 'update.installed':
         installs.inc();

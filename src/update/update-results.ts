@@ -114,6 +114,8 @@ export interface IdentifyResult {
 
 export type UpdateEvent =
   | { readonly event: 'update.window'; readonly state: 'open' | 'closed'; readonly opensAt: string; readonly closesAt: string }
+  /** One entry compared with its hub, by `check` or before a `run` installs: `ok` whether or not a newer version is out. */
+  | { readonly event: 'update.checked'; readonly target: string; readonly result: 'ok' | 'error' }
   | { readonly event: 'update.available'; readonly target: string; readonly bytes: number; readonly version: string }
   | { readonly event: 'update.started'; readonly target: string; readonly bytes: number; readonly resumeFrom: number; readonly version: string }
   | {

@@ -223,7 +223,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     let errors = results.length;
     for (const entry of entries) {
       try {
-        const inspection = await inspectEntry(this.#context(), entry, this.#stop.signal);
+        const inspection = await this.#inspect(entry, this.#stop.signal);
         this.#notePending(inspection);
         if (inspection.status === 'available') available += 1;
         results.push(this.#inspected(inspection));
@@ -476,6 +476,23 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     return [...results].sort((a, b) => (position.get(a.target) ?? 0) - (position.get(b.target) ?? 0));
   }
 
+  /**
+   * One comparison of an entry with its hub, announced for /metrics. A check
+   * cut short by a stop or a closing window is neither a success nor a
+   * failure of the hub, so it is not announced.
+   */
+  async #inspect(entry: ManifestEntry, signal: AbortSignal): Promise<Inspection> {
+    const context = this.#context();
+    try {
+      const inspection = await inspectEntry(context, entry, signal);
+      this.#emit({ event: 'update.checked', target: entry.target, result: 'ok' });
+      return inspection;
+    } catch (error) {
+      if (!signal.aborted) this.#emit({ event: 'update.checked', target: entry.target, result: 'error' });
+      throw error;
+    }
+  }
+
   #inspected(inspection: Inspection, status: UpdateEntryResult['status'] = inspection.status): UpdateEntryResult {
     const { entry, remote } = inspection;
     return {
@@ -516,7 +533,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     const signal = windowSignal ? AbortSignal.any([this.#stop.signal, windowSignal]) : this.#stop.signal;
     let inspection: Inspection | undefined;
     try {
-      inspection = await inspectEntry(this.#context(), entry, signal);
+      inspection = await this.#inspect(entry, signal);
       this.#notePending(inspection);
       if (inspection.status === 'up-to-date') return this.#inspected(inspection);
       if (inspection.held && !explicit) {

@@ -72,6 +72,7 @@ test('known categories, eviction reasons and job results are there at 0 before a
   t.is(sampleValue(samples, 'arena_cache_misses_total', { category: 'embeddings' }), 0);
   for (const reason of EVICTION_REASONS) t.is(sampleValue(samples, 'arena_cache_evictions_total', { reason }), 0, reason);
   for (const result of ['copied', 'retried', 'failed']) t.is(sampleValue(samples, 'arena_prefetch_jobs_total', { result }), 0, result);
+  for (const result of ['ok', 'error']) t.is(sampleValue(samples, 'arena_update_checks_total', { result }), 0, result);
 });
 
 test('custom categories beyond the cap, and odd category names, are counted as other', async (t) => {
@@ -166,14 +167,19 @@ test('copies count their result, their bytes and their duration in the histogram
   t.is(sampleValue(samples, 'arena_prefetch_copy_duration_seconds_bucket', { le: '30' }), 2);
 });
 
-test("the updater's installs, failures and rollbacks are counted; progress events are not", async (t) => {
+test("the updater's checks, installs, failures and rollbacks are counted; progress events are not", async (t) => {
   const { bus, scrape } = build({ daemon: daemonView() });
+  bus.publish({ event: 'update.checked', target: 'checkpoints/a.safetensors', result: 'ok' });
+  bus.publish({ event: 'update.checked', target: 'loras/b.safetensors', result: 'ok' });
+  bus.publish({ event: 'update.checked', target: 'loras/c.safetensors', result: 'error' });
   bus.publish({ event: 'update.installed', target: 'checkpoints/a.safetensors', from: null, to: 'ab', version: 'v2' });
   bus.publish({ event: 'update.installed', target: 'loras/b.safetensors', from: 'cd', to: 'ef', version: 'v3' });
   bus.publish({ event: 'update.failed', target: 'loras/b.safetensors', code: 'E_HUB', message: 'x' });
   bus.publish({ event: 'update.rolledback', target: 'loras/b.safetensors', from: 'ef', to: 'cd' });
   bus.publish({ event: 'update.progress', target: 'loras/b.safetensors', bytesDone: 1, bytes: 2, percent: 50, bytesPerSecond: 1 });
   const { samples } = await scrape();
+  t.is(sampleValue(samples, 'arena_update_checks_total', { result: 'ok' }), 2);
+  t.is(sampleValue(samples, 'arena_update_checks_total', { result: 'error' }), 1);
   t.is(sampleValue(samples, 'arena_update_installs_total'), 2);
   t.is(sampleValue(samples, 'arena_update_failures_total'), 1);
   t.is(sampleValue(samples, 'arena_update_rollbacks_total'), 1);
