@@ -17,7 +17,7 @@ import { Poller } from './poller.js';
 import { folderProblem } from './scan.js';
 import {
   isWatchLimitError,
-  parcelSubscribe,
+  librarySubscribe,
   topDirectories,
   topDirectoryOf,
   watchDirectory,
@@ -136,7 +136,7 @@ export class Library extends EventEmitter<CatalogEvents> {
     super();
     this.options = options;
     this.logger = options.logger.child({ module: 'library' });
-    this.subscribe = options.subscribe ?? parcelSubscribe;
+    this.subscribe = options.subscribe ?? librarySubscribe;
     this.fileSystemType = options.fileSystemType ?? fileSystemTypeOf;
     this.sync = new FolderSync({ catalog: this.catalog, settleMs: this.settleMs, logger: this.logger });
     for (const name of CATALOG_EVENT_NAMES) this.forward(name);

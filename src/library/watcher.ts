@@ -23,6 +23,8 @@ export type WatchCallback = (error: Error | null, events: WatchEvent[]) => void;
 /** The shape of `@parcel/watcher`'s `subscribe`, as far as the library uses it. */
 export type SubscribeFunction = (dir: string, callback: WatchCallback) => Promise<WatchSubscription>;
 
+export const parcelSubscribe: SubscribeFunction = (dir, callback) => parcelWatcher.subscribe(dir, callback);
+
 /**
  * Files that download helpers leave beside models (previews, metadata) and
  * that are never models. The watcher keeps a record of every path it
@@ -32,7 +34,8 @@ export type SubscribeFunction = (dir: string, callback: WatchCallback) => Promis
  */
 const SIDECAR_FILES = /\.(?:png|jpe?g|webp|gif|mp4|webm|json|info|txt|md|html?)$/;
 
-export const parcelSubscribe: SubscribeFunction = (dir, callback) =>
+/** For model folders only: the workflow and output watchers need exactly these files. */
+export const librarySubscribe: SubscribeFunction = (dir, callback) =>
   parcelWatcher.subscribe(dir, callback, { ignore: [SIDECAR_FILES] });
 
 /**

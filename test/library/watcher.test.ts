@@ -1,16 +1,16 @@
 import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isWatchLimitError, parcelSubscribe, topDirectories, topDirectoryOf, type WatchEvent } from '../../src/library/watcher.js';
+import { isWatchLimitError, librarySubscribe, parcelSubscribe, topDirectories, topDirectoryOf, type WatchEvent } from '../../src/library/watcher.js';
 import { tempDir, waitFor, writeModel } from '../helpers/library-files.js';
 
-test('the watcher passes over preview and metadata files, but not folders with a dot in their name', async (t) => {
+test('the library watcher passes over preview and metadata files, but not folders with a dot in their name', async (t) => {
   const root = await tempDir(t, 'watch');
   // Made before subscribing: files in a folder that appears later may come before its watch does.
   const folder = path.join(root, 'SD1.5', 'style-0');
   await mkdir(folder, { recursive: true });
   const seen: WatchEvent[] = [];
-  const subscription = await parcelSubscribe(root, (error, events) => {
+  const subscription = await librarySubscribe(root, (error, events) => {
     if (error === null) seen.push(...events);
   });
   t.teardown(() => subscription.unsubscribe());
@@ -26,6 +26,19 @@ test('the watcher passes over preview and metadata files, but not folders with a
     [],
     'sidecar files written before the model are not reported',
   );
+});
+
+test('the plain watcher, which follows workflows and output images, reports JSON and PNG files', async (t) => {
+  const root = await tempDir(t, 'watch');
+  const seen: string[] = [];
+  const subscription = await parcelSubscribe(root, (error, events) => {
+    if (error === null) seen.push(...events.map((event) => path.basename(event.path)));
+  });
+  t.teardown(() => subscription.unsubscribe());
+  await writeFile(path.join(root, 'workflow.json'), '{}');
+  await writeFile(path.join(root, 'ComfyUI_00001_.png'), 'png');
+  await waitFor(() => seen.includes('workflow.json') && seen.includes('ComfyUI_00001_.png'), 'both files to be reported');
+  t.pass();
 });
 
 test('each directory is subscribed once, and none inside another', (t) => {
