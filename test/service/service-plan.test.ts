@@ -11,6 +11,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';
 import { fakeRunner } from './helpers/fake-runner.js';
 import { serviceFixture } from './helpers/service-fixture.js';
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 
 function writes(plan: ServicePlan): Array<Extract<PlanStep, { kind: 'write' }>> {
   return plan.steps.filter((step): step is Extract<PlanStep, { kind: 'write' }> => step.kind === 'write');
@@ -34,7 +35,7 @@ test('a system install creates the user, writes a new config naming the socket a
     state: { dir: system.stateDir },
   });
   t.is(unit!.path, system.unitFile);
-  t.regex(unit!.content, new RegExp(`^ExecStart=${process.execPath} ${context.paths.daemonEntry} --config ${system.configFile}$`, 'm'));
+  t.regex(unit!.content, new RegExp(`^ExecStart=${process.execPath} ${DAEMON_NODE_FLAGS.join(' ')} ${context.paths.daemonEntry} --config ${system.configFile}$`, 'm'));
   t.regex(unit!.content, /^ProtectHome=yes$/m);
   t.notRegex(unit!.content, /^ReadWritePaths=/m, 'state and cache are systemd-managed folders; nothing else is needed');
   t.deepEqual(commands(plan), ['systemctl daemon-reload', 'systemctl enable arenad.service', 'systemctl restart arenad.service']);
