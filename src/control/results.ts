@@ -19,6 +19,8 @@ export interface LibraryFolderStatus {
 
 /** A root (`<comfy>/models`, `library.roots`) or a folder `extra_model_paths.yaml` names on its own. */
 export interface LibraryRootStatus {
+  /** Where the configuration names it: `models`, `library.roots[0]`, `extra_model_paths.yaml#section:category`. */
+  readonly name: string;
   readonly dir: string;
   readonly state: 'ok' | 'missing';
 }

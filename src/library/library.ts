@@ -77,6 +77,12 @@ export interface FolderStatus {
  * it lacks most category folders: that is normal.
  */
 export interface RootStatus {
+  /**
+   * Where the configuration names it, never a path: `models` (under
+   * comfy.root), `library.roots[0]`, `extra_model_paths.yaml#section:category`.
+   * Metrics label roots with it.
+   */
+  name: string;
   dir: string;
   state: 'ok' | 'missing';
 }
@@ -108,6 +114,12 @@ interface WatchUnit {
   refreshTimer?: NodeJS.Timeout;
   /** Activations and deactivations run one at a time. */
   transition: Promise<void>;
+}
+
+/** A root's name in the configuration; `nextLibraryRoot` numbers the library.roots entries in their order. */
+function rootName(folder: ModelFolder, nextLibraryRoot: () => number): string {
+  if (folder.root === undefined) return `${folder.origin}:${folder.category}`;
+  return folder.origin === 'library.roots' ? `library.roots[${nextLibraryRoot()}]` : folder.origin;
 }
 
 /** Poll or watch, by policy and filesystem. */
@@ -217,14 +229,15 @@ export class Library extends EventEmitter<CatalogEvents> {
   }
 
   private rootStatus(): RootStatus[] {
-    const roots = new Map<string, RootStatus['state']>();
+    const roots = new Map<string, RootStatus>();
+    let libraryRoots = 0;
     for (const folder of this.sync.folders()) {
       const dir = folder.root ?? folder.dir;
       if (roots.has(dir)) continue;
       const present = folder.root === undefined ? this.sync.presence(folder) === 'ok' : !this.missingRoots.has(folder.root);
-      roots.set(dir, present ? 'ok' : 'missing');
+      roots.set(dir, { name: rootName(folder, () => libraryRoots++), dir, state: present ? 'ok' : 'missing' });
     }
-    return [...roots].map(([dir, state]) => ({ dir, state }));
+    return [...roots.values()];
   }
 
   /** One line per thing the user should fix or know: missing roots and folders, an exhausted watch limit. */

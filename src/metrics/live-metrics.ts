@@ -35,7 +35,7 @@ export function liveMetrics(registry: Registry, sources: MetricsSources, categor
   const comfyUp = gauge('arena_comfyui_up', 'Whether ComfyUI answered its last queue poll (0 until the first answer).');
   // Only present folders: a root lacks most default category folders, and that is normal. An unreachable root shows in arena_library_root_up.
   const folders = gauge('arena_library_folders', 'Library category folders present, by how they are followed: watch (inotify) or poll.', ['mode']);
-  // One series per root, labelled with its directory: a handful per box, and the path is what tells which NAS went away.
+  // One series per root, a handful per box, labelled with where the config names it: no label holds a path.
   const rootUp = gauge('arena_library_root_up', 'Whether a library root (or a folder extra_model_paths.yaml names on its own) is reachable: 1 or 0.', ['root']);
   const libraryBytes = gauge('arena_library_bytes', 'Bytes of the models in the library (each model once, as ComfyUI lists it).');
   const unavailable = gauge('arena_library_unavailable_models', 'Models kept in the catalog while their root or folder is unreachable (a NAS that went away).');
@@ -47,7 +47,7 @@ export function liveMetrics(registry: Registry, sources: MetricsSources, categor
     for (const mode of FOLDER_MODES) folders.set({ mode }, status.library.folders.filter((folder) => folder.state === 'ok' && folder.mode === mode).length);
     // A root dropped by a reload leaves no stale series behind.
     rootUp.reset();
-    for (const root of status.library.roots) rootUp.set({ root: root.dir }, root.state === 'ok' ? 1 : 0);
+    for (const root of status.library.roots) rootUp.set({ root: root.name }, root.state === 'ok' ? 1 : 0);
     libraryBytes.set(status.library.bytes);
     unavailable.set(status.library.unavailableModels);
   });

@@ -11,7 +11,7 @@ export interface DaemonView {
   readonly comfy: { readonly reachable: boolean | null };
   readonly library: {
     readonly folders: ReadonlyArray<{ readonly state: 'ok' | 'missing'; readonly mode: 'watch' | 'poll' }>;
-    readonly roots: ReadonlyArray<{ readonly dir: string; readonly state: 'ok' | 'missing' }>;
+    readonly roots: ReadonlyArray<{ readonly name: string; readonly state: 'ok' | 'missing' }>;
     readonly bytes: number;
     readonly unavailableModels: number;
   };

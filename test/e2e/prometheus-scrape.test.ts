@@ -21,6 +21,9 @@ test('a real daemon scrape passes promtool check metrics and agrees with arenact
   t.is(`${lint.stdout}${lint.stderr}`.trim(), '', 'no lint findings');
 
   const samples = parseExposition(text);
+  const pathLabels = samples.filter((sample) => sample.name.startsWith('arena_') && Object.values(sample.labels).some((value) => value.includes('/')));
+  t.deepEqual(pathLabels, [], 'no arena_ label holds a path (or a model name with a folder)');
+  t.is(sampleValue(samples, 'arena_library_root_up', { root: 'library.roots[0]' }), 1);
   t.like(stats, { hits: 1, misses: 1 });
   t.is(sampleSum(samples, 'arena_cache_hits_total'), stats.hits);
   t.is(sampleSum(samples, 'arena_cache_misses_total'), stats.misses);

@@ -199,8 +199,8 @@ test('gauges show what the services report at the moment of the scrape', async (
           { state: 'missing', mode: 'poll' },
         ],
         roots: [
-          { dir: '/home/me/ComfyUI/models', state: 'ok' },
-          { dir: '/mnt/nas/models', state: 'missing' },
+          { name: 'models', state: 'ok' },
+          { name: 'library.roots[0]', state: 'missing' },
         ],
         bytes: 123_456,
         unavailableModels: 5,
@@ -218,8 +218,8 @@ test('gauges show what the services report at the moment of the scrape', async (
   t.is(sampleValue(samples, 'arena_comfyui_up'), 0);
   t.is(sampleValue(samples, 'arena_library_folders', { mode: 'poll' }), 1, 'missing folders are not counted');
   t.is(sampleValue(samples, 'arena_library_folders', { mode: 'watch' }), 1);
-  t.is(sampleValue(samples, 'arena_library_root_up', { root: '/home/me/ComfyUI/models' }), 1);
-  t.is(sampleValue(samples, 'arena_library_root_up', { root: '/mnt/nas/models' }), 0);
+  t.is(sampleValue(samples, 'arena_library_root_up', { root: 'models' }), 1);
+  t.is(sampleValue(samples, 'arena_library_root_up', { root: 'library.roots[0]' }), 0);
   t.is(sampleValue(samples, 'arena_library_bytes'), 123_456);
   t.is(sampleValue(samples, 'arena_library_unavailable_models'), 5);
   t.is(sampleValue(samples, 'arena_cache_enabled'), 1);
@@ -243,7 +243,7 @@ test('gauges show what the services report at the moment of the scrape', async (
   t.is(sampleValue(samples, 'arena_daemon_state', { state: 'ready' }), 1);
   t.is(sampleValue(samples, 'arena_daemon_state', { state: 'degraded' }), 0);
   t.is(sampleValue(samples, 'arena_comfyui_up'), 1);
-  t.is(sampleValue(samples, 'arena_library_root_up', { root: '/mnt/nas/models' }), undefined, 'a root no longer configured has no series');
+  t.is(sampleValue(samples, 'arena_library_root_up', { root: 'library.roots[0]' }), undefined, 'a root no longer configured has no series');
   t.is(sampleValue(samples, 'arena_cache_bytes'), 9_000);
   t.is(sampleValue(samples, 'arena_cache_files'), 4);
 });

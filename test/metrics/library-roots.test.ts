@@ -45,19 +45,21 @@ test('each library root is up while reachable, goes to 0 when it is moved away, 
   });
   t.teardown(() => metrics.close());
   const scrape = async () => rootsUp(parseExposition((await metrics.scrape()).body));
+  // The series are named as the configuration names the roots, never by path.
+  const [modelsRoot, vaeFolder, nasRoot] = ['models', 'extra_model_paths.yaml#fast:vae', 'library.roots[0]'];
 
   t.true(folders.length > 20, 'each root brings a folder per category');
-  t.deepEqual(await scrape(), { [models]: 1, [vae]: 1, [nas]: 1 }, 'one series per root; an empty models/ is up');
+  t.deepEqual(await scrape(), { [modelsRoot]: 1, [vaeFolder]: 1, [nasRoot]: 1 }, 'one series per root; an empty models/ is up');
 
   await rename(nas, `${nas}-away`);
-  await waitFor(async () => (await scrape())[nas] === 0, 'the moved root at 0');
-  t.deepEqual(await scrape(), { [models]: 1, [vae]: 1, [nas]: 0 });
+  await waitFor(async () => (await scrape())[nasRoot] === 0, 'the moved root at 0');
+  t.deepEqual(await scrape(), { [modelsRoot]: 1, [vaeFolder]: 1, [nasRoot]: 0 });
   await rename(`${nas}-away`, nas);
-  await waitFor(async () => (await scrape())[nas] === 1, 'the returned root at 1');
+  await waitFor(async () => (await scrape())[nasRoot] === 1, 'the returned root at 1');
 
   await rename(vae, `${vae}-away`);
-  await waitFor(async () => (await scrape())[vae] === 0, 'the folder named on its own at 0');
-  t.deepEqual(await scrape(), { [models]: 1, [vae]: 0, [nas]: 1 });
+  await waitFor(async () => (await scrape())[vaeFolder] === 0, 'the folder named on its own at 0');
+  t.deepEqual(await scrape(), { [modelsRoot]: 1, [vaeFolder]: 0, [nasRoot]: 1 });
   await rename(`${vae}-away`, vae);
-  await waitFor(async () => (await scrape())[vae] === 1, 'the returned folder at 1');
+  await waitFor(async () => (await scrape())[vaeFolder] === 1, 'the returned folder at 1');
 });
