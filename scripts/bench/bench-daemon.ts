@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ControlClient } from '../../src/control/control-client.js';
 import type { StatusResult } from '../../src/control/results.js';
-import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const daemonEntry = path.join(repoRoot, 'src', 'daemon', 'main.ts');
@@ -60,6 +60,7 @@ export async function startDaemon(options: BenchDaemonOptions): Promise<BenchDae
       ARENA_METRICS_LISTEN: 'off',
       // Nothing listens on port 9: the queue watcher backs off quietly, as with ComfyUI stopped.
       ARENA_COMFY_URL: 'http://127.0.0.1:9',
+      ...DAEMON_ENVIRONMENT,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
 import { ArenaError, messageOf } from '../core/arena-error.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadCredentials } from '../config/credentials.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { PackagePaths } from './package-paths.js';
 import { renderTemplate } from './template.js';
 import { execCommandLine, unitPath, xmlText } from './unit-syntax.js';
-import { DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
 
 /** A path the system unit must leave writable; `optional` for roots that may be unmounted at boot. */
 export interface WritablePath {
@@ -47,6 +47,11 @@ function daemonCommand(paths: PackagePaths, configFile: string): string[] {
   return [paths.node, ...DAEMON_NODE_FLAGS, paths.daemonEntry, '--config', configFile];
 }
 
+/** `Environment=` lines; the values are fixed words, so no quoting is needed. */
+function environmentLines(): { lines: string[] } {
+  return { lines: Object.entries(DAEMON_ENVIRONMENT).map(([name, value]) => `Environment=${name}=${value}`) };
+}
+
 function documentation(paths: PackagePaths): string {
   return encodeURI(paths.installDoc).replace(/%/g, '%%');
 }
@@ -57,6 +62,7 @@ export async function renderSystemUnit(input: SystemUnitInput): Promise<string> 
     {
       installDoc: documentation(input.paths),
       execStart: execCommandLine(daemonCommand(input.paths, input.configFile)),
+      environment: environmentLines(),
       user: input.user,
       group: input.group,
       readWritePaths: { lines: input.writable.map((entry) => `ReadWritePaths=${unitPath(entry.path, entry.optional)}`) },
@@ -73,6 +79,7 @@ export async function renderUserUnit(input: UserUnitInput): Promise<string> {
     {
       installDoc: documentation(input.paths),
       execStart: execCommandLine(daemonCommand(input.paths, input.configFile)),
+      environment: environmentLines(),
     },
     'units/arenad.user.service',
   );

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { parse as parsePlist } from 'plist';
-import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { DAEMON_NODE_FLAGS, daemonEnvironmentAssignments } from '../../src/daemon/node-flags.js';
 import { packagePaths } from '../../src/service/package-paths.js';
 import { renderLaunchAgent, renderSystemUnit, renderUserUnit } from '../../src/service/render-units.js';
 import { renderTemplate } from '../../src/service/template.js';
@@ -90,6 +90,7 @@ test('the system unit: notify with a watchdog, the dedicated user, the runtime a
     'MemoryDenyWriteExecute=no',
     'IOSchedulingClass=idle',
     `ExecStart=${paths.node} ${DAEMON_NODE_FLAGS.join(' ')} ${paths.daemonEntry} --config /etc/arena/config.yaml`,
+    'Environment=MALLOC_ARENA_MAX=2',
     'ReadWritePaths="/srv/ssd/arena cache"',
     'ReadWritePaths=-/mnt/nas/models',
   ]) {
@@ -132,12 +133,13 @@ test('the LaunchAgent plist parses and has the keys launchd needs', async (t) =>
   t.true(environment.PATH!.split(':').includes(path.dirname(paths.node)));
 });
 
-test('npm start and the arenad command run the daemon with the same Node flags as the units', (t) => {
+test('npm start and the arenad command run the daemon with the same Node flags and environment as the units', (t) => {
   t.true(DAEMON_NODE_FLAGS.length > 0);
+  const environment = daemonEnvironmentAssignments();
   const manifest = JSON.parse(fs.readFileSync(path.join(paths.root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  t.is(manifest.scripts.start, `node ${DAEMON_NODE_FLAGS.join(' ')} dist/daemon/main.js`);
+  t.is(manifest.scripts.start, `${environment} node ${DAEMON_NODE_FLAGS.join(' ')} dist/daemon/main.js`);
   const firstLine = fs.readFileSync(path.join(paths.root, 'src', 'daemon', 'main.ts'), 'utf8').split('\n')[0];
-  t.is(firstLine, `#!/usr/bin/env -S node ${DAEMON_NODE_FLAGS.join(' ')}`);
+  t.is(firstLine, `#!/usr/bin/env -S ${environment} node ${DAEMON_NODE_FLAGS.join(' ')}`);
 });
 
 test('templates: text in place, lines for a placeholder alone on its line, and a clear error for a missing value', (t) => {
