@@ -95,15 +95,12 @@ test.serial('a cache filesystem that fills up during a copy: the copy fails clea
   // Another program fills the disk while the copy runs: the space was there when the copy started.
   const filler = path.join(disk, 'other-program.bin');
   let sawNoSpace = false;
-  for (let attempt = 0; attempt < 3 && !sawNoSpace; attempt += 1) {
+  for (let attempt = 0; attempt < 5 && !sawNoSpace; attempt += 1) {
     const { seen, events } = await onceEvent(t, daemon, (event) => event.event === 'prefetch.started');
     await daemon.request('prefetch', { models: [{ category: 'checkpoints', name: 'big.safetensors' }] });
     await seen;
-    try {
-      fs.writeFileSync(filler, Buffer.alloc(200 * MB, 1));
-    } catch {
-      // The copy already took the space: the filler itself hit ENOSPC. Try again below.
-    }
+    // fallocate takes the space at once; writing 200 MB from here took long enough that the copy sometimes finished first.
+    await execa('fallocate', ['-l', String(200 * MB), filler], { reject: false });
     await eventually(
       () => events.some((event) => event.event === 'prefetch.done' || event.event === 'prefetch.failed'),
       30_000,
