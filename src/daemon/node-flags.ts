@@ -16,10 +16,3 @@ export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
  * there; two arenas saved about 5 MB of idle RSS with 100,000 models.
  */
 export const DAEMON_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
-
-/** `NAME=value ...`, as the first line of `arenad` and `npm start` set it. */
-export function daemonEnvironmentAssignments(): string {
-  return Object.entries(DAEMON_ENVIRONMENT)
-    .map(([name, value]) => `${name}=${value}`)
-    .join(' ');
-}

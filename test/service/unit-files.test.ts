@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { parse as parsePlist } from 'plist';
-import { DAEMON_NODE_FLAGS, daemonEnvironmentAssignments } from '../../src/daemon/node-flags.js';
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
 import { packagePaths } from '../../src/service/package-paths.js';
 import { renderLaunchAgent, renderSystemUnit, renderUserUnit } from '../../src/service/render-units.js';
 import { renderTemplate } from '../../src/service/template.js';
@@ -135,7 +135,9 @@ test('the LaunchAgent plist parses and has the keys launchd needs', async (t) =>
 
 test('npm start and the arenad command run the daemon with the same Node flags and environment as the units', (t) => {
   t.true(DAEMON_NODE_FLAGS.length > 0);
-  const environment = daemonEnvironmentAssignments();
+  const environment = Object.entries(DAEMON_ENVIRONMENT)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(' ');
   const manifest = JSON.parse(fs.readFileSync(path.join(paths.root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   t.is(manifest.scripts.start, `${environment} node ${DAEMON_NODE_FLAGS.join(' ')} dist/daemon/main.js`);
   const firstLine = fs.readFileSync(path.join(paths.root, 'src', 'daemon', 'main.ts'), 'utf8').split('\n')[0];
