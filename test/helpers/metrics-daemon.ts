@@ -65,6 +65,9 @@ export async function produceRun(setup: MetricsDaemon): Promise<StatsResult> {
   const { daemon } = setup;
   await daemon.request('prefetch', { models: [{ category: 'checkpoints', name: `${MODEL_NAMES[0]}.safetensors` }] });
   await eventually(async () => (await cachedKeys(daemon)).length === 1, 30_000, () => `the checkpoint cached (output:\n${daemon.output()})`);
+  // The run's start is the image's mtime, which the kernel stamps at jiffy granularity, a few ms behind
+  // Date.now(): an image written within those ms of the copy's end could date from before it, a miss.
+  await new Promise((resolve) => setTimeout(resolve, 50));
   fs.writeFileSync(path.join(setup.comfy, 'output', 'ComfyUI_00001_.png'), comfyPng({ prompt: JSON.stringify(PROMPT) }));
   await eventually(async () => (await cachedKeys(daemon)).length === 2, 30_000, () => `the run counted and the LoRA cached (output:\n${daemon.output()})`);
   return setup.stats();
