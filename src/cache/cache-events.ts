@@ -56,13 +56,17 @@ export type EvictionCause = 'trim' | 'room' | 'source_changed' | 'source_removed
 /** Why a requested model is not (or not yet) copied. */
 export type SkipReason = 'disabled' | 'category' | 'too-small' | 'too-large' | 'not-found' | 'invalid-name';
 
+/** Why a requested model waits for its library file: not there yet, or still being written. */
+export type WantedReason = 'missing' | 'settling';
+
 /** The answer to one model of a prefetch request. */
 export interface PrefetchOutcome {
   readonly category: string;
   readonly name: string;
   readonly key?: string;
-  readonly status: 'queued' | 'copying' | 'cached' | 'skipped';
+  /** `wanted`: not in the library yet; it is requested once its file lands and settles. */
+  readonly status: 'queued' | 'copying' | 'cached' | 'skipped' | 'wanted';
   readonly bytes?: number;
-  readonly reason?: SkipReason;
+  readonly reason?: SkipReason | WantedReason;
   readonly message?: string;
 }

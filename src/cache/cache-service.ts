@@ -257,13 +257,30 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     return { key: normalized, pinned: false };
   }
 
-  /** Removes a model from the SSD (and from the queue); ComfyUI falls back to the NAS file. */
-  async evict(key: string, reason = 'evicted by arenactl', cause: EvictionCause = 'manual'): Promise<{ key: string; bytes: number }> {
+  /** Whether the model is cached, or queued or copying. */
+  holds(key: string): boolean {
+    const normalized = parseModelKey(key);
+    const normalizedKey = normalized === undefined ? undefined : modelKey(normalized.category, normalized.name);
+    return normalizedKey !== undefined && (this.#ledger.has(normalizedKey) || this.#queue.get(normalizedKey) !== undefined);
+  }
+
+  /**
+   * Removes a model from the SSD (and from the queue); ComfyUI falls back to
+   * the NAS file. A pinned model stays unless `force`: pinning promised it.
+   */
+  async evict(
+    key: string,
+    options: { reason?: string; cause?: EvictionCause; force?: boolean } = {},
+  ): Promise<{ key: string; bytes: number }> {
+    const { reason = 'evicted by arenactl', cause = 'manual', force = false } = options;
     const { category, name } = this.#parseKey(key);
     const normalized = modelKey(category, name)!;
     const job = this.#queue.get(normalized);
     const entry = this.#ledger.get(normalized);
     if (job === undefined && entry === undefined) throw new ArenaError('E_NOT_FOUND', `${normalized} is neither cached nor queued`);
+    if (!force && (entry?.pinned === true || job?.pin === true)) {
+      throw new ArenaError('E_PINNED', `${normalized} is pinned; unpin it first (arenactl unpin ${normalized}), or evict it anyway with --force`);
+    }
     this.#policy.predictions.forget(normalized);
     if (job !== undefined) {
       this.#queue.remove(normalized);

@@ -51,9 +51,25 @@ export interface StatusResult {
     readonly error?: string;
   };
   readonly library: LibraryStatus;
+  /** Models asked for before their file was in the library (missing, or still being written), oldest first. */
+  readonly wanted: readonly WantedModelStatus[];
   readonly cache: Record<string, unknown>;
   readonly prefetch: Record<string, unknown>;
   readonly updates: Record<string, unknown>;
+}
+
+export interface WantedModelStatus {
+  /** null when the workflow does not say it (a custom loader); the catalog decides once the file lands. */
+  readonly category: string | null;
+  readonly name: string;
+  /** ms since epoch when it was first wanted. */
+  readonly since: number;
+  readonly reason: 'missing' | 'settling';
+  /** Who wants it: `workflow user/default/workflows/x.json saved`, `prompt <id> queued`, `arenactl prefetch`. */
+  readonly origin: string;
+  readonly priority: string;
+  /** Pinned once it is cached. */
+  readonly pin: boolean;
 }
 
 export interface ConfigReport {
@@ -96,7 +112,8 @@ export interface PrefetchOutcomeResult {
   readonly category: string;
   readonly name: string;
   readonly key?: string;
-  readonly status: 'queued' | 'copying' | 'cached' | 'skipped';
+  /** `wanted`: not in the library yet (reason `missing`) or still being written (`settling`); copied once it lands. */
+  readonly status: 'queued' | 'copying' | 'cached' | 'skipped' | 'wanted';
   readonly bytes?: number;
   readonly reason?: string;
   readonly message?: string;

@@ -4,6 +4,7 @@
  */
 import type { CatalogEntry, CatalogView } from './catalog-view.js';
 import { modelKey, normalizeModelName } from './categories.js';
+import { closestMatch } from './did-you-mean.js';
 import type { ModelRef, ParsedWorkflow } from './workflow/index.js';
 
 export interface ResolvedRef extends ModelRef {
@@ -22,6 +23,8 @@ export interface UnresolvedRef extends ModelRef {
   message: string;
   /** For an ambiguous category: the keys of the files the name could mean. */
   candidates?: string[];
+  /** For a name not found: the key of a library file with a near name, likely what was meant. */
+  suggestion?: string;
 }
 
 export interface Resolution {
@@ -58,6 +61,7 @@ class RefResolver {
   /** Embeddings by the last segment of their name, each list in catalog order. */
   private embeddingsByBaseName: Map<string, CatalogEntry[]> | undefined;
   private vaeApprox: CatalogEntry[] | undefined;
+  private readonly listings = new Map<string, CatalogEntry[]>();
 
   constructor(private readonly catalog: CatalogView) {}
 
@@ -103,7 +107,27 @@ class RefResolver {
   }
 
   private notFound(ref: ModelRef, detail = ''): Outcome {
-    return unresolved(ref, 'not-found', `${describe(ref)} is not in the library${detail}; add the file to a library root or fix the name in the workflow`);
+    const suggestion = ref.via === 'taesd' ? undefined : this.nearName(ref);
+    const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+    const outcome = unresolved(ref, 'not-found', `${describe(ref)} is not in the library${detail}${hint}; add the file to a library root or fix the name in the workflow`);
+    if (suggestion !== undefined) outcome.problem!.suggestion = suggestion;
+    return outcome;
+  }
+
+  /** The key of the library file whose name is nearest the reference's. */
+  private nearName(ref: ModelRef): string | undefined {
+    return nearestModelKey(this.listing(ref.via === 'embedding' ? 'embeddings' : ref.category), ref.name);
+  }
+
+  /** A category's entries (or every entry), listed once per resolution pass. */
+  private listing(category: string | null): CatalogEntry[] {
+    const key = category ?? '';
+    let entries = this.listings.get(key);
+    if (entries === undefined) {
+      entries = [...(category === null ? this.catalog.entries() : this.catalog.entries(category))];
+      this.listings.set(key, entries);
+    }
+    return entries;
   }
 
   /** NAME, then NAME with each extension, at the top of embeddings; then the same in any subfolder. */
@@ -128,6 +152,25 @@ class RefResolver {
     this.vaeApprox ??= [...this.catalog.entries('vae_approx')];
     return this.vaeApprox.find((entry) => entry.name.startsWith(`${name}.`));
   }
+}
+
+/**
+ * The key of the file whose name is nearest `name` (a typo, a version
+ * number off by one): by whole name first, then by file name alone, since a
+ * workflow from another machine often has the file in another subfolder.
+ */
+export function nearestModelKey(entries: Iterable<CatalogEntry>, name: string): string | undefined {
+  const normalized = normalizeModelName(name);
+  if (normalized === undefined) return undefined;
+  const byName = new Map<string, CatalogEntry>();
+  const byBaseName = new Map<string, CatalogEntry>();
+  for (const entry of entries) {
+    byName.set(entry.name, entry);
+    if (!byBaseName.has(baseName(entry.name))) byBaseName.set(baseName(entry.name), entry);
+  }
+  const whole = closestMatch(normalized, byName.keys());
+  const near = whole !== undefined ? byName.get(whole) : byBaseName.get(closestMatch(baseName(normalized), byBaseName.keys()) ?? '');
+  return near === undefined ? undefined : modelKey(near.category, near.name);
 }
 
 function baseName(name: string): string {

@@ -14,13 +14,15 @@ import { configShowCommand } from '../control/commands/config-show.js';
 import { resolveCommand } from '../control/commands/resolve.js';
 import type { DaemonState, StatusResult } from '../control/results.js';
 import { CacheService, type CacheSettings } from '../cache/cache-service.js';
-import { cacheEntryCommand } from '../control/commands/cache-entry.js';
+import { cacheEntryCommand, evictCommand } from '../control/commands/cache-entry.js';
 import { viewCommand } from '../control/commands/cache-views.js';
 import { prefetchCommand } from '../control/commands/prefetch.js';
 import { trimCommand } from '../control/commands/trim.js';
 import { historyFileCommand } from '../control/commands/history.js';
 import { Library } from '../library/library.js';
 import { UsageHistory } from '../predict/index.js';
+import { WantedModels } from '../predict/wanted-models.js';
+import { ModelRequests } from './model-requests.js';
 import { Triggers } from './triggers.js';
 import { collectModelFolders } from '../library/model-folders.js';
 import type { LoggerHandle, Logger } from '../log/logger.js';
@@ -63,6 +65,8 @@ export class Daemon {
   #library?: Library;
   #cache?: CacheService;
   #history?: UsageHistory;
+  #wanted?: WantedModels;
+  #requests?: ModelRequests;
   #triggers?: Triggers;
   #updates?: UpdateService;
   #metrics?: MetricsService;
@@ -110,6 +114,7 @@ export class Daemon {
     await this.#startLibrary();
     this.#history = await UsageHistory.open({ stateDir: config.state.dir, logger: this.#logger.child({ module: 'history' }) });
     await this.#startCache();
+    await this.#startWanted();
     await this.#startTriggers();
     await this.#startUpdates();
     this.#phase = 'ready';
@@ -127,6 +132,7 @@ export class Daemon {
     await this.#updates?.stop().catch((error: unknown) => this.#logger.warn('stopping the updater failed', { err: error }));
     await this.#triggers?.stop().catch((error: unknown) => this.#logger.warn('stopping the watchers failed', { err: error }));
     await this.#history?.flush().catch(() => undefined);
+    await this.#wanted?.stop().catch((error: unknown) => this.#logger.warn('saving the wanted list failed', { err: error }));
     await this.#cache?.stop().catch((error: unknown) => this.#logger.error('stopping the cache failed', { err: error }));
     await this.#library?.stop();
     for (const lock of this.#locks.reverse()) await lock.release().catch(() => undefined);
@@ -177,6 +183,7 @@ export class Daemon {
       config: { file: this.#loaded.configFile ?? null, envFile: this.#loaded.envFile ?? null },
       comfy: { root: config.comfy.root || null, ...(this.#triggers?.comfyStatus() ?? { url: config.comfy.url, reachable: null }) },
       library: this.#library?.status() ?? empty,
+      wanted: this.#wanted?.list() ?? [],
       ...(this.#cache?.status() ?? {
         cache: { enabled: config.cache.enable, root: config.cache.root, maxBytes: config.cache.maxBytes },
         prefetch: { concurrency: config.prefetch.concurrency, verify: config.prefetch.verify },
@@ -230,10 +237,14 @@ export class Daemon {
       .add(statusCommand(() => this.status()))
       .add(configShowCommand(() => configReport(this.#loaded, 'daemon')))
       .add(resolveCommand(() => this.#library!.catalog))
-      .add(prefetchCommand((models, priority, origin) => this.#requireCache().request(models, priority, origin)))
-      .add(cacheEntryCommand('pin', 'Keep a model on the SSD: never evicted; copied now if it is not there.', (key) => this.#requireCache().pin(key)))
+      .add(prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().request(models, priority, origin, { wantMissing })))
+      .add(
+        cacheEntryCommand('pin', 'Keep a model on the SSD: never evicted; copied now if it is not there, or once it lands.', (key) =>
+          this.#requireRequests().pin(key),
+        ),
+      )
       .add(cacheEntryCommand('unpin', 'Let a pinned model be evicted again.', (key) => this.#requireCache().unpin(key)))
-      .add(cacheEntryCommand('evict', 'Remove a model from the SSD now; ComfyUI falls back to the NAS file.', (key) => this.#requireCache().evict(key)))
+      .add(evictCommand((key, force) => this.#requireCache().evict(key, { force })))
       .add(viewCommand('ls', 'The cached, copying and queued models.', () => ({ entries: this.#requireCache().list() })))
       .add(viewCommand('stats', 'Hits, misses, cache use and prefetch counters.', () => this.#requireCache().stats()))
       .add(trimCommand(({ dryRun, toBytes }) => this.#requireCache().trim({ dryRun, ...(toBytes === undefined ? {} : { toBytes }) })))
@@ -252,6 +263,27 @@ export class Daemon {
   #requireCache(): CacheService {
     if (!this.#cache) throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
     return this.#cache;
+  }
+
+  #requireRequests(): ModelRequests {
+    if (!this.#requests) throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
+    return this.#requests;
+  }
+
+  /** After the cache: what was wanted before a restart, and has arrived since, is requested at once. */
+  async #startWanted(): Promise<void> {
+    const library = this.#library!;
+    const cache = this.#cache!;
+    const wanted = new WantedModels({
+      stateDir: this.#loaded.config.state.dir,
+      library,
+      request: (models, priority, origin, pin) => cache.request(models, priority, origin, pin),
+      logger: this.#logger.child({ module: 'wanted' }),
+    });
+    wanted.on('event', (event) => this.#bus.publish(event));
+    this.#requests = new ModelRequests({ cache, wanted, catalog: () => library.catalog });
+    await wanted.start();
+    this.#wanted = wanted;
   }
 
   async #startCache(): Promise<void> {
@@ -303,7 +335,7 @@ export class Daemon {
       library: () => this.#library!.catalog,
       // Before a swap: a NAS is only polled, so the cache must not wait for the library to notice.
       invalidate: async (key) => {
-        await this.#cache?.evict(key, 'replaced by an update', 'update').catch((error: unknown) => {
+        await this.#cache?.evict(key, { reason: 'replaced by an update', cause: 'update', force: true }).catch((error: unknown) => {
           if (!(error instanceof ArenaError && error.code === 'E_NOT_FOUND')) throw error;
         });
       },
@@ -324,6 +356,8 @@ export class Daemon {
       comfyUrl: config.comfy.url,
       catalog: () => this.#library!.catalog,
       cache: this.#cache!,
+      requests: this.#requests!,
+      settling: (category, name) => this.#library!.settling(category, name),
       history: this.#history!,
       logger: this.#logger.child({ module: 'predict' }),
     });

@@ -1,9 +1,11 @@
 import type { CacheService } from '../cache/cache-service.js';
 import type { PrefetchPriority } from '../core/admission.js';
 import type { CatalogView } from '../core/catalog-view.js';
-import { resolveWorkflow } from '../core/resolve.js';
+import { resolveWorkflow, type Resolution } from '../core/resolve.js';
+import type { WantedModel } from '../core/wanted.js';
 import type { ParsedWorkflow } from '../core/workflow/index.js';
 import type { Logger } from '../log/logger.js';
+import type { ModelRequests } from './model-requests.js';
 import {
   ComfyQueueWatcher,
   OutputImageWatcher,
@@ -21,21 +23,32 @@ export interface TriggerOptions {
   readonly comfyUrl: string;
   readonly catalog: () => CatalogView;
   readonly cache: CacheService;
+  /** Requests and wants models: what the library lacks yet waits for its file. */
+  readonly requests: ModelRequests;
+  /** Whether a model's file is being written now. */
+  readonly settling: (category: string | null, name: string) => unknown;
   readonly history: UsageHistory;
   readonly logger: Logger;
 }
 
+type Model = { category: string; name: string; bytes: number };
+
 /** The models of a workflow that resolved to library files, once each. */
-function resolvedModels(workflow: ParsedWorkflow, catalog: CatalogView): Array<{ category: string; name: string; bytes: number }> {
+function resolvedModels(resolution: Resolution): Model[] {
   const seen = new Set<string>();
-  const models: Array<{ category: string; name: string; bytes: number }> = [];
-  for (const ref of resolveWorkflow(workflow, catalog).refs) {
+  const models: Model[] = [];
+  for (const ref of resolution.refs) {
     if (ref.key === undefined || seen.has(ref.key)) continue;
     seen.add(ref.key);
     const slash = ref.key.indexOf('/');
     models.push({ category: ref.key.slice(0, slash), name: ref.key.slice(slash + 1), bytes: ref.bytes ?? 0 });
   }
   return models;
+}
+
+/** The references no library file answers yet: they may be on their way. */
+function missingModels(resolution: Resolution): WantedModel[] {
+  return resolution.unresolved.filter((ref) => ref.reason === 'not-found').map((ref) => ({ category: ref.category, name: ref.name }));
 }
 
 /**
@@ -86,14 +99,18 @@ export class Triggers {
 
   #predicted(sighting: WorkflowSighting, priority: PrefetchPriority): void {
     try {
-      const models = resolvedModels(sighting.workflow, this.#options.catalog());
-      this.#options.logger.info(`${sighting.kind === 'workflow-saved' ? 'workflow saved' : 'prompt queued'}: ${sighting.origin}`, {
-        models: models.length,
-      });
-      const origin = sighting.kind === 'workflow-saved' ? `workflow ${sighting.origin} saved` : `${sighting.origin} queued`;
-      if (models.length > 0) this.#options.cache.request(models, priority, origin);
+      const resolution = resolveWorkflow(sighting.workflow, this.#options.catalog());
+      const models = resolvedModels(resolution);
+      const saved = sighting.kind === 'workflow-saved';
+      const missing = missingModels(resolution);
+      this.#options.logger.info(`${saved ? 'workflow saved' : 'prompt queued'}: ${sighting.origin}`, { models: models.length, wanted: missing.length });
+      this.#explainUnresolved(sighting.origin, resolution);
+      const origin = saved ? `workflow ${sighting.origin} saved` : `${sighting.origin} queued`;
+      if (models.length > 0) this.#options.requests.request(models, priority, origin);
+      // A save is the workflow's whole truth: what its older version wanted and this one does not is forgotten.
+      if (missing.length > 0 || saved) this.#options.requests.want(origin, missing, priority, saved);
       // Saves go into the usage history too, so that an exported trace (arenactl history export) replays them.
-      if (sighting.kind === 'workflow-saved') {
+      if (saved) {
         void this.#options.history.recordSave({ at: sighting.at, origin: sighting.origin, models: models.map((model) => ({ key: `${model.category}/${model.name}`, bytes: model.bytes })) });
       }
     } catch (error) {
@@ -101,11 +118,33 @@ export class Triggers {
     }
   }
 
+  /** One line per reference that found no file: what it is, and whether it is on its way or mistyped. */
+  #explainUnresolved(origin: string, resolution: Resolution): void {
+    for (const ref of resolution.unresolved) {
+      if (ref.reason !== 'not-found') {
+        this.#options.logger.info(`${origin}: ${ref.message}`);
+        continue;
+      }
+      const settling = this.#options.settling(ref.category, ref.name) !== undefined;
+      const what = ref.category === null ? ref.name : `${ref.category}/${ref.name}`;
+      const hint = ref.suggestion === undefined ? '' : ` (did you mean ${ref.suggestion}?)`;
+      this.#options.logger.info(
+        settling
+          ? `${origin} wants ${what}, which is still being written; it is copied once it settles`
+          : `${origin} wants ${what}, which is missing from the library${hint}; it is copied when it arrives`,
+      );
+    }
+  }
+
   #ran(run: RunSighting): void {
     try {
-      const models = resolvedModels(run.workflow, this.#options.catalog());
+      const resolution = resolveWorkflow(run.workflow, this.#options.catalog());
+      const models = resolvedModels(resolution);
       const { hits, misses } = this.#options.cache.recordRun(models, run.startedAt, run.origin);
       this.#options.logger.info(`generation ran: ${run.origin}`, { hits, misses });
+      // It ran, so its models exist somewhere: those the library lacks yet are likely on their way, and warm.
+      const missing = missingModels(resolution);
+      if (missing.length > 0) this.#options.requests.want(run.origin, missing, 'warm', false);
       void this.#options.history.record({
         at: run.startedAt,
         runId: run.runId,

@@ -7,7 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { normalizeModelName } from '../core/categories.js';
+import { modelKey, normalizeModelName } from '../core/categories.js';
 import type { Logger } from '../log/logger.js';
 import type { Catalog } from './catalog.js';
 import { folderKey, type ModelFolder } from './model-folders.js';
@@ -113,6 +113,25 @@ export class FolderSync {
       if (problem !== undefined) this.markMissing(state, problem);
       else if (state.presence !== 'ok') await this.syncState(state, false);
     });
+  }
+
+  /**
+   * A file of this category and name that is still being written (not yet
+   * in the catalog, or changing): the first in folder order. Without a
+   * category, any category's file of that name.
+   */
+  settling(category: string | null, name: string): ScannedModel | undefined {
+    const wanted = category === null ? normalizeModelName(name) : modelKey(category, name);
+    if (wanted === undefined) return undefined;
+    const order = new Map(this.folders().map((folder, index) => [folderKey(folder), index]));
+    let first: { model: ScannedModel; position: number } | undefined;
+    for (const model of this.settler.pendingModels()) {
+      const key = category === null ? normalizeModelName(model.name) : modelKey(model.category, model.name);
+      if (key !== wanted) continue;
+      const position = order.get(folderKey({ category: model.category, dir: model.folder })) ?? Infinity;
+      if (first === undefined || position < first.position) first = { model, position };
+    }
+    return first?.model;
   }
 
   /** Stops: pending files are dropped and queued work is awaited. */

@@ -210,6 +210,12 @@ export class Library extends EventEmitter<CatalogEvents> {
     await Promise.all(this.sync.folders().map((folder) => this.sync.sync(folder, { firstScan: false })));
   }
 
+  /** Whether a file of this model is being written now: seen, but not settled into the catalog yet. */
+  settling(category: string | null, name: string): { path: string; bytes: number } | undefined {
+    const model = this.sync.settling(category, name);
+    return model === undefined ? undefined : { path: model.path, bytes: model.size };
+  }
+
   status(): LibraryStatus {
     const folders = this.sync.folders().map((folder): FolderStatus => {
       const unit = this.unitOf(folder);

@@ -55,14 +55,32 @@ export class Settler {
     return this.pending.has(pendingKey(model));
   }
 
+  /** The files waiting to settle, each as last seen. */
+  *pendingModels(): IterableIterator<ScannedModel> {
+    for (const entry of this.pending.values()) yield entry.model;
+  }
+
   clear(): void {
     this.forget(() => true);
   }
 
-  private schedule(key: string): NodeJS.Timeout {
-    const timer = setTimeout(() => void this.check(key), this.options.settleMs);
+  private schedule(key: string, delayMs = this.options.settleMs): NodeJS.Timeout {
+    const timer = setTimeout(() => void this.check(key), delayMs);
     timer.unref();
     return timer;
+  }
+
+  /**
+   * After a check found the file changed: wait until `settleMs` after its
+   * last write (its mtime), not a whole window from now. Without watch
+   * events (a poll, a folder created after the watch began) the change may
+   * have ended long before this check saw it. At least a quarter window, so
+   * that a clock ahead of ours (a NAS) or a copy tool that sets an old mtime
+   * cannot make it count at once; at most one window.
+   */
+  private delayAfterChange(model: ScannedModel): number {
+    const { settleMs } = this.options;
+    return Math.min(settleMs, Math.max(settleMs / 4, model.mtimeMs + settleMs - Date.now()));
   }
 
   private async check(key: string): Promise<void> {
@@ -79,7 +97,7 @@ export class Settler {
         this.options.commit(now);
       } else {
         entry.model = now;
-        entry.timer = this.schedule(key);
+        entry.timer = this.schedule(key, this.delayAfterChange(now));
       }
     } catch (error) {
       if (this.pending.get(key) === entry) this.pending.delete(key);

@@ -41,15 +41,46 @@ test.serial('a file counts only after it stayed unchanged for settleMs', async (
   t.deepEqual(committed, [file(300, 3)]);
 });
 
-test.serial('a file that grew without an event is caught by the check and waits again', async (t) => {
+test.serial('a file that grew without an event is caught by the check and waits for settleMs after its last write', async (t) => {
   const { clock, committed, disk, write } = setup();
   t.teardown(() => clock.restore());
   write(file(100, 1));
-  disk.set('big.safetensors', file(150, 2));
+  // Written again at 1800 ms, with no event: the check at 2000 sees the change.
+  await clock.tickAsync(1800);
+  disk.set('big.safetensors', file(150, 1800));
+  await clock.tickAsync(200);
+  t.deepEqual(committed, []);
+  await clock.tickAsync(1799);
+  t.deepEqual(committed, [], 'not before settleMs after the last write');
+  await clock.tickAsync(1);
+  t.deepEqual(committed, [file(150, 1800)]);
+});
+
+test.serial('a change that ended long before the check saw it waits a quarter window, not a whole one', async (t) => {
+  const { clock, committed, disk, write } = setup();
+  t.teardown(() => clock.restore());
+  write(file(100, 1));
+  // The rest arrived at 10 ms (a poll, or a folder the watch did not cover yet) and nothing since.
+  disk.set('big.safetensors', file(150, 10));
   await clock.tickAsync(2000);
   t.deepEqual(committed, []);
+  await clock.tickAsync(499);
+  t.deepEqual(committed, []);
+  await clock.tickAsync(1);
+  t.deepEqual(committed, [file(150, 10)]);
+});
+
+test.serial('a file that keeps changing is checked again and again and never counts while it does', async (t) => {
+  const { clock, committed, disk, write } = setup();
+  t.teardown(() => clock.restore());
+  write(file(0, 0));
+  for (let step = 1; step <= 20; step += 1) {
+    await clock.tickAsync(400);
+    disk.set('big.safetensors', file(step * 100, step * 400));
+  }
+  t.deepEqual(committed, []);
   await clock.tickAsync(2000);
-  t.deepEqual(committed, [file(150, 2)]);
+  t.deepEqual(committed, [file(2000, 8000)]);
 });
 
 test.serial('seeing the same state again does not push the deadline back', async (t) => {

@@ -24,10 +24,16 @@ interface Finished {
   readonly message?: string;
 }
 
-/** The models to ask for: a workflow's resolved references, or one CATEGORY/NAME. */
-async function modelsFor(target: string, client: ControlClient): Promise<{ models: Array<{ category: string; name: string }>; origin: string; unresolved: string[] }> {
+/**
+ * The models to ask for: a workflow's references (those not in the library
+ * yet too, which the daemon then waits for), or one CATEGORY/NAME.
+ */
+async function modelsFor(
+  target: string,
+  client: ControlClient,
+): Promise<{ models: Array<{ category: string; name: string }>; origin: string; unresolved: string[]; wantMissing: boolean }> {
   if (!isWorkflowPath(target)) {
-    return { models: [parseModelArgument(target)], origin: `arenactl prefetch ${target}`, unresolved: [] };
+    return { models: [parseModelArgument(target)], origin: `arenactl prefetch ${target}`, unresolved: [], wantMissing: false };
   }
   const parsed = await readWorkflowFile(target);
   const resolution = await client.request<ResolutionResult>('resolve', { workflow: parsed });
@@ -39,7 +45,12 @@ async function modelsFor(target: string, client: ControlClient): Promise<{ model
     const slash = ref.key.indexOf('/');
     models.push({ category: ref.key.slice(0, slash), name: ref.key.slice(slash + 1) });
   }
-  return { models, origin: `arenactl prefetch ${target}`, unresolved: resolution.unresolved.map((ref) => ref.message) };
+  const unresolved: string[] = [];
+  for (const ref of resolution.unresolved) {
+    if (ref.reason === 'not-found' && ref.category !== null) models.push({ category: ref.category, name: ref.name });
+    else unresolved.push(ref.message);
+  }
+  return { models, origin: `arenactl prefetch ${target}`, unresolved, wantMissing: true };
 }
 
 function renderOutcomes(outcomes: readonly PrefetchOutcomeResult[], output: Output): void {
@@ -98,6 +109,9 @@ function waitForCopies(keys: ReadonlySet<string>, client: ControlClient, inbox: 
         output.note(`failed   ${key}: ${String(event.message)}`);
       } else if (event.event === 'prefetch.failed') {
         output.note(`retrying ${key}: ${String(event.message)}`);
+      } else if (event.event === 'wanted.dropped') {
+        finished.set(key, { key, status: 'failed', message: `no longer waited for (${String(event.reason)})` });
+        output.note(`gave up  ${key}: its file did not arrive`);
       }
       settle();
     };
@@ -122,16 +136,19 @@ export const prefetchCommand: CliCommand<PrefetchOptions> = {
     try {
       const inbox = new EventInbox();
       // Subscribe before asking, so that no event of these copies is missed.
-      if (options.wait) await client.subscribe(['prefetch'], (event) => inbox.receive(event));
-      const { models, origin, unresolved } = await modelsFor(args[0]!, client);
-      for (const line of unresolved) output.note(`not in the library: ${line}`);
+      if (options.wait) await client.subscribe(['prefetch', 'wanted'], (event) => inbox.receive(event));
+      const { models, origin, unresolved, wantMissing } = await modelsFor(args[0]!, client);
+      for (const line of unresolved) output.note(`cannot resolve: ${line}`);
       const { outcomes } =
         models.length === 0
           ? { outcomes: [] as PrefetchOutcomeResult[] }
-          : await client.request<{ outcomes: PrefetchOutcomeResult[] }>('prefetch', { models, priority: 'urgent', origin });
+          : await client.request<{ outcomes: PrefetchOutcomeResult[] }>('prefetch', { models, priority: 'urgent', origin, wantMissing });
       if (!output.json) renderOutcomes(outcomes, output);
+      // A wanted model is waited for too: the daemon queues it once its file settles.
       const pending = new Set(
-        outcomes.filter((outcome) => outcome.status === 'queued' || outcome.status === 'copying').map((outcome) => outcome.key!),
+        outcomes
+          .filter((outcome) => outcome.status === 'queued' || outcome.status === 'copying' || outcome.status === 'wanted')
+          .map((outcome) => outcome.key ?? `${outcome.category}/${outcome.name}`),
       );
       const results = options.wait && pending.size > 0 ? await waitForCopies(pending, client, inbox, output) : [];
       if (output.json) output.document(options.wait ? { outcomes, results, unresolved } : { outcomes, unresolved });

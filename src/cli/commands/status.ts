@@ -21,6 +21,14 @@ function render(status: StatusResult, socketPath: string, output: Output): void 
       ` (${polled} polled${library.unavailableModels > 0 ? `, ${library.unavailableModels} models unreachable` : ''})`,
   );
   output.line(`now      ${status.summary}`);
+  if (status.wanted.length > 0) {
+    output.line(`wanted   ${status.wanted.length === 1 ? '1 model is' : `${status.wanted.length} models are`} not in the library yet; each is copied once its file lands:`);
+    for (const want of status.wanted) {
+      const what = want.category === null ? want.name : `${want.category}/${want.name}`;
+      const why = want.reason === 'settling' ? 'still being written' : 'missing';
+      output.line(`  ${what} · ${why} · for ${want.origin} · ${formatDuration(Math.max(0, (Date.now() - want.since) / 1000))} ago`);
+    }
+  }
   const queue = status.comfy.reachable === null ? 'not checked yet' : status.comfy.reachable ? 'reachable' : (status.comfy.error ?? 'ComfyUI not reachable');
   output.line(`comfy    ${status.comfy.root ?? '(not found)'} · ${status.comfy.url} ${queue}`);
   output.line(`updates  ${describeUpdates(status.updates)}`);

@@ -69,7 +69,9 @@ export async function makeWorld(t: ExecutionContext, options: WorldOptions = {})
   const workflows = path.join(comfy, 'user', 'default', 'workflows');
   const nas = path.join(base, 'nas');
   const bin = path.join(base, 'bin');
-  for (const dir of [workflows, path.join(comfy, 'models', 'checkpoints'), path.join(comfy, 'output'), nas, bin]) {
+  // A NAS library has its category folders before any model lands in them.
+  const nasFolders = ['checkpoints', 'loras', 'vae'].map((category) => path.join(nas, category));
+  for (const dir of [workflows, path.join(comfy, 'models', 'checkpoints'), path.join(comfy, 'output'), ...nasFolders, bin]) {
     fs.mkdirSync(dir, { recursive: true });
   }
   for (const [name, entry] of [
