@@ -1,6 +1,8 @@
-import { describeSource, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './config-source.js';
+import { describeSource, locationOf, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './config-source.js';
 import { GIB, type ConfigKey, type KeyDefinition } from './schema.js';
 import { booleanFormat } from './formats.js';
+import { plannedMessage, RESERVED_NAMES, reservedVariable } from './reserved-names.js';
+import { didYouMean, nearestName } from './suggest.js';
 
 /**
  * Turns `ARENA_*` variables, from the environment or from the legacy env file,
@@ -31,8 +33,8 @@ const LEGACY_WITHOUT_MEANING = new Set([
   'ARENA_CACHE_PREFETCH_STRATEGY',
 ]);
 
-/** Read where the config file is looked for, not a key. */
-const LOCATOR_VARIABLES = new Set(['ARENA_CONFIG']);
+/** The old nodes' category switch and verbose flag, read beside the keys they steer. */
+const LEGACY_MODIFIERS = ['ARENA_CACHE_CATEGORIES_MODE', 'ARENA_CACHE_VERBOSE'];
 
 /**
  * The categories the old nodes cached by default. `ARENA_CACHE_CATEGORIES_MODE=extend`
@@ -57,6 +59,39 @@ export interface VariableReading extends SourceReading {
   readonly ignored: string[];
 }
 
+/** `cache.maxBytes` as someone guessing its variable would write it: `ARENA_CACHE_MAX_BYTES`. */
+function guessedVariable(configKey: ConfigKey): string {
+  return `ARENA_${configKey.replace(/([a-z])([A-Z])/g, '$1_$2').replace('.', '_').toUpperCase()}`;
+}
+
+/**
+ * Every spelling a variable might be meant as, with the variable to suggest:
+ * each known name as itself, and each key spelled as a variable
+ * (`ARENA_CACHE_MAX_BYTES`) pointing at the key's real variable (`ARENA_CACHE_MAX_GB`).
+ */
+function suggestionTable(schema: ReadonlyArray<[ConfigKey, KeyDefinition<unknown>]>): Map<string, string> {
+  const table = new Map<string, string>();
+  for (const [configKey, definition] of schema) {
+    if (!definition.env) continue;
+    table.set(definition.env, definition.env);
+    table.set(guessedVariable(configKey), definition.env);
+  }
+  for (const name of [...LEGACY_ALIASES.map((alias) => alias.variable), ...LEGACY_MODIFIERS, ...LEGACY_WITHOUT_MEANING, ...RESERVED_NAMES.map((entry) => entry.variable)]) {
+    table.set(name, name);
+  }
+  return table;
+}
+
+function unknownVariable(name: string, source: ConfigSource, table: ReadonlyMap<string, string>): ConfigProblem {
+  const nearest = nearestName(name, table.keys());
+  return {
+    severity: 'warning',
+    unknown: true,
+    source,
+    message: `unknown variable ${name} ${locationOf(source)}${didYouMean(nearest === undefined ? undefined : table.get(nearest))}`,
+  };
+}
+
 export function readVariables(
   variables: ReadonlyArray<{ name: string; value: string; line?: number }>,
   schema: ReadonlyArray<[ConfigKey, KeyDefinition<unknown>]>,
@@ -74,13 +109,19 @@ export function readVariables(
 
   for (const variable of ordered) {
     const { name, line } = variable;
-    if (!name.startsWith('ARENA_') || LOCATOR_VARIABLES.has(name)) continue;
+    // An empty value is unset, as shells and env files leave a variable they clear.
+    if (!name.startsWith('ARENA_') || variable.value.trim() === '') continue;
     const source = sourceOf(name, line);
     const current = byVariable.get(name);
     const alias = LEGACY_ALIASES.find((entry) => entry.variable === name);
     const target = current ?? alias;
+    const reserved = target ? undefined : reservedVariable(name);
 
-    if (target?.key === 'library.roots') {
+    if (reserved?.kind === 'planned') {
+      problems.push({ severity: 'warning', source, message: plannedMessage(reserved, name, locationOf(source)) });
+    } else if (reserved) {
+      continue;
+    } else if (target?.key === 'library.roots') {
       // ARENA_LIBRARY_ROOTS and the old ARENA_NAS_ROOT add up rather than replace each other.
       const parts = variable.value.split(':').filter((part) => part.trim() !== '');
       roots = { raw: [...(roots?.raw ?? []), ...parts], source };
@@ -118,12 +159,7 @@ export function readVariables(
     } else if (LEGACY_WITHOUT_MEANING.has(name)) {
       ignored.push(name);
     } else {
-      problems.push({
-        severity: 'warning',
-        unknown: true,
-        source,
-        message: `unknown variable ${name} (from ${describeSource(source)}); it is ignored`,
-      });
+      problems.push(unknownVariable(name, source, suggestionTable(schema)));
     }
   }
   if (roots) assignments.push({ key: 'library.roots', raw: roots.raw, source: roots.source });

@@ -6,6 +6,7 @@ import { describeSource, type Assignment, type ConfigProblem, type ConfigSource 
 import { EnvFileCache, LEGACY_ENV_FILE, sharedEnvFileCache } from './env-file.js';
 import { readVariables } from './environment.js';
 import { InvalidValue, type ParseContext } from './formats.js';
+import { didYouMean, nearestName } from './suggest.js';
 import { buildSchema, schemaEntries, type ArenaConfig, type ConfigKey, type KeyDefinition, type Platform } from './schema.js';
 
 export interface LoadOptions {
@@ -15,7 +16,10 @@ export interface LoadOptions {
   /** Command-line flags such as `--cache.maxBytes=64GB`, highest precedence. */
   readonly flags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
   readonly envFileCache?: EnvFileCache;
-  /** `error` in `arenactl config check`; at start an unknown key is only a warning. */
+  /**
+   * An unknown key or `ARENA_*` variable is an error, as it stops the daemon.
+   * `warn` is only for finding the daemon's socket despite a broken file.
+   */
   readonly unknownKeys?: 'warn' | 'error';
 }
 
@@ -60,6 +64,12 @@ function invalidMessage(assignment: Assignment, definition: KeyDefinition<unknow
   return `${assignment.key} = ${shown} (from ${describeSource(assignment.source)}): ${reason}expected ${definition.format.expected}${unitNote}`;
 }
 
+/** The flag nearest a mistyped one, spelled as a flag. */
+function flagSuggestion(name: string, knownKeys: readonly ConfigKey[]): string | undefined {
+  const nearest = nearestName(name, knownKeys);
+  return nearest === undefined ? undefined : `--${nearest}`;
+}
+
 function contextFor(source: ConfigSource, platform: Platform): ParseContext {
   const baseDir = source.kind === 'file' ? path.dirname(source.file) : platform.cwd;
   return { baseDir, env: platform.env, home: platform.home };
@@ -93,7 +103,10 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   for (const flag of options.flags ?? []) {
     const source: ConfigSource = { kind: 'flag', flag: `--${flag.key}` };
     if (definitions.has(flag.key as ConfigKey)) flagAssignments.push({ key: flag.key as ConfigKey, raw: flag.value, source });
-    else problems.push({ severity: 'error', source, message: `unknown flag --${flag.key}: no such configuration key` });
+    else {
+      const message = `unknown flag --${flag.key}: no such configuration key${didYouMean(flagSuggestion(flag.key, knownKeys))}`;
+      problems.push({ severity: 'error', source, message });
+    }
   }
 
   // The env file lives inside comfy.root, so comfy.root is settled from the other sources first.
@@ -160,10 +173,8 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     }
   }
 
-  const strict = options.unknownKeys === 'error';
-  const isError = (problem: ConfigProblem) =>
-    problem.severity === 'error' ||
-    (strict && problem.unknown === true && (problem.source.kind === 'file' || problem.source.kind === 'env-file'));
+  const strict = (options.unknownKeys ?? 'error') === 'error';
+  const isError = (problem: ConfigProblem) => problem.severity === 'error' || (strict && problem.unknown === true);
   const errors = problems.filter(isError);
   if (errors.length > 0) throw new ConfigError(errors.map((problem) => ({ ...problem, severity: 'error' as const })));
 

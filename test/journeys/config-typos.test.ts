@@ -1,0 +1,123 @@
+/**
+ * Journeys: configuration mistakes a user makes (a mistyped key or variable,
+ * a unit forgotten, a cache root that is a file) never pass silently, and the
+ * tools that check the configuration check the one the daemon really runs.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import { arenactlJson, makeWorld, sh, startArenad, until, type World } from './helpers/product.js';
+
+interface Status {
+  pid: number;
+  state: string;
+  problems: string[];
+  config: { file: string | null; envFile: string | null };
+  cache: { root: string; maxBytes: number };
+}
+
+interface DoctorReport {
+  ok: boolean;
+  checks: Array<{ id: string; status: 'pass' | 'warn' | 'fail'; message: string; fix?: string }>;
+}
+
+function writeText(file: string, text: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** A command line that runs arenad in the foreground, bounded: a daemon that wrongly starts is stopped after a while (exit 124). */
+function arenadRefusal(world: World, line: string) {
+  return sh(world, line.replace(/\barenad\b/, 'timeout 20 arenad'));
+}
+
+function doctorCheck(report: DoctorReport, id: string) {
+  const check = report.checks.find((candidate) => candidate.id === id);
+  if (!check) throw new Error(`doctor has no "${id}" check: ${JSON.stringify(report.checks)}`);
+  return check;
+}
+
+test('a mistyped key in the config file stops arenad with file:line and "did you mean", word for word as config check says it', async (t) => {
+  const world = await makeWorld(t);
+  const file = writeText(path.join(world.home, 'arena.yaml'), 'cache:\n  maxByte: 50MB\n');
+
+  const start = await arenadRefusal(world, `arenad --config ${file}`);
+  t.is(start.code, 1, start.stderr);
+  const expected = `unknown key "cache.maxByte" in ${file}:2 (did you mean cache.maxBytes?)`;
+  t.true(start.stderr.includes(`arenad: ${expected}`), start.stderr);
+  t.regex(start.stderr, /not started/);
+  t.false(fs.existsSync(world.socket), 'nothing was started');
+
+  const check = await sh(world, `arenactl config check ${file}`);
+  t.is(check.code, 1);
+  t.true(check.stderr.includes(expected), check.stderr);
+});
+
+test('a mistyped ARENA_ variable stops arenad, naming it and the variable meant', async (t) => {
+  const world = await makeWorld(t);
+  const start = await arenadRefusal(world, 'ARENA_CACHE_MAXBYTES=1 arenad');
+  t.is(start.code, 1, start.stderr);
+  t.regex(start.stderr, /arenad: unknown variable ARENA_CACHE_MAXBYTES in the environment \(did you mean ARENA_CACHE_MAX_GB\?\)/);
+  t.false(fs.existsSync(world.socket));
+
+  const check = await sh(world, 'ARENA_CACHE_MAXBYTES=1 arenactl config check');
+  t.is(check.code, 1);
+  t.regex(check.stderr, /unknown variable ARENA_CACHE_MAXBYTES in the environment/);
+});
+
+test('names the product reads, old AutoCache variables and names reserved for coming features still start the daemon', async (t) => {
+  const world = await makeWorld(t);
+  const config = writeText(path.join(world.home, 'arena.yaml'), 'cache:\n  maxBytes: 50GB\n');
+  const env = {
+    ARENA_CONFIG: config,
+    ARENA_TEST_HOOKS: '0',
+    ARENA_LOG_FILE: path.join(world.base, 'arenad.log'),
+    ARENA_AUTO_CACHE_ENABLED: '0',
+    ARENA_AUTOCACHE_AUTOPATCH: '0',
+    ARENA_CACHE_MIN_SIZE_GB: '1',
+    ARENA_FARM_TOKEN: 'sekrit-farm-token',
+    ARENA_UI_TOKEN: 'sekrit-ui-token',
+    ARENA_PREFETCH_BANDWIDTH: '80MB/s',
+    ARENA_FARM_REDIS: 'redis://127.0.0.1:6379/0',
+    ARENA_FARM_NAME: 'box1',
+    ARENA_FARM_POOL: 'default',
+    ARENA_FARM_NAS_COPIES: '2',
+    ARENA_FARM_LISTEN: '127.0.0.1:9790',
+    ARENA_FARM_POOL_PREFETCH: 'saves',
+    ARENA_UI_LISTEN: '127.0.0.1:9778',
+  };
+  const daemon = await startArenad(t, world, { env });
+  const status = await arenactlJson<Status>(world, 'status');
+  t.is(status.cache.maxBytes, 50e9);
+  // Not built yet: said once, not refused.
+  t.regex(daemon.output(), /ARENA_FARM_REDIS .*not in this version/);
+  t.notRegex(daemon.output(), /sekrit/, 'secrets are never printed');
+  const check = await sh(world, 'arenactl config check', { env });
+  t.is(check.code, 0, check.stderr);
+});
+
+test('the legacy env file: old AutoCache lines still work, an unknown ARENA_ line is refused with file:line', async (t) => {
+  const world = await makeWorld(t);
+  const envFile = path.join(world.comfy, 'user', 'arena_autocache.env');
+  writeText(envFile, '# Arena AutoCache\nARENA_AUTO_CACHE_ENABLED=0\nARENA_CACHE_MAX_GB=100\nARENA_CACHE_MIN_SIZE_MB=\n');
+  const daemon = await startArenad(t, world);
+  t.is((await arenactlJson<Status>(world, 'status')).cache.maxBytes, 100 * 2 ** 30);
+  t.is(await daemon.stop(), 0);
+
+  writeText(envFile, '# Arena AutoCache\nARENA_AUTO_CACHE_ENABLED=0\nARENA_CACHE_MAXGB=100\n');
+  const start = await arenadRefusal(world, 'arenad');
+  t.is(start.code, 1, start.stderr);
+  t.true(start.stderr.includes(`unknown variable ARENA_CACHE_MAXGB in ${envFile}:3 (did you mean ARENA_CACHE_MAX_GB?)`), start.stderr);
+});
+
+test('an empty ARENA_CACHE_MAX_GB= means unset, as shells and env files leave it', async (t) => {
+  const world = await makeWorld(t);
+  const line = await sh(world, 'ARENA_CACHE_MAX_GB= ARENA_LOG_LEVEL= arenactl config check');
+  t.is(line.code, 0, line.stderr);
+  await startArenad(t, world, { env: { ARENA_CACHE_MAX_GB: '', ARENA_CACHE_CATEGORIES: '', ARENA_UNHEARD_OF: '' } });
+  const status = await arenactlJson<Status>(world, 'status');
+  t.is(status.cache.maxBytes, 0);
+  const shown = await arenactlJson<{ sources: Record<string, string> }>(world, 'config show');
+  t.is(shown.sources['cache.maxBytes'], 'default');
+});
