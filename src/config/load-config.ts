@@ -6,6 +6,7 @@ import { describeSource, type Assignment, type ConfigProblem, type ConfigSource 
 import { EnvFileCache, LEGACY_ENV_FILE, sharedEnvFileCache } from './env-file.js';
 import { readVariables } from './environment.js';
 import { InvalidValue, type ParseContext } from './formats.js';
+import { quotaWarning } from './plausibility.js';
 import { didYouMean, nearestName } from './suggest.js';
 import { buildSchema, schemaEntries, type ArenaConfig, type ConfigKey, type KeyDefinition, type Platform } from './schema.js';
 
@@ -156,12 +157,15 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const store = convict(convictSchemaOf(entries), { env: {}, args: [] });
   const sources = new Map<ConfigKey, ConfigSource>(knownKeys.map((configKey) => [configKey, { kind: 'default' }]));
   const layers = [fileReading.assignments, envFileAssignments, envReading.assignments, flagAssignments];
+  let quota: { assignment: Assignment; bytes: number } | undefined;
   for (const assignment of layers.flat()) {
     const definition = definitions.get(assignment.key)!;
     const context = { ...contextFor(assignment.source, platform), ...(assignment.unit ? { unit: assignment.unit } : {}) };
     try {
-      store.set(assignment.key, definition.format.parse(assignment.raw, context));
+      const value = definition.format.parse(assignment.raw, context);
+      store.set(assignment.key, value);
       sources.set(assignment.key, assignment.source);
+      if (assignment.key === 'cache.maxBytes') quota = { assignment, bytes: value as number };
     } catch (error) {
       if (!(error instanceof InvalidValue)) throw error;
       problems.push({
@@ -172,6 +176,9 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
       });
     }
   }
+
+  const quotaProblem = quota && quotaWarning(quota.assignment, quota.bytes);
+  if (quotaProblem) problems.push(quotaProblem);
 
   const strict = (options.unknownKeys ?? 'error') === 'error';
   const isError = (problem: ConfigProblem) => problem.severity === 'error' || (strict && problem.unknown === true);

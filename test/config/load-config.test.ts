@@ -413,6 +413,28 @@ test('a mistyped flag is refused with the flag meant', async (t) => {
   t.is(error.message, 'unknown flag --cache.maxbyte: no such configuration key (did you mean --cache.maxBytes?)');
 });
 
+test('a quota under 1 GB is a warning naming key, value, source and the likely meaning; 0 and real quotas are not', async (t) => {
+  const home = await tempDir(t);
+  const warningsFor = (text: string, env: NodeJS.ProcessEnv = {}) => {
+    const file = writeFile(path.join(home, 'q.yaml'), text);
+    return loadConfig({ platform: testPlatform(home, env), configFile: file, envFileCache: new EnvFileCache() }).warnings.map((w) => w.message);
+  };
+  const file = path.join(home, 'q.yaml');
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 500\n'), [
+    `cache.maxBytes = 500 (from ${file}:2): a quota of 500 B cannot hold a single checkpoint (a bare number counts in bytes); did you mean 500GB? (0 means no quota)`,
+  ]);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 64MB\n'), [
+    `cache.maxBytes = "64MB" (from ${file}:2): a quota of 64.0 MB cannot hold a single checkpoint; did you mean 64GB? (0 means no quota)`,
+  ]);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 0\n'), []);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 1GB\n'), []);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 500GB\n'), []);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 500\n', { ARENA_CACHE_MAX_GB: '100' }), [], 'the environment wins with a real quota');
+  t.deepEqual(warningsFor('{}\n', { ARENA_CACHE_MAX_GB: '0.5' }), [
+    'cache.maxBytes = "0.5" (from environment ARENA_CACHE_MAX_GB): a quota of 537 MB cannot hold a single checkpoint (this variable counts in GiB); (0 means no quota)',
+  ]);
+});
+
 test('the env file cannot move comfy.root, since it lives inside it', async (t) => {
   const home = await tempDir(t);
   const comfy = path.join(home, 'ComfyUI');

@@ -111,6 +111,29 @@ test('the legacy env file: old AutoCache lines still work, an unknown ARENA_ lin
   t.true(start.stderr.includes(`unknown variable ARENA_CACHE_MAXGB in ${envFile}:3 (did you mean ARENA_CACHE_MAX_GB?)`), start.stderr);
 });
 
+test('a quota of 500 bytes is flagged by config check and doctor as a likely unit mistake, not refused', async (t) => {
+  const world = await makeWorld(t);
+  const file = writeText(path.join(world.home, '.config', 'arena', 'config.yaml'), 'cache:\n  maxBytes: 500\n');
+  const flagged = `cache.maxBytes = 500 (from ${file}:2)`;
+
+  const check = await sh(world, 'arenactl config check');
+  t.is(check.code, 0, check.stderr);
+  const warning = check.stdout.split('\n').find((line) => line.startsWith('warning:'));
+  t.truthy(warning, check.stdout);
+  t.true(warning!.includes(flagged), warning);
+  t.regex(warning!, /did you mean 500GB\?/);
+
+  const doctor = JSON.parse((await sh(world, 'arenactl doctor --json')).stdout) as DoctorReport;
+  const config = doctorCheck(doctor, 'config');
+  t.is(config.status, 'warn');
+  t.true(config.message.includes(flagged), config.message);
+  t.regex(config.message, /did you mean 500GB\?/);
+
+  const daemon = await startArenad(t, world);
+  t.is((await arenactlJson<Status>(world, 'status')).cache.maxBytes, 500, 'a warning, not fatal');
+  t.true(daemon.output().includes(flagged), daemon.output());
+});
+
 test('an empty ARENA_CACHE_MAX_GB= means unset, as shells and env files leave it', async (t) => {
   const world = await makeWorld(t);
   const line = await sh(world, 'ARENA_CACHE_MAX_GB= ARENA_LOG_LEVEL= arenactl config check');
