@@ -57,6 +57,8 @@ export const LEGACY_DEFAULT_CATEGORIES = [
 export interface VariableReading extends SourceReading {
   /** Legacy variables that were recognised and deliberately not used. */
   readonly ignored: string[];
+  /** The variables that set or steered a value, in the order read. */
+  readonly used: string[];
 }
 
 /** `cache.maxBytes` as someone guessing its variable would write it: `ARENA_CACHE_MAX_BYTES`. */
@@ -100,6 +102,7 @@ export function readVariables(
   const assignments: Assignment[] = [];
   const problems: ConfigProblem[] = [];
   const ignored: string[] = [];
+  const used: string[] = [];
   const byVariable = new Map(schema.filter(([, d]) => d.env).map(([key, d]) => [d.env!, { key, unit: d.envUnit }]));
   const value = (name: string) => variables.find((v) => v.name === name);
 
@@ -116,6 +119,7 @@ export function readVariables(
     const alias = LEGACY_ALIASES.find((entry) => entry.variable === name);
     const target = current ?? alias;
     const reserved = target ? undefined : reservedVariable(name);
+    if (target || LEGACY_MODIFIERS.includes(name)) used.push(name);
 
     if (reserved?.kind === 'planned') {
       problems.push({ severity: 'warning', source, message: plannedMessage(reserved, name, locationOf(source)) });
@@ -163,6 +167,6 @@ export function readVariables(
     }
   }
   if (roots) assignments.push({ key: 'library.roots', raw: roots.raw, source: roots.source });
-  return { assignments, problems, ignored };
+  return { assignments, problems, ignored, used };
 }
 

@@ -10,12 +10,22 @@ import { quotaWarning } from './plausibility.js';
 import { didYouMean, nearestName } from './suggest.js';
 import { buildSchema, schemaEntries, type ArenaConfig, type ConfigKey, type KeyDefinition, type Platform } from './schema.js';
 
+export interface ConfigFlag {
+  readonly key: string;
+  readonly value: string;
+}
+
 export interface LoadOptions {
   readonly platform: Platform;
-  /** `--config FILE`. */
-  readonly configFile?: string;
+  /** `--config FILE`; null: no config file at all, as for a daemon that found none. */
+  readonly configFile?: string | null;
+  /**
+   * The legacy env file to read instead of `<comfy.root>/user/arena_autocache.env`
+   * (null: none), to repeat exactly what a running daemon read.
+   */
+  readonly envFile?: string | null;
   /** Command-line flags such as `--cache.maxBytes=64GB`, highest precedence. */
-  readonly flags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly flags?: readonly ConfigFlag[];
   readonly envFileCache?: EnvFileCache;
   /**
    * An unknown key or `ARENA_*` variable is an error, as it stops the daemon.
@@ -32,6 +42,11 @@ export interface LoadedConfig {
   readonly ignoredLegacy: readonly string[];
   readonly configFile?: string;
   readonly envFile?: string;
+  /** The `ARENA_*` variables of the environment that set or steered a value, with their values. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly flags: readonly ConfigFlag[];
+  /** The folder relative paths in the environment and flags were resolved against. */
+  readonly cwd: string;
 }
 
 /** convict's own check: the final value has the JavaScript type of the key's default. */
@@ -90,7 +105,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const knownKeys = entries.map(([configKey]) => configKey);
   const problems: ConfigProblem[] = [];
 
-  const located = locateConfigFile(options.configFile, platform);
+  const located = options.configFile === null ? undefined : locateConfigFile(options.configFile, platform);
   const fileReading = located ? readConfigFile(located.file, knownKeys) : { assignments: [], problems: [] };
   problems.push(...fileReading.problems);
 
@@ -122,7 +137,9 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     }
   }
 
-  const envFile = comfyRoot ? path.join(comfyRoot, LEGACY_ENV_FILE) : undefined;
+  // A caller repeating a daemon's load names the env file that daemon read (null: none).
+  let envFile = comfyRoot ? path.join(comfyRoot, LEGACY_ENV_FILE) : undefined;
+  if (options.envFile !== undefined) envFile = options.envFile ?? undefined;
   const parsedEnvFile = envFile ? (options.envFileCache ?? sharedEnvFileCache).read(envFile) : undefined;
   let envFileAssignments: Assignment[] = [];
   let ignoredLegacy = envReading.ignored;
@@ -193,5 +210,8 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     ignoredLegacy,
     ...(located ? { configFile: located.file } : {}),
     ...(parsedEnvFile ? { envFile: parsedEnvFile.file } : {}),
+    environment: Object.fromEntries(envReading.used.map((name) => [name, platform.env[name]!])),
+    flags: options.flags ?? [],
+    cwd: platform.cwd,
   };
 }

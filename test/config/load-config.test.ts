@@ -376,6 +376,7 @@ test('an empty ARENA_ value is unset, in the environment and in the env file', a
   t.is(loaded.sources.get('cache.minFileBytes')!.kind, 'default');
   t.deepEqual(loaded.config.library.roots, ['/nas'], 'an empty variable does not clear what the file set');
   t.deepEqual(loaded.warnings, []);
+  t.deepEqual(Object.keys(loaded.environment), ['ARENA_COMFY_ROOT']);
 });
 
 test('names the product reads or reserves are accepted; planned keys say they do nothing yet; secrets are never echoed', async (t) => {
@@ -398,6 +399,7 @@ test('names the product reads or reserves are accepted; planned keys say they do
     'ARENA_PREFETCH_BANDWIDTH in the environment (prefetch.bandwidth) is reserved for a feature not in this version of arenad; it is ignored',
   ]);
   t.notRegex(JSON.stringify(loaded), /secret/);
+  t.deepEqual(loaded.environment, {}, 'none of them set a value');
   const typo = writeFile(path.join(home, 'typo.yaml'), 'farm:\n  redsi: redis://nas\n');
   t.is(
     configError(t, () => loadConfig({ platform: testPlatform(home), configFile: typo, envFileCache: new EnvFileCache() })).message,
@@ -433,6 +435,29 @@ test('a quota under 1 GB is a warning naming key, value, source and the likely m
   t.deepEqual(warningsFor('{}\n', { ARENA_CACHE_MAX_GB: '0.5' }), [
     'cache.maxBytes = "0.5" (from environment ARENA_CACHE_MAX_GB): a quota of 537 MB cannot hold a single checkpoint (this variable counts in GiB); (0 means no quota)',
   ]);
+});
+
+test('a load says what it read: the environment that set values, the flags, the folder; and it can repeat exactly that', async (t) => {
+  const home = await tempDir(t);
+  const comfy = path.join(home, 'ComfyUI');
+  const envFile = writeFile(path.join(comfy, 'user', 'arena_autocache.env'), 'ARENA_CACHE_MAX_GB=100\n');
+  const other = writeFile(path.join(home, 'other.env'), 'ARENA_CACHE_MAX_GB=7\n');
+  const userFile = writeFile(path.join(home, '.config', 'arena', 'config.yaml'), 'prefetch:\n  concurrency: 3\n');
+  const env = { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_ROOT: 'ssd', ARENA_AUTO_CACHE_ENABLED: '0', EDITOR: 'vi' };
+  const loaded = loadConfig({ platform: testPlatform(home, env, '/work'), flags: [{ key: 'log.level', value: 'debug' }], envFileCache: new EnvFileCache() });
+  t.is(loaded.configFile, userFile);
+  t.is(loaded.envFile, envFile);
+  t.deepEqual(loaded.environment, { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_ROOT: 'ssd' });
+  t.deepEqual(loaded.flags, [{ key: 'log.level', value: 'debug' }]);
+  t.is(loaded.cwd, '/work');
+  t.is(loaded.config.cache.root, '/work/ssd');
+
+  const none = loadConfig({ platform: testPlatform(home, env), configFile: null, envFile: other, envFileCache: new EnvFileCache() });
+  t.is(none.configFile, undefined, 'null: no config file, even though the user has one');
+  t.is(none.config.prefetch.concurrency, 2);
+  t.is(none.envFile, other);
+  t.is(none.config.cache.maxBytes, 7 * GIB);
+  t.is(loadConfig({ platform: testPlatform(home, env), envFile: null, envFileCache: new EnvFileCache() }).config.cache.maxBytes, 0);
 });
 
 test('the env file cannot move comfy.root, since it lives inside it', async (t) => {

@@ -29,7 +29,7 @@ function writeText(file: string, text: string): string {
 
 /** A command line that runs arenad in the foreground, bounded: a daemon that wrongly starts is stopped after a while (exit 124). */
 function arenadRefusal(world: World, line: string) {
-  return sh(world, line.replace(/\barenad\b/, 'timeout 20 arenad'));
+  return sh(world, line.replace(/\barenad\b/, 'timeout 60 arenad'), { timeoutMs: 90_000 });
 }
 
 function doctorCheck(report: DoctorReport, id: string) {
@@ -109,6 +109,49 @@ test('the legacy env file: old AutoCache lines still work, an unknown ARENA_ lin
   const start = await arenadRefusal(world, 'arenad');
   t.is(start.code, 1, start.stderr);
   t.true(start.stderr.includes(`unknown variable ARENA_CACHE_MAXGB in ${envFile}:3 (did you mean ARENA_CACHE_MAX_GB?)`), start.stderr);
+});
+
+test('doctor checks the config file and variables the running daemon loaded, not the ones this shell would', async (t) => {
+  const world = await makeWorld(t);
+  // What a fresh start from this shell would load: broken.
+  writeText(path.join(world.home, '.config', 'arena', 'config.yaml'), 'cache:\n  maxByte: 10GB\n');
+  // What the daemon was started with, from another folder.
+  const elsewhere = path.join(world.base, 'elsewhere');
+  const file = writeText(path.join(elsewhere, 'arena.yaml'), 'cache:\n  maxBytes: 50GB\n');
+  const ssd = path.join(world.base, 'ssd');
+  await startArenad(t, world, { cwd: elsewhere, args: '--config ./arena.yaml', env: { ARENA_CACHE_ROOT: ssd } });
+
+  const doctor = await sh(world, 'arenactl doctor --json');
+  const report = JSON.parse(doctor.stdout) as DoctorReport;
+  const config = doctorCheck(report, 'config');
+  t.is(config.status, 'pass', config.message);
+  t.true(config.message.includes(file), config.message);
+  t.false(config.message.includes('maxByte:'), config.message);
+  const permissions = report.checks.filter((check) => check.id === 'permissions').map((check) => check.message);
+  t.true(permissions.some((message) => message.includes(`cache.root ${ssd}`)), `the daemon's ARENA_CACHE_ROOT: ${permissions.join('; ')}`);
+
+  // Without the daemon, doctor checks what a fresh start from here would load.
+  const stop = await sh(world, `kill -TERM ${(await arenactlJson<Status>(world, 'status')).pid}`);
+  t.is(stop.code, 0);
+  await until(() => !fs.existsSync(world.socket), 20_000, () => 'the daemon to stop');
+  const alone = JSON.parse((await sh(world, 'arenactl doctor --json')).stdout) as DoctorReport;
+  const fresh = doctorCheck(alone, 'config');
+  t.is(fresh.status, 'fail');
+  t.regex(fresh.message, /unknown key "cache\.maxByte" in .*config\.yaml:2/);
+});
+
+test('a relative --config from another folder is reported as an absolute path', async (t) => {
+  const world = await makeWorld(t);
+  const elsewhere = path.join(world.base, 'elsewhere');
+  const file = writeText(path.join(elsewhere, 'x.yaml'), 'cache:\n  maxBytes: 30GB\n');
+  await startArenad(t, world, { cwd: elsewhere, args: '--config ./x.yaml' });
+  const status = await arenactlJson<Status>(world, 'status');
+  t.is(status.config.file, file);
+  const shown = await arenactlJson<{ configFile: string; sources: Record<string, string> }>(world, 'config show');
+  t.is(shown.configFile, file);
+  t.is(shown.sources['cache.maxBytes'], `${file}:2`);
+  const text = await sh(world, 'arenactl config show | head -3');
+  t.true(text.stdout.includes(`config file: ${file}`), text.stdout);
 });
 
 test('a quota of 500 bytes is flagged by config check and doctor as a likely unit mistake, not refused', async (t) => {
