@@ -154,6 +154,57 @@ test('a relative --config from another folder is reported as an absolute path', 
   t.true(text.stdout.includes(`config file: ${file}`), text.stdout);
 });
 
+test('a cache root that is a file: the daemon answers, degraded, copies nothing, and config check names it', async (t) => {
+  const world = await makeWorld(t);
+  const notAFolder = writeText(path.join(world.base, 'ssd'), 'not a folder\n');
+  const env = { ARENA_CACHE_ROOT: notAFolder };
+
+  const check = await sh(world, 'arenactl config check', { env });
+  t.is(check.code, 1);
+  t.regex(check.stderr, new RegExp(`cache\\.root = "${notAFolder}" \\(from environment ARENA_CACHE_ROOT\\): it is a file, not a folder`));
+
+  const daemon = await startArenad(t, world, { env });
+  const status = await arenactlJson<Status>(world, 'status');
+  t.is(status.state, 'degraded');
+  const problem = status.problems.find((line) => line.startsWith('cache.root'));
+  t.truthy(problem, status.problems.join('; '));
+  t.regex(problem!, /is a file, not a folder/);
+  t.notRegex(JSON.stringify(status), /ENOTDIR|EACCES|\bat async\b/);
+  t.notRegex(daemon.output(), /ENOTDIR|\bat async\b/);
+
+  const prefetch = await sh(world, 'arenactl prefetch checkpoints/x.safetensors');
+  t.is(prefetch.code, 1);
+  t.regex(prefetch.stderr, /is a file, not a folder/);
+  t.is(fs.readFileSync(notAFolder, 'utf8'), 'not a folder\n', 'the file is untouched');
+});
+
+test('a cache root under a file, or in a folder the user may not write, is a problem in status and in config check', async (t) => {
+  const world = await makeWorld(t);
+  const file = writeText(path.join(world.base, 'ssd'), 'x\n');
+  const under = path.join(file, 'cache');
+  const check = await sh(world, 'arenactl config check', { env: { ARENA_CACHE_ROOT: under } });
+  t.is(check.code, 1);
+  t.true(check.stderr.includes(`cache.root = "${under}" (from environment ARENA_CACHE_ROOT): it cannot be created: ${file} is a file, not a folder`), check.stderr);
+  const daemon = await startArenad(t, world, { env: { ARENA_CACHE_ROOT: under } });
+  const status = await arenactlJson<Status>(world, 'status');
+  t.true(status.problems.some((line) => line.includes(`${file} is a file, not a folder`)), status.problems.join('; '));
+  t.is(await daemon.stop(), 0);
+
+  // Root without CAP_DAC_OVERRIDE meets file permissions as any other user does.
+  const locked = path.join(world.base, 'locked');
+  fs.mkdirSync(locked, { mode: 0o555 });
+  fs.chmodSync(locked, 0o555);
+  const asUser = 'setpriv --bounding-set=-dac_override,-dac_read_search';
+  const env = { ARENA_CACHE_ROOT: path.join(locked, 'cache') };
+  const denied = await sh(world, `${asUser} arenactl config check`, { env });
+  t.is(denied.code, 1);
+  t.regex(denied.stderr, /it cannot be created: permission denied in .*locked/);
+  await startArenad(t, world, { env, wrapper: asUser });
+  const lockedStatus = await arenactlJson<Status>(world, 'status');
+  t.is(lockedStatus.state, 'degraded');
+  t.true(lockedStatus.problems.some((line) => /^cache\.root .*cannot be created: permission denied in .*locked/.test(line)), lockedStatus.problems.join('; '));
+});
+
 test('a quota of 500 bytes is flagged by config check and doctor as a likely unit mistake, not refused', async (t) => {
   const world = await makeWorld(t);
   const file = writeText(path.join(world.home, '.config', 'arena', 'config.yaml'), 'cache:\n  maxBytes: 500\n');
