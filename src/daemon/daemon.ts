@@ -154,8 +154,13 @@ export class Daemon {
       if (!(error instanceof ConfigError)) throw error;
       this.#logger.error('config reload failed; keeping the previous configuration', { problems: error.problems.length });
       for (const problem of error.problems) this.#logger.error(problem.message);
+      // Shown in status until a reload succeeds, so a failed reload is not noticed only in the log.
+      const problems = error.problems.map((problem) => problem.message).join('; ');
+      this.#problems.set('config-reload', `the configuration was not reloaded, so the previous configuration stays in force: ${problems}`);
+      this.#refreshState();
       return false;
     }
+    this.#problems.clear('config-reload');
     const changed = this.#changedKeys(next);
     for (const warning of next.warnings) this.#logger.warn(warning.message);
     const pending = changed.filter((key) => this.#restartKeys.has(key));

@@ -111,6 +111,47 @@ test('the legacy env file: old AutoCache lines still work, an unknown ARENA_ lin
   t.true(start.stderr.includes(`unknown variable ARENA_CACHE_MAXGB in ${envFile}:3 (did you mean ARENA_CACHE_MAX_GB?)`), start.stderr);
 });
 
+test('a reload with a typo keeps the running quota and shows the problem in status until a good reload', async (t) => {
+  const world = await makeWorld(t);
+  const file = writeText(path.join(world.home, '.config', 'arena', 'config.yaml'), 'cache:\n  maxBytes: 50GB\n');
+  await startArenad(t, world);
+  const before = await arenactlJson<Status>(world, 'status');
+  t.is(before.state, 'ready', before.problems.join('; '));
+
+  writeText(file, 'cache:\n  maxByte: 10GB\n');
+  await sh(world, `kill -HUP ${before.pid}`);
+  let status = before;
+  await until(
+    async () => {
+      status = await arenactlJson<Status>(world, 'status');
+      return status.problems.some((problem) => problem.includes('cache.maxByte'));
+    },
+    20_000,
+    () => `the failed reload in status; it shows ${JSON.stringify(status.problems)}`,
+  );
+  t.is(status.state, 'degraded');
+  const problem = status.problems.find((line) => line.includes('cache.maxByte'))!;
+  t.true(problem.includes(`${file}:2`), problem);
+  t.true(problem.includes('did you mean cache.maxBytes?'), problem);
+  t.regex(problem, /previous configuration/);
+  t.is(status.cache.maxBytes, 50e9, 'the old quota still applies');
+  const piped = await sh(world, 'arenactl status | head -3');
+  t.is(piped.code, 0);
+  t.regex(piped.stdout, /degraded/);
+
+  writeText(file, 'cache:\n  maxBytes: 20GB\n');
+  await sh(world, `kill -HUP ${before.pid}`);
+  await until(
+    async () => {
+      status = await arenactlJson<Status>(world, 'status');
+      return status.cache.maxBytes === 20e9;
+    },
+    20_000,
+    () => `the good reload; status is ${JSON.stringify(status)}`,
+  );
+  t.is(status.state, 'ready', status.problems.join('; '));
+});
+
 test('doctor checks the config file and variables the running daemon loaded, not the ones this shell would', async (t) => {
   const world = await makeWorld(t);
   // What a fresh start from this shell would load: broken.
