@@ -13,7 +13,8 @@ export function resolveSocketPath(explicit: string | undefined, io: CliIo): stri
   const { env, uid } = io.platform;
   if (env.ARENA_SOCKET) return env.ARENA_SOCKET;
   try {
-    return loadConfig({ platform: io.platform }).config.control.socket;
+    // A typo elsewhere in the file must not send arenactl to the wrong socket.
+    return loadConfig({ platform: io.platform, unknownKeys: 'warn' }).config.control.socket;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return defaultSocketPath(env, uid);

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { distance } from 'fastest-levenshtein';
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
-import type { Assignment, ConfigProblem, ConfigSource, SourceReading } from './config-source.js';
+import { locationOf, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './config-source.js';
+import { plannedKey, plannedMessage, RESERVED_NAMES } from './reserved-names.js';
+import { closestMatch, didYouMean } from '../core/did-you-mean.js';
 import type { ConfigKey, Platform } from './schema.js';
 
 export const SYSTEM_CONFIG_FILE = '/etc/arena/config.yaml';
@@ -25,20 +26,6 @@ export function locateConfigFile(explicit: string | undefined, platform: Platfor
     if (platform.exists(candidate)) return { file: candidate, explicit: false };
   }
   return undefined;
-}
-
-/** The nearest known key, offered when a file has a typo. */
-function suggestion(name: string, knownKeys: readonly string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const known of knownKeys) {
-    const d = distance(name.toLowerCase(), known.toLowerCase());
-    if (d < bestDistance) {
-      best = known;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean ${best}?)` : '';
 }
 
 /**
@@ -87,19 +74,26 @@ export function readConfigFile(file: string, knownKeys: readonly ConfigKey[]): S
     return { assignments, problems };
   }
 
-  const sections = new Set(knownKeys.map((known) => known.split('.')[0]!));
+  // Keys the contract fixes for features still to come are accepted (with a warning), so they are sections too.
+  const plannedKeys = RESERVED_NAMES.flatMap((entry) => (entry.kind === 'planned' ? [entry.key] : []));
+  const sections = new Set([...knownKeys, ...plannedKeys].map((known) => known.split('.')[0]!));
   const keySet = new Set<string>(knownKeys);
 
   const addLeaf = (dotted: string, pair: Pair) => {
     const line = lineOf(pair.key as Node) ?? lineOf(pair.value as Node);
     const source: ConfigSource = { kind: 'file', file, ...(line === undefined ? {} : { line }) };
+    const planned = plannedKey(dotted);
+    if (planned) {
+      problems.push({ severity: 'warning', key: dotted, source, message: plannedMessage(planned, dotted, locationOf(source)) });
+      return;
+    }
     if (!keySet.has(dotted)) {
       problems.push({
         severity: 'warning',
         unknown: true,
         key: dotted,
         source,
-        message: `unknown key "${dotted}" in ${file}${line === undefined ? '' : `:${line}`}${suggestion(dotted, knownKeys)}`,
+        message: `unknown key "${dotted}" ${locationOf(source)}${didYouMean(closestMatch(dotted, [...knownKeys, ...plannedKeys]))}`,
       });
       return;
     }

@@ -23,6 +23,22 @@ export function describeSource(source: ConfigSource): string {
   }
 }
 
+/** Where a name was written, to follow it in a message: "in the environment", "in /etc/arena/config.yaml:4". */
+export function locationOf(source: ConfigSource): string {
+  switch (source.kind) {
+    case 'default':
+      return 'in the defaults';
+    case 'file':
+      return `in ${source.line === undefined ? source.file : `${source.file}:${source.line}`}`;
+    case 'env-file':
+      return `in ${source.file}:${source.line}`;
+    case 'env':
+      return 'in the environment';
+    case 'flag':
+      return 'on the command line';
+  }
+}
+
 /** One value one source offers for one key, before it is checked. */
 export interface Assignment {
   readonly key: ConfigKey;
@@ -37,7 +53,7 @@ export interface ConfigProblem {
   readonly message: string;
   readonly source: ConfigSource;
   readonly key?: string;
-  /** An unknown key or variable: a warning at start, an error in `arenactl config check`. */
+  /** An unknown key or variable: an error, except where a caller only needs to find the daemon. */
   readonly unknown?: boolean;
 }
 

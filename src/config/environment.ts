@@ -1,6 +1,8 @@
-import { describeSource, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './config-source.js';
+import { describeSource, locationOf, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './config-source.js';
 import { GIB, type ConfigKey, type KeyDefinition } from './schema.js';
 import { booleanFormat } from './formats.js';
+import { plannedMessage, RESERVED_NAMES, reservedVariable } from './reserved-names.js';
+import { closestMatch, didYouMean } from '../core/did-you-mean.js';
 
 /**
  * Turns `ARENA_*` variables, from the environment or from the legacy env file,
@@ -31,8 +33,8 @@ const LEGACY_WITHOUT_MEANING = new Set([
   'ARENA_CACHE_PREFETCH_STRATEGY',
 ]);
 
-/** Read where the config file is looked for, not a key. */
-const LOCATOR_VARIABLES = new Set(['ARENA_CONFIG']);
+/** The old nodes' category switch and verbose flag, read beside the keys they steer. */
+const LEGACY_MODIFIERS = ['ARENA_CACHE_CATEGORIES_MODE', 'ARENA_CACHE_VERBOSE'];
 
 /**
  * The categories the old nodes cached by default. `ARENA_CACHE_CATEGORIES_MODE=extend`
@@ -55,6 +57,41 @@ export const LEGACY_DEFAULT_CATEGORIES = [
 export interface VariableReading extends SourceReading {
   /** Legacy variables that were recognised and deliberately not used. */
   readonly ignored: string[];
+  /** The variables that set or steered a value, in the order read. */
+  readonly used: string[];
+}
+
+/** `cache.maxBytes` as someone guessing its variable would write it: `ARENA_CACHE_MAX_BYTES`. */
+function guessedVariable(configKey: ConfigKey): string {
+  return `ARENA_${configKey.replace(/([a-z])([A-Z])/g, '$1_$2').replace('.', '_').toUpperCase()}`;
+}
+
+/**
+ * Every spelling a variable might be meant as, with the variable to suggest:
+ * each known name as itself, and each key spelled as a variable
+ * (`ARENA_CACHE_MAX_BYTES`) pointing at the key's real variable (`ARENA_CACHE_MAX_GB`).
+ */
+function suggestionTable(schema: ReadonlyArray<[ConfigKey, KeyDefinition<unknown>]>): Map<string, string> {
+  const table = new Map<string, string>();
+  for (const [configKey, definition] of schema) {
+    if (!definition.env) continue;
+    table.set(definition.env, definition.env);
+    table.set(guessedVariable(configKey), definition.env);
+  }
+  for (const name of [...LEGACY_ALIASES.map((alias) => alias.variable), ...LEGACY_MODIFIERS, ...LEGACY_WITHOUT_MEANING, ...RESERVED_NAMES.map((entry) => entry.variable)]) {
+    table.set(name, name);
+  }
+  return table;
+}
+
+function unknownVariable(name: string, source: ConfigSource, table: ReadonlyMap<string, string>): ConfigProblem {
+  const nearest = closestMatch(name, table.keys());
+  return {
+    severity: 'warning',
+    unknown: true,
+    source,
+    message: `unknown variable ${name} ${locationOf(source)}${didYouMean(nearest === undefined ? undefined : table.get(nearest))}`,
+  };
 }
 
 export function readVariables(
@@ -65,6 +102,7 @@ export function readVariables(
   const assignments: Assignment[] = [];
   const problems: ConfigProblem[] = [];
   const ignored: string[] = [];
+  const used: string[] = [];
   const byVariable = new Map(schema.filter(([, d]) => d.env).map(([key, d]) => [d.env!, { key, unit: d.envUnit }]));
   const value = (name: string) => variables.find((v) => v.name === name);
 
@@ -74,13 +112,20 @@ export function readVariables(
 
   for (const variable of ordered) {
     const { name, line } = variable;
-    if (!name.startsWith('ARENA_') || LOCATOR_VARIABLES.has(name)) continue;
+    // An empty value is unset, as shells and env files leave a variable they clear.
+    if (!name.startsWith('ARENA_') || variable.value.trim() === '') continue;
     const source = sourceOf(name, line);
     const current = byVariable.get(name);
     const alias = LEGACY_ALIASES.find((entry) => entry.variable === name);
     const target = current ?? alias;
+    const reserved = target ? undefined : reservedVariable(name);
+    if (target || LEGACY_MODIFIERS.includes(name)) used.push(name);
 
-    if (target?.key === 'library.roots') {
+    if (reserved?.kind === 'planned') {
+      problems.push({ severity: 'warning', source, message: plannedMessage(reserved, name, locationOf(source)) });
+    } else if (reserved) {
+      continue;
+    } else if (target?.key === 'library.roots') {
       // ARENA_LIBRARY_ROOTS and the old ARENA_NAS_ROOT add up rather than replace each other.
       const parts = variable.value.split(':').filter((part) => part.trim() !== '');
       roots = { raw: [...(roots?.raw ?? []), ...parts], source };
@@ -118,15 +163,10 @@ export function readVariables(
     } else if (LEGACY_WITHOUT_MEANING.has(name)) {
       ignored.push(name);
     } else {
-      problems.push({
-        severity: 'warning',
-        unknown: true,
-        source,
-        message: `unknown variable ${name} (from ${describeSource(source)}); it is ignored`,
-      });
+      problems.push(unknownVariable(name, source, suggestionTable(schema)));
     }
   }
   if (roots) assignments.push({ key: 'library.roots', raw: roots.raw, source: roots.source });
-  return { assignments, problems, ignored };
+  return { assignments, problems, ignored, used };
 }
 

@@ -6,16 +6,31 @@ import { describeSource, type Assignment, type ConfigProblem, type ConfigSource 
 import { EnvFileCache, LEGACY_ENV_FILE, sharedEnvFileCache } from './env-file.js';
 import { readVariables } from './environment.js';
 import { InvalidValue, type ParseContext } from './formats.js';
+import { quotaWarning } from './plausibility.js';
+import { closestMatch, didYouMean } from '../core/did-you-mean.js';
 import { buildSchema, schemaEntries, type ArenaConfig, type ConfigKey, type KeyDefinition, type Platform } from './schema.js';
+
+export interface ConfigFlag {
+  readonly key: string;
+  readonly value: string;
+}
 
 export interface LoadOptions {
   readonly platform: Platform;
-  /** `--config FILE`. */
-  readonly configFile?: string;
+  /** `--config FILE`; null: no config file at all, as for a daemon that found none. */
+  readonly configFile?: string | null;
+  /**
+   * The legacy env file to read instead of `<comfy.root>/user/arena_autocache.env`
+   * (null: none), to repeat exactly what a running daemon read.
+   */
+  readonly envFile?: string | null;
   /** Command-line flags such as `--cache.maxBytes=64GB`, highest precedence. */
-  readonly flags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly flags?: readonly ConfigFlag[];
   readonly envFileCache?: EnvFileCache;
-  /** `error` in `arenactl config check`; at start an unknown key is only a warning. */
+  /**
+   * An unknown key or `ARENA_*` variable is an error, as it stops the daemon.
+   * `warn` is only for finding the daemon's socket despite a broken file.
+   */
   readonly unknownKeys?: 'warn' | 'error';
 }
 
@@ -27,6 +42,11 @@ export interface LoadedConfig {
   readonly ignoredLegacy: readonly string[];
   readonly configFile?: string;
   readonly envFile?: string;
+  /** The `ARENA_*` variables of the environment that set or steered a value, with their values. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly flags: readonly ConfigFlag[];
+  /** The folder relative paths in the environment and flags were resolved against. */
+  readonly cwd: string;
 }
 
 /** convict's own check: the final value has the JavaScript type of the key's default. */
@@ -60,6 +80,12 @@ function invalidMessage(assignment: Assignment, definition: KeyDefinition<unknow
   return `${assignment.key} = ${shown} (from ${describeSource(assignment.source)}): ${reason}expected ${definition.format.expected}${unitNote}`;
 }
 
+/** The flag nearest a mistyped one, spelled as a flag. */
+function flagSuggestion(name: string, knownKeys: readonly ConfigKey[]): string | undefined {
+  const nearest = closestMatch(name, knownKeys);
+  return nearest === undefined ? undefined : `--${nearest}`;
+}
+
 function contextFor(source: ConfigSource, platform: Platform): ParseContext {
   const baseDir = source.kind === 'file' ? path.dirname(source.file) : platform.cwd;
   return { baseDir, env: platform.env, home: platform.home };
@@ -79,7 +105,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const knownKeys = entries.map(([configKey]) => configKey);
   const problems: ConfigProblem[] = [];
 
-  const located = locateConfigFile(options.configFile, platform);
+  const located = options.configFile === null ? undefined : locateConfigFile(options.configFile, platform);
   const fileReading = located ? readConfigFile(located.file, knownKeys) : { assignments: [], problems: [] };
   problems.push(...fileReading.problems);
 
@@ -93,7 +119,10 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   for (const flag of options.flags ?? []) {
     const source: ConfigSource = { kind: 'flag', flag: `--${flag.key}` };
     if (definitions.has(flag.key as ConfigKey)) flagAssignments.push({ key: flag.key as ConfigKey, raw: flag.value, source });
-    else problems.push({ severity: 'error', source, message: `unknown flag --${flag.key}: no such configuration key` });
+    else {
+      const message = `unknown flag --${flag.key}: no such configuration key${didYouMean(flagSuggestion(flag.key, knownKeys))}`;
+      problems.push({ severity: 'error', source, message });
+    }
   }
 
   // The env file lives inside comfy.root, so comfy.root is settled from the other sources first.
@@ -108,7 +137,9 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     }
   }
 
-  const envFile = comfyRoot ? path.join(comfyRoot, LEGACY_ENV_FILE) : undefined;
+  // A caller repeating a daemon's load names the env file that daemon read (null: none).
+  let envFile = comfyRoot ? path.join(comfyRoot, LEGACY_ENV_FILE) : undefined;
+  if (options.envFile !== undefined) envFile = options.envFile ?? undefined;
   const parsedEnvFile = envFile ? (options.envFileCache ?? sharedEnvFileCache).read(envFile) : undefined;
   let envFileAssignments: Assignment[] = [];
   let ignoredLegacy = envReading.ignored;
@@ -143,12 +174,15 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const store = convict(convictSchemaOf(entries), { env: {}, args: [] });
   const sources = new Map<ConfigKey, ConfigSource>(knownKeys.map((configKey) => [configKey, { kind: 'default' }]));
   const layers = [fileReading.assignments, envFileAssignments, envReading.assignments, flagAssignments];
+  let quota: { assignment: Assignment; bytes: number } | undefined;
   for (const assignment of layers.flat()) {
     const definition = definitions.get(assignment.key)!;
     const context = { ...contextFor(assignment.source, platform), ...(assignment.unit ? { unit: assignment.unit } : {}) };
     try {
-      store.set(assignment.key, definition.format.parse(assignment.raw, context));
+      const value = definition.format.parse(assignment.raw, context);
+      store.set(assignment.key, value);
       sources.set(assignment.key, assignment.source);
+      if (assignment.key === 'cache.maxBytes') quota = { assignment, bytes: value as number };
     } catch (error) {
       if (!(error instanceof InvalidValue)) throw error;
       problems.push({
@@ -160,10 +194,11 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     }
   }
 
-  const strict = options.unknownKeys === 'error';
-  const isError = (problem: ConfigProblem) =>
-    problem.severity === 'error' ||
-    (strict && problem.unknown === true && (problem.source.kind === 'file' || problem.source.kind === 'env-file'));
+  const quotaProblem = quota && quotaWarning(quota.assignment, quota.bytes);
+  if (quotaProblem) problems.push(quotaProblem);
+
+  const strict = (options.unknownKeys ?? 'error') === 'error';
+  const isError = (problem: ConfigProblem) => problem.severity === 'error' || (strict && problem.unknown === true);
   const errors = problems.filter(isError);
   if (errors.length > 0) throw new ConfigError(errors.map((problem) => ({ ...problem, severity: 'error' as const })));
 
@@ -175,5 +210,8 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     ignoredLegacy,
     ...(located ? { configFile: located.file } : {}),
     ...(parsedEnvFile ? { envFile: parsedEnvFile.file } : {}),
+    environment: Object.fromEntries(envReading.used.map((name) => [name, platform.env[name]!])),
+    flags: options.flags ?? [],
+    cwd: platform.cwd,
   };
 }

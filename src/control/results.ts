@@ -81,6 +81,15 @@ export interface ConfigReport {
   /** For each dotted key, where its value came from ("default", "/etc/arena/config.yaml:4", ...). */
   readonly sources: Record<string, string>;
   readonly warnings: readonly string[];
+  /**
+   * The rest of what the configuration was read from, so that doctor can
+   * check the very sources a running daemon loaded: its `ARENA_*` variables
+   * that set or steered a value, its flags, and its working folder. Absent
+   * from a daemon older than this arenactl.
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly flags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly cwd?: string;
 }
 
 /** A workflow reference as `predict` reports it: `path` only when it resolved. */

@@ -25,3 +25,8 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
   }
   return bestDistance <= limit ? best : undefined;
 }
+
+/** ` (did you mean X?)`, or nothing. */
+export function didYouMean(suggestion: string | undefined): string {
+  return suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+}

@@ -4,7 +4,7 @@
  */
 import type { CatalogEntry, CatalogView } from './catalog-view.js';
 import { modelKey, normalizeModelName } from './categories.js';
-import { closestMatch } from './did-you-mean.js';
+import { closestMatch, didYouMean } from './did-you-mean.js';
 import type { ModelRef, ParsedWorkflow } from './workflow/index.js';
 
 export interface ResolvedRef extends ModelRef {
@@ -108,7 +108,7 @@ class RefResolver {
 
   private notFound(ref: ModelRef, detail = ''): Outcome {
     const suggestion = ref.via === 'taesd' ? undefined : this.nearName(ref);
-    const hint = suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+    const hint = didYouMean(suggestion);
     const outcome = unresolved(ref, 'not-found', `${describe(ref)} is not in the library${detail}${hint}; add the file to a library root or fix the name in the workflow`);
     if (suggestion !== undefined) outcome.problem!.suggestion = suggestion;
     return outcome;

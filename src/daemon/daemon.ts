@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ArenaError, messageOf } from '../core/arena-error.js';
+import { cacheRootMessage, prepareCacheRoot } from '../config/cache-root.js';
 import { ConfigError } from '../config/config-error.js';
 import { configReport } from '../config/config-report.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -98,7 +99,14 @@ export class Daemon {
       });
     }
     this.#locks.push(await InstanceLock.acquire(path.join(config.state.dir, 'arenad.lock')));
-    this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock')));
+    // A cache root that cannot be used leaves the daemon degraded but answering, copying nothing.
+    const cacheRootProblem = await prepareCacheRoot(config.cache.root);
+    if (cacheRootProblem === undefined) {
+      this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock')));
+    } else {
+      const source = this.#loaded.sources.get('cache.root') ?? { kind: 'default' };
+      this.#problems.set('cache-root', `${cacheRootMessage(config.cache.root, source, cacheRootProblem)}; nothing is copied until arenad restarts with a usable one`);
+    }
 
     this.#server = new ControlServer({
       socketPath: config.control.socket,
@@ -113,9 +121,11 @@ export class Daemon {
 
     await this.#startLibrary();
     this.#history = await UsageHistory.open({ stateDir: config.state.dir, logger: this.#logger.child({ module: 'history' }) });
-    await this.#startCache();
-    await this.#startWanted();
-    await this.#startTriggers();
+    if (cacheRootProblem === undefined) {
+      await this.#startCache();
+      await this.#startWanted();
+      await this.#startTriggers();
+    }
     await this.#startUpdates();
     this.#phase = 'ready';
     this.#refreshState();
@@ -150,8 +160,13 @@ export class Daemon {
       if (!(error instanceof ConfigError)) throw error;
       this.#logger.error('config reload failed; keeping the previous configuration', { problems: error.problems.length });
       for (const problem of error.problems) this.#logger.error(problem.message);
+      // Shown in status until a reload succeeds, so a failed reload is not noticed only in the log.
+      const problems = error.problems.map((problem) => problem.message).join('; ');
+      this.#problems.set('config-reload', `the configuration was not reloaded, so the previous configuration stays in force: ${problems}`);
+      this.#refreshState();
       return false;
     }
+    this.#problems.clear('config-reload');
     const changed = this.#changedKeys(next);
     for (const warning of next.warnings) this.#logger.warn(warning.message);
     const pending = changed.filter((key) => this.#restartKeys.has(key));
@@ -161,8 +176,8 @@ export class Daemon {
     this.#cache?.reconfigure(cacheSettings(this.#loaded.config));
     if (changed.some((key) => key.startsWith('library.') || key === 'comfy.root')) await this.#reconfigureLibrary();
     if (changed.some((key) => key.startsWith('updates.'))) await this.#updates?.reconfigure(updateSettings(this.#loaded.config));
-    if (changed.some((key) => key.startsWith('comfy.'))) {
-      await this.#triggers?.stop();
+    if (this.#triggers && changed.some((key) => key.startsWith('comfy.'))) {
+      await this.#triggers.stop();
       await this.#startTriggers();
     }
     this.#refreshState();
@@ -259,13 +274,16 @@ export class Daemon {
     return registry;
   }
 
-  /** Commands that need the cache answer `starting` until it has recovered its tree. */
+  /** Commands that need the cache answer `starting` until it has recovered its tree, and name the cache root when it is unusable. */
   #requireCache(): CacheService {
-    if (!this.#cache) throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
-    return this.#cache;
+    if (this.#cache) return this.#cache;
+    const unusable = this.#problems.get('cache-root');
+    if (unusable !== undefined) throw new ArenaError('E_CACHE_ROOT', unusable);
+    throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
   }
 
   #requireRequests(): ModelRequests {
+    this.#requireCache();
     if (!this.#requests) throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
     return this.#requests;
   }

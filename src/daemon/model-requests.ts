@@ -9,6 +9,7 @@ import type { PrefetchPriority } from '../core/admission.js';
 import { ArenaError } from '../core/arena-error.js';
 import type { CatalogView } from '../core/catalog-view.js';
 import { modelKey, parseModelKey } from '../core/categories.js';
+import { didYouMean } from '../core/did-you-mean.js';
 import { nearestModelKey } from '../core/resolve.js';
 import type { WantedModel } from '../core/wanted.js';
 import type { CacheService } from '../cache/cache-service.js';
@@ -90,7 +91,7 @@ export class ModelRequests {
   #notFoundMessage(category: string, name: string): string {
     const key = modelKey(category, name) ?? `${category}/${name}`;
     const near = nearestModelKey(this.#options.catalog().entries(category), name);
-    return `${key} is not in the library${near === undefined ? '' : ` (did you mean ${near}?)`}`;
+    return `${key} is not in the library${didYouMean(near)}`;
   }
 }
 

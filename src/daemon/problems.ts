@@ -18,6 +18,10 @@ export class Problems {
     return this.#messages.delete(id);
   }
 
+  get(id: string): string | undefined {
+    return this.#messages.get(id);
+  }
+
   list(): string[] {
     return [...this.#messages.values()];
   }

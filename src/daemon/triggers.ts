@@ -1,6 +1,7 @@
 import type { CacheService } from '../cache/cache-service.js';
 import type { PrefetchPriority } from '../core/admission.js';
 import type { CatalogView } from '../core/catalog-view.js';
+import { didYouMean } from '../core/did-you-mean.js';
 import { resolveWorkflow, type Resolution } from '../core/resolve.js';
 import type { WantedModel } from '../core/wanted.js';
 import type { ParsedWorkflow } from '../core/workflow/index.js';
@@ -127,7 +128,7 @@ export class Triggers {
       }
       const settling = this.#options.settling(ref.category, ref.name) !== undefined;
       const what = ref.category === null ? ref.name : `${ref.category}/${ref.name}`;
-      const hint = ref.suggestion === undefined ? '' : ` (did you mean ${ref.suggestion}?)`;
+      const hint = didYouMean(ref.suggestion);
       this.#options.logger.info(
         settling
           ? `${origin} wants ${what}, which is still being written; it is copied once it settles`

@@ -192,7 +192,7 @@ test('malformed YAML is reported with its line', async (t) => {
 test('a section whose keys are all commented out is simply empty', async (t) => {
   const home = await tempDir(t);
   const file = writeFile(path.join(home, 'c.yaml'), 'control:\n  # socket: /x.sock\ncache:\n  maxBytes: 1GB\n');
-  const loaded = loadConfig({ platform: testPlatform(home), configFile: file, unknownKeys: 'error', envFileCache: new EnvFileCache() });
+  const loaded = loadConfig({ platform: testPlatform(home), configFile: file, envFileCache: new EnvFileCache() });
   t.is(loaded.config.cache.maxBytes, 1e9);
   t.is(loaded.sources.get('control.socket')!.kind, 'default');
 });
@@ -211,20 +211,20 @@ test('a section that is not a mapping, and a file that is a list, are errors', a
   );
 });
 
-test('an unknown key is a warning with a suggestion at start, and an error when checking', async (t) => {
+test('an unknown key is an error with a suggestion; only a caller looking for the socket may take it as a warning', async (t) => {
   const home = await tempDir(t);
   const file = writeFile(path.join(home, 'typo.yaml'), 'cache:\n  maxByte: 10GB\n  root: /srv/cache\n');
-  const loaded = loadConfig({ platform: testPlatform(home), configFile: file, envFileCache: new EnvFileCache() });
-  t.is(loaded.config.cache.root, '/srv/cache', 'the good keys still apply');
+  const error = configError(t, () => loadConfig({ platform: testPlatform(home), configFile: file, envFileCache: new EnvFileCache() }));
   t.deepEqual(
-    loaded.warnings.map((w) => w.message),
+    error.problems.map((problem) => problem.message),
     [`unknown key "cache.maxByte" in ${file}:2 (did you mean cache.maxBytes?)`],
   );
-  const error = configError(t, () =>
-    loadConfig({ platform: testPlatform(home), configFile: file, unknownKeys: 'error', envFileCache: new EnvFileCache() }),
+  const lenient = loadConfig({ platform: testPlatform(home), configFile: file, unknownKeys: 'warn', envFileCache: new EnvFileCache() });
+  t.is(lenient.config.cache.root, '/srv/cache', 'the good keys still apply');
+  t.deepEqual(
+    lenient.warnings.map((w) => w.message),
+    [`unknown key "cache.maxByte" in ${file}:2 (did you mean cache.maxBytes?)`],
   );
-  t.is(error.problems.length, 1);
-  t.regex(error.message, /unknown key "cache.maxByte"/);
 });
 
 test('a config file named explicitly must exist', async (t) => {
@@ -313,18 +313,151 @@ test('"all" means every category', async (t) => {
   t.deepEqual(loaded.config.cache.categories, []);
 });
 
-test('an unknown ARENA_ variable is a warning; a malformed env-file line is a warning with its line', async (t) => {
+test('an unknown ARENA_ variable is an error naming the variable meant; a malformed env-file line is a warning with its line', async (t) => {
   const home = await tempDir(t);
   const comfy = path.join(home, 'ComfyUI');
   const envFile = writeFile(path.join(comfy, 'user', 'arena_autocache.env'), 'ARENA_CACHE_ROOT=/ssd\nthis is not a setting\n');
+  const error = configError(t, () =>
+    loadConfig({ platform: testPlatform(home, { ARENA_COMFY_ROOT: comfy, ARENA_CAHCE_ROOT: '/x' }), envFileCache: new EnvFileCache() }),
+  );
+  t.deepEqual(
+    error.problems.map((problem) => problem.message),
+    ['unknown variable ARENA_CAHCE_ROOT in the environment (did you mean ARENA_CACHE_ROOT?)'],
+  );
+  const loaded = loadConfig({ platform: testPlatform(home, { ARENA_COMFY_ROOT: comfy }), envFileCache: new EnvFileCache() });
+  t.deepEqual(
+    loaded.warnings.map((w) => w.message),
+    [`${envFile}:2: expected KEY=value, found "this is not a setting"`],
+  );
+  t.is(loaded.config.cache.root, '/ssd');
+});
+
+test('a variable spelled after its key points to the real variable', async (t) => {
+  const home = await tempDir(t);
+  for (const [typed, meant] of [
+    ['ARENA_CACHE_MAXBYTES', 'ARENA_CACHE_MAX_GB'],
+    ['ARENA_CACHE_MAX_BYTES', 'ARENA_CACHE_MAX_GB'],
+    ['ARENA_PREFETCH_CONCURENCY', 'ARENA_PREFETCH_CONCURRENCY'],
+    ['ARENA_LIBRARY_POLL_INTERVAL', 'ARENA_LIBRARY_POLL_S'],
+  ] as const) {
+    const error = configError(t, () => loadConfig({ platform: testPlatform(home, { [typed]: '1' }), envFileCache: new EnvFileCache() }));
+    t.is(error.problems[0]!.message, `unknown variable ${typed} in the environment (did you mean ${meant}?)`);
+  }
+  const far = configError(t, () => loadConfig({ platform: testPlatform(home, { ARENA_WHATEVER: '1' }), envFileCache: new EnvFileCache() }));
+  t.is(far.problems[0]!.message, 'unknown variable ARENA_WHATEVER in the environment', 'no far-fetched suggestion');
+});
+
+test('an unknown ARENA_ line of the env file is an error with file:line; the old nodes\' own lines are not', async (t) => {
+  const home = await tempDir(t);
+  const comfy = path.join(home, 'ComfyUI');
+  const envFile = writeFile(
+    path.join(comfy, 'user', 'arena_autocache.env'),
+    'ARENA_AUTO_CACHE_ENABLED=0\nARENA_CACHE_MODE=lazy\nARENA_CACHE_MAXGB=100\nPATH=/usr/bin\n',
+  );
+  const error = configError(t, () => loadConfig({ platform: testPlatform(home, { ARENA_COMFY_ROOT: comfy }), envFileCache: new EnvFileCache() }));
+  t.deepEqual(
+    error.problems.map((problem) => problem.message),
+    [`unknown variable ARENA_CACHE_MAXGB in ${envFile}:3 (did you mean ARENA_CACHE_MAX_GB?)`],
+  );
+});
+
+test('an empty ARENA_ value is unset, in the environment and in the env file', async (t) => {
+  const home = await tempDir(t);
+  const comfy = path.join(home, 'ComfyUI');
+  writeFile(path.join(comfy, 'user', 'arena_autocache.env'), 'ARENA_CACHE_MIN_SIZE_MB=\nARENA_CACHE_CATEGORIES=""\n');
+  const file = writeFile(path.join(home, 'c.yaml'), 'library:\n  roots: [/nas]\n');
   const loaded = loadConfig({
-    platform: testPlatform(home, { ARENA_COMFY_ROOT: comfy, ARENA_CAHCE_ROOT: '/x' }),
+    platform: testPlatform(home, { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_MAX_GB: '', ARENA_LIBRARY_ROOTS: ' ', ARENA_NOT_A_THING: '' }),
+    configFile: file,
+    envFileCache: new EnvFileCache(),
+  });
+  t.is(loaded.config.cache.maxBytes, 0);
+  t.is(loaded.sources.get('cache.maxBytes')!.kind, 'default');
+  t.is(loaded.sources.get('cache.minFileBytes')!.kind, 'default');
+  t.deepEqual(loaded.config.library.roots, ['/nas'], 'an empty variable does not clear what the file set');
+  t.deepEqual(loaded.warnings, []);
+  t.deepEqual(Object.keys(loaded.environment), ['ARENA_COMFY_ROOT']);
+});
+
+test('names the product reads or reserves are accepted; planned keys say they do nothing yet; secrets are never echoed', async (t) => {
+  const home = await tempDir(t);
+  const file = writeFile(path.join(home, 'c.yaml'), 'farm:\n  redis: redis://nas:6379/0\nui.listen: 127.0.0.1:9778\n');
+  const loaded = loadConfig({
+    platform: testPlatform(home, {
+      ARENA_CONFIG: file,
+      ARENA_TEST_HOOKS: '1',
+      ARENA_FARM_TOKEN: 'farm-secret',
+      ARENA_UI_TOKEN: 'ui-secret',
+      ARENA_PREFETCH_BANDWIDTH: '80MB/s',
+    }),
     envFileCache: new EnvFileCache(),
   });
   const messages = loaded.warnings.map((w) => w.message);
-  t.true(messages.includes(`${envFile}:2: expected KEY=value, found "this is not a setting"`));
-  t.true(messages.some((m) => m.startsWith('unknown variable ARENA_CAHCE_ROOT')));
-  t.is(loaded.config.cache.root, '/ssd');
+  t.deepEqual(messages, [
+    `farm.redis in ${file}:2 is reserved for a feature not in this version of arenad; it is ignored`,
+    `ui.listen in ${file}:3 is reserved for a feature not in this version of arenad; it is ignored`,
+    'ARENA_PREFETCH_BANDWIDTH in the environment (prefetch.bandwidth) is reserved for a feature not in this version of arenad; it is ignored',
+  ]);
+  t.notRegex(JSON.stringify(loaded), /secret/);
+  t.deepEqual(loaded.environment, {}, 'none of them set a value');
+  const typo = writeFile(path.join(home, 'typo.yaml'), 'farm:\n  redsi: redis://nas\n');
+  t.is(
+    configError(t, () => loadConfig({ platform: testPlatform(home), configFile: typo, envFileCache: new EnvFileCache() })).message,
+    `unknown key "farm.redsi" in ${typo}:2 (did you mean farm.redis?)`,
+  );
+});
+
+test('a mistyped flag is refused with the flag meant', async (t) => {
+  const home = await tempDir(t);
+  const error = configError(t, () =>
+    loadConfig({ platform: testPlatform(home), flags: [{ key: 'cache.maxbyte', value: '5GB' }], envFileCache: new EnvFileCache() }),
+  );
+  t.is(error.message, 'unknown flag --cache.maxbyte: no such configuration key (did you mean --cache.maxBytes?)');
+});
+
+test('a quota under 1 GB is a warning naming key, value, source and the likely meaning; 0 and real quotas are not', async (t) => {
+  const home = await tempDir(t);
+  const warningsFor = (text: string, env: NodeJS.ProcessEnv = {}) => {
+    const file = writeFile(path.join(home, 'q.yaml'), text);
+    return loadConfig({ platform: testPlatform(home, env), configFile: file, envFileCache: new EnvFileCache() }).warnings.map((w) => w.message);
+  };
+  const file = path.join(home, 'q.yaml');
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 500\n'), [
+    `cache.maxBytes = 500 (from ${file}:2): a quota of 500 B cannot hold a single checkpoint (a bare number counts in bytes); did you mean 500GB? (0 means no quota)`,
+  ]);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 64MB\n'), [
+    `cache.maxBytes = "64MB" (from ${file}:2): a quota of 64.0 MB cannot hold a single checkpoint; did you mean 64GB? (0 means no quota)`,
+  ]);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 0\n'), []);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 1GB\n'), []);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 500GB\n'), []);
+  t.deepEqual(warningsFor('cache:\n  maxBytes: 500\n', { ARENA_CACHE_MAX_GB: '100' }), [], 'the environment wins with a real quota');
+  t.deepEqual(warningsFor('{}\n', { ARENA_CACHE_MAX_GB: '0.5' }), [
+    'cache.maxBytes = "0.5" (from environment ARENA_CACHE_MAX_GB): a quota of 537 MB cannot hold a single checkpoint (this variable counts in GiB); (0 means no quota)',
+  ]);
+});
+
+test('a load says what it read: the environment that set values, the flags, the folder; and it can repeat exactly that', async (t) => {
+  const home = await tempDir(t);
+  const comfy = path.join(home, 'ComfyUI');
+  const envFile = writeFile(path.join(comfy, 'user', 'arena_autocache.env'), 'ARENA_CACHE_MAX_GB=100\n');
+  const other = writeFile(path.join(home, 'other.env'), 'ARENA_CACHE_MAX_GB=7\n');
+  const userFile = writeFile(path.join(home, '.config', 'arena', 'config.yaml'), 'prefetch:\n  concurrency: 3\n');
+  const env = { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_ROOT: 'ssd', ARENA_AUTO_CACHE_ENABLED: '0', EDITOR: 'vi' };
+  const loaded = loadConfig({ platform: testPlatform(home, env, '/work'), flags: [{ key: 'log.level', value: 'debug' }], envFileCache: new EnvFileCache() });
+  t.is(loaded.configFile, userFile);
+  t.is(loaded.envFile, envFile);
+  t.deepEqual(loaded.environment, { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_ROOT: 'ssd' });
+  t.deepEqual(loaded.flags, [{ key: 'log.level', value: 'debug' }]);
+  t.is(loaded.cwd, '/work');
+  t.is(loaded.config.cache.root, '/work/ssd');
+
+  const none = loadConfig({ platform: testPlatform(home, env), configFile: null, envFile: other, envFileCache: new EnvFileCache() });
+  t.is(none.configFile, undefined, 'null: no config file, even though the user has one');
+  t.is(none.config.prefetch.concurrency, 2);
+  t.is(none.envFile, other);
+  t.is(none.config.cache.maxBytes, 7 * GIB);
+  t.is(loadConfig({ platform: testPlatform(home, env), envFile: null, envFileCache: new EnvFileCache() }).config.cache.maxBytes, 0);
 });
 
 test('the env file cannot move comfy.root, since it lives inside it', async (t) => {

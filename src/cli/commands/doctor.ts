@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ArenaError, messageOf } from '../../core/arena-error.js';
-import { ConfigError } from '../../config/config-error.js';
-import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
 import type { ArenaConfig } from '../../config/schema.js';
 import { userName } from '../../service/linger.js';
 import { defaultServiceContext, type ServiceContext } from '../../service/service-context.js';
@@ -15,8 +13,9 @@ import { EXIT } from '../cli-errors.js';
 import type { CliIo } from '../cli-io.js';
 import type { Output } from '../output.js';
 import { checkCacheSpace, checkPermissions, type Identity } from './doctor-cache.js';
-import { fail, pass, warn, type CheckResult } from './doctor-check.js';
+import { fail, warn, type CheckResult } from './doctor-check.js';
 import { checkComfyPaths } from './doctor-comfy-paths.js';
+import { checkConfiguration } from './doctor-config.js';
 import { checkDaemon, checkService } from './doctor-daemon.js';
 import { checkInotify, checkRoot, rootGroups } from './doctor-roots.js';
 import { checkUpdateEndpoints } from './doctor-updates.js';
@@ -36,22 +35,6 @@ const defaultEnvironment: DoctorEnvironmentFactory = (io) => ({
   service: defaultServiceContext(io.platform),
   callerGroups: [...new Set([...(process.getgroups?.() ?? []), process.getegid?.() ?? -1])].filter((gid) => gid >= 0),
 });
-
-function checkConfig(io: CliIo): { result: CheckResult; loaded?: LoadedConfig } {
-  try {
-    const loaded = loadConfig({ platform: io.platform, unknownKeys: 'error' });
-    const where = loaded.configFile ?? 'no config file (defaults and environment)';
-    if (loaded.warnings.length > 0) {
-      return { result: warn('config', `${where}: ${loaded.warnings.map((item) => item.message).join('; ')}`, 'correct the lines named above'), loaded };
-    }
-    return { result: pass('config', `valid: ${where}`), loaded };
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return {
-      result: fail('config', error.problems.map((problem) => problem.message).join('; '), 'correct the values named above (arenactl config check shows them), then run doctor again; the checks that need the config were skipped'),
-    };
-  }
-}
 
 /** The service check, and the mode of the service when one is installed. */
 async function serviceCheck(context: ServiceContext): Promise<{ result: CheckResult; installed?: ServiceMode }> {
@@ -162,10 +145,10 @@ export function doctorCommand(makeEnvironment: DoctorEnvironmentFactory = defaul
     description: 'Check the daemon, the service, the config, ComfyUI\'s extra_model_paths.yaml, the roots, the inotify limit, the cache disk, permissions and the update hubs; each problem comes with its fix.',
     async run({ io, output, socketPath }) {
       const environment = makeEnvironment(io);
-      const config = checkConfig(io);
+      const config = await checkConfiguration(socketPath, io);
       const service = await serviceCheck(environment.service);
       const results: CheckResult[] = [await checkDaemon(socketPath), service.result, config.result];
-      if (config.loaded) results.push(...(await configChecks(config.loaded.config, io, service.installed, environment)));
+      if (config.config) results.push(...(await configChecks(config.config, io, service.installed, environment)));
       const counts = tally(results);
       if (output.json) output.document({ ok: counts.fail === 0, summary: counts, checks: results });
       else {

@@ -154,9 +154,16 @@ export interface RunningDaemon {
 export async function startArenad(
   t: ExecutionContext,
   world: World,
-  options: { args?: string; cwd?: string; env?: NodeJS.ProcessEnv; ready?: boolean } = {},
+  options: {
+    args?: string;
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    ready?: boolean;
+    /** A command that runs arenad for the user, such as `setpriv ...` to drop root's privileges. */
+    wrapper?: string;
+  } = {},
 ): Promise<RunningDaemon> {
-  const child = spawn('bash', ['-c', `exec arenad ${options.args ?? ''}`], {
+  const child = spawn('bash', ['-c', `exec ${options.wrapper ? `${options.wrapper} ` : ''}arenad ${options.args ?? ''}`], {
     cwd: options.cwd ?? world.home,
     env: { ...world.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
