@@ -29,18 +29,14 @@ async function cachedKeys(world: Parameters<typeof arenactlJson>[0]): Promise<st
 
 test.serial('a workflow saved half a second after its model was downloaded gets it cached within the settle window plus 2 s', async (t) => {
   const world = await makeWorld(t);
-  await startArenad(t, world);
+  const daemon = await startArenad(t, world);
   downloadModel(path.join(world.nas, 'checkpoints', 'fresh.safetensors'), 24 * MB);
   await new Promise((resolve) => setTimeout(resolve, 500));
   saveWorkflow(world, 'fresh.json', checkpointWorkflow('fresh.safetensors'));
   const savedAt = Date.now();
 
-  // While the file settles, it is wanted, not forgotten.
-  await until(
-    async () => (await arenactlJson<{ wanted: Wanted[] }>(world, 'status')).wanted.some((want) => want.name === 'fresh.safetensors'),
-    3000,
-    () => 'checkpoints/fresh.safetensors to be listed as wanted',
-  );
+  // While the file settles, it is wanted, not forgotten: the log says so when the save is read.
+  await daemon.waitForOutput(/wants checkpoints\/fresh\.safetensors, which is still being written/, 3000);
   await until(async () => (await cachedKeys(world)).includes('checkpoints/fresh.safetensors'), 2000 + 2000 + 1000, () => 'the fresh model to be cached');
   t.true(Date.now() - savedAt < 2000 + 2000 + 1000);
   const status = await arenactlJson<{ wanted: Wanted[] }>(world, 'status');
