@@ -154,6 +154,17 @@ export async function startUpdater(t: ExecutionContext, options: HarnessOptions 
   };
 }
 
+/** Version 1 of a Hugging Face model (`bytes / 2` long) in the library, and version 2 (`bytes`) on the hub. */
+export async function newerOnHub(harness: UpdaterHarness, repo: string, target: string, bytes = 1024 * 1024): Promise<{ v1: Buffer; v2: Buffer }> {
+  const file = target.split('/').pop()!;
+  const v1 = randomModel(bytes / 2);
+  const v2 = randomModel(bytes);
+  harness.hub.publishHf(repo, file, v1);
+  await fs.writeFile(harness.file(target), v1);
+  harness.hub.publishHf(repo, file, v2);
+  return { v1, v2 };
+}
+
 /** A file's sha256: comparing hashes is fast where comparing megabyte buffers in an assertion is not. */
 export async function fileSha(file: string): Promise<string> {
   return sha256Hex(await fs.readFile(file));
