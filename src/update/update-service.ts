@@ -46,15 +46,9 @@ import { UpdaterLock } from './updater-lock.js';
 import { listKept, versionsDirOf } from './versions.js';
 import { WindowScheduler } from './window-scheduler.js';
 import { nextWindow, windowAt, type WindowSpan } from './window-calendar.js';
+import type { UpdateSettings } from './update-settings.js';
 
-export interface UpdateSettings {
-  /** The manifest file; '' for none. */
-  readonly manifest: string;
-  /** `updates.windows` as configured; '' for none (updates then run only on `update run`). */
-  readonly windows: string;
-  readonly hfEndpoint: string;
-  readonly civitaiEndpoint: string;
-}
+export type { UpdateSettings } from './update-settings.js';
 
 export interface UpdateServiceOptions {
   readonly settings: UpdateSettings;
@@ -544,6 +538,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
         signal,
         trigger,
         sleep: this.#sleep,
+        pace: { windowMs: this.#settings.stallTimeout * 1000, minBytesPerSecond: this.#settings.minRate },
         onStart: (resumeFrom) => this.#downloadStarted(inspection!, resumeFrom),
         onProgress: (bytesDone) => this.#downloadProgress(entry.target, bytesDone),
       });

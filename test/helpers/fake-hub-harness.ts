@@ -53,7 +53,14 @@ export interface HarnessOptions {
   readonly onInvalidate?: (key: string) => void | Promise<void>;
   /** Start the window scheduler (default: only when windows are given). */
   readonly schedule?: boolean;
+  /** updates.stallTimeout in seconds (the default when left out). */
+  readonly stallTimeout?: number;
+  /** updates.minRate in bytes per second (the default when left out). */
+  readonly minRate?: number;
 }
+
+/** The defaults of updates.stallTimeout (seconds) and updates.minRate (bytes per second). */
+export const DEFAULT_PACE = { stallTimeout: 60, minRate: 100_000 } as const;
 
 export function randomModel(bytes: number): Buffer {
   return randomBytes(bytes);
@@ -119,7 +126,14 @@ export async function startUpdater(t: ExecutionContext, options: HarnessOptions 
   };
   await writeManifest(options.models ?? []);
   const service = new UpdateService({
-    settings: { manifest: manifestFile, windows: options.windows ?? '', hfEndpoint: hub.endpoint, civitaiEndpoint: hub.endpoint },
+    settings: {
+      manifest: manifestFile,
+      windows: options.windows ?? '',
+      hfEndpoint: hub.endpoint,
+      civitaiEndpoint: hub.endpoint,
+      stallTimeout: options.stallTimeout ?? DEFAULT_PACE.stallTimeout,
+      minRate: options.minRate ?? DEFAULT_PACE.minRate,
+    },
     credentials: options.credentials ?? {},
     stateDir,
     library: () => library,
