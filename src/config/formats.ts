@@ -116,6 +116,16 @@ export const byteSizeFormat: ValueFormat<number> = {
   parse: parseSize,
 };
 
+/** A rate in bytes per second: `100kB/s`, `2MB/s`, or a number; `off` is 0. */
+export const byteRateFormat: ValueFormat<number> = {
+  name: 'arena-byte-rate',
+  expected: 'a rate such as 100kB/s, 2MB/s or a number of bytes per second; 0 or off for none',
+  parse(raw, context) {
+    if (typeof raw === 'string' && raw.trim().toLowerCase() === 'off') return 0;
+    return parseSize(typeof raw === 'string' ? raw.trim().replace(/\/s$/i, '') : raw, context);
+  },
+};
+
 export const sizeOrPercentFormat: ValueFormat<SizeOrPercent> = {
   name: 'arena-size-or-percent',
   expected: 'a size such as 20GB, or a share of the filesystem such as 5%',

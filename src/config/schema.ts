@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {
   booleanFormat,
+  byteRateFormat,
   byteSizeFormat,
   categoryListFormat,
   cronFormat,
@@ -239,6 +240,18 @@ export function buildSchema(platform: Platform) {
         default: 'https://civitai.com',
         env: 'ARENA_CIVITAI_ENDPOINT',
         doc: 'CivitAI endpoint.',
+      }),
+      stallTimeout: key({
+        format: durationFormat,
+        default: 60,
+        env: 'ARENA_UPDATE_STALL_TIMEOUT',
+        doc: 'A download that gets no byte for this long, or averages less than updates.minRate over it, is broken off and resumed; after 4 such tries its model fails with E_DOWNLOAD_SLOW and the other models go on.',
+      }),
+      minRate: key({
+        format: byteRateFormat,
+        default: 100_000,
+        env: 'ARENA_UPDATE_MIN_RATE',
+        doc: 'The least a download must average over each updates.stallTimeout, such as 100kB/s; 0 (off) watches for stalls only.',
       }),
     },
     log: {

@@ -33,7 +33,7 @@ import { openSocketToGroup } from '../service/socket-group.js';
 import { debugBlockCommand, testHooksEnabled } from './watchdog-test-hook.js';
 import { Problems } from './problems.js';
 import type { Credentials } from '../config/credentials.js';
-import { registerUpdateCommands, UpdateService, type UpdateSettings } from '../update/index.js';
+import { registerUpdateCommands, UpdateService, updateSettingsOf } from '../update/index.js';
 import { MetricsService } from '../metrics/index.js';
 
 export interface DaemonOptions {
@@ -175,7 +175,7 @@ export class Daemon {
     this.#options.logging.setLevel(next.config.log.level);
     this.#cache?.reconfigure(cacheSettings(this.#loaded.config));
     if (changed.some((key) => key.startsWith('library.') || key === 'comfy.root')) await this.#reconfigureLibrary();
-    if (changed.some((key) => key.startsWith('updates.'))) await this.#updates?.reconfigure(updateSettings(this.#loaded.config));
+    if (changed.some((key) => key.startsWith('updates.'))) await this.#updates?.reconfigure(updateSettingsOf(this.#loaded.config));
     if (this.#triggers && changed.some((key) => key.startsWith('comfy.'))) {
       await this.#triggers.stop();
       await this.#startTriggers();
@@ -347,7 +347,7 @@ export class Daemon {
   async #startUpdates(): Promise<void> {
     const { config } = this.#loaded;
     const updates = new UpdateService({
-      settings: updateSettings(config),
+      settings: updateSettingsOf(config),
       credentials: this.#options.credentials ?? {},
       stateDir: config.state.dir,
       library: () => this.#library!.catalog,
@@ -447,15 +447,6 @@ function keepRunningValues(next: ArenaConfig, running: ArenaConfig, keys: readon
     merged[section]![name] = configValue(running, key);
   }
   return merged as unknown as ArenaConfig;
-}
-
-function updateSettings(config: ArenaConfig): UpdateSettings {
-  return {
-    manifest: config.updates.manifest,
-    windows: config.updates.windows,
-    hfEndpoint: config.updates.hfEndpoint,
-    civitaiEndpoint: config.updates.civitaiEndpoint,
-  };
 }
 
 function cacheSettings(config: ArenaConfig): CacheSettings {

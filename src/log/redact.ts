@@ -48,3 +48,23 @@ export function redactValue(value: unknown, depth = 0): unknown {
   }
   return copy;
 }
+
+/**
+ * A value as it would cross the wire (JSON.stringify's view of it: toJSON
+ * applied, undefined dropped), with registered secrets, bearer credentials
+ * and `token=` query values redacted in every string, object keys included.
+ * The shape stays: no field is dropped or blanked for its name, so a reply
+ * or an event keeps its contract. Meant for whatever leaves the daemon.
+ */
+export function redactJson<T>(value: T): T {
+  const wire = JSON.stringify(value);
+  if (wire === undefined) return value;
+  return JSON.parse(wire, (_key, item: unknown) => {
+    if (typeof item === 'string') return redactText(item);
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    // The reviver runs from the leaves up: only this object's own keys are left to redact.
+    const entries = Object.entries(item);
+    if (entries.every(([key]) => redactText(key) === key)) return item;
+    return Object.fromEntries(entries.map(([key, inner]) => [redactText(key), inner]));
+  }) as T;
+}

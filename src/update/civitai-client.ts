@@ -6,6 +6,8 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { redactText } from '../log/redact.js';
+import { readCappedText } from './capped-body.js';
 import { HubAuthError } from './errors/hub-auth-error.js';
 import { HubNotFoundError } from './errors/hub-not-found-error.js';
 import { HubResponseError } from './errors/hub-response-error.js';
@@ -176,12 +178,19 @@ export class CivitaiClient {
   }
 }
 
-/** CivitAI explains errors in `{"error": "..."}`; a short version of it helps the message. */
+/** An error explanation is a sentence; a larger body is not read for one. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * CivitAI explains errors in `{"error": "..."}`; a short version of it helps
+ * the message. Redacted before it is shortened, so a token the hub echoes
+ * cannot be cut to a fragment that no longer matches.
+ */
 async function errorDetail(response: Response): Promise<string> {
   try {
-    const body = (await response.json()) as { error?: unknown; message?: unknown };
+    const body = JSON.parse(await readCappedText(response, MAX_ERROR_BODY_BYTES)) as { error?: unknown; message?: unknown };
     const text = typeof body.error === 'string' ? body.error : typeof body.message === 'string' ? body.message : undefined;
-    return text === undefined ? '' : ` (${text.slice(0, 200)})`;
+    return text === undefined ? '' : ` (${redactText(text).slice(0, 200)})`;
   } catch {
     return '';
   }

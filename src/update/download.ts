@@ -2,15 +2,19 @@
  * A download into staging that is hashed as it arrives, resumes with a Range
  * request after an interruption or a pause, and ends either as a complete,
  * fsynced file whose size and sha256 match the hub's, or as an error. A
- * mismatching file is deleted at once: it can never be installed.
+ * mismatching file is deleted at once: it can never be installed. A
+ * connection that stalls or falls below the minimum rate (download-pace.ts)
+ * counts as an interruption, so a slow hub costs a bounded time and then
+ * fails the one entry.
  */
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
-import { messageOf } from '../core/arena-error.js';
+import { ArenaError, messageOf } from '../core/arena-error.js';
 import { formatBytes } from '../core/byte-size.js';
 import type { Logger } from '../log/logger.js';
 import { DownloadError } from './errors/download-error.js';
+import { DownloadSlowError } from './errors/download-slow-error.js';
 import { HubAuthError } from './errors/hub-auth-error.js';
 import { HubGatedError } from './errors/hub-gated-error.js';
 import { HubNotFoundError } from './errors/hub-not-found-error.js';
@@ -21,8 +25,9 @@ import { RateLimitedError } from './errors/rate-limited-error.js';
 import { UpdateIoError } from './errors/update-io-error.js';
 import { VerifyError } from './errors/verify-error.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
+import { DownloadPace, type PaceLimits, type PaceVerdict } from './download-pace.js';
 import type { HubHttp, Sleep } from './hub-http.js';
-import { maxBytes, sizeMatches, type RemoteVersion } from './remote-version.js';
+import { describeRemoteFile, maxBytes, sizeMatches, type RemoteVersion } from './remote-version.js';
 import { discardStaged, readRecord, stagedFiles, writeRecord, type StagedFiles } from './staging.js';
 
 export interface DownloadRequest {
@@ -40,8 +45,8 @@ export interface DownloadRequest {
   readonly sleep: Sleep;
   /** Interruptions survived by resuming at once, before giving up until the next run. */
   readonly retries?: number;
-  /** No byte for this long counts as an interruption. */
-  readonly stallMs?: number;
+  /** A connection that falls behind these (updates.stallTimeout, updates.minRate) counts as an interruption. */
+  readonly pace: PaceLimits;
   readonly now?: () => number;
 }
 
@@ -53,7 +58,24 @@ export interface Downloaded {
 }
 
 const DEFAULT_RETRIES = 3;
-const DEFAULT_STALL_MS = 60_000;
+
+/** A connection cut for falling behind the pace; retried like any other break. */
+class PaceFailure extends Error {
+  constructor(
+    readonly verdict: PaceVerdict,
+    /** The host that was (or was not) sending: the hub, or its CDN. */
+    readonly host: string,
+  ) {
+    super(describeVerdict(verdict));
+    this.name = 'PaceFailure';
+  }
+}
+
+function describeVerdict(verdict: PaceVerdict): string {
+  const seconds = verdict.windowMs / 1000;
+  if (verdict.kind === 'stalled') return `no data for ${seconds} s`;
+  return `${formatBytes(Math.round(verdict.bytesPerSecond))}/s over the last ${seconds} s, below updates.minRate (${formatBytes(verdict.minBytesPerSecond)}/s)`;
+}
 
 /** Errors that another try cannot fix. */
 function isFinal(error: unknown): boolean {
@@ -93,6 +115,8 @@ class Transfer {
   offset = 0;
   hash = createHash('sha256');
   etag: string | undefined;
+  /** Where the bytes come from: the hub, or the CDN it redirected to. */
+  host = '';
 
   constructor(
     readonly request: DownloadRequest,
@@ -106,11 +130,35 @@ class Transfer {
     await fsp.truncate(this.files.part, 0).catch(() => undefined);
   }
 
-  /** One HTTP exchange, from `offset` to the end; throws when it breaks off. */
+  /**
+   * One HTTP exchange, from `offset` to the end; throws when it breaks off,
+   * or (PaceFailure) when it falls behind the pace, waiting for the answer
+   * included.
+   */
   async once(): Promise<void> {
     const { request } = this;
-    const stall = new AbortController();
-    const signal = AbortSignal.any([request.signal, stall.signal]);
+    const pace = new DownloadPace(request.pace, performance.now());
+    const cut = new AbortController();
+    let verdict: PaceVerdict | undefined;
+    const watch = setInterval(() => {
+      if (verdict !== undefined) return;
+      verdict = pace.verdict(performance.now());
+      if (verdict !== undefined) cut.abort(new Error(describeVerdict(verdict)));
+    }, pace.checkEveryMs);
+    this.host = new URL(request.remote.downloadUrl).host;
+    try {
+      await this.#exchange(AbortSignal.any([request.signal, cut.signal]), pace);
+    } catch (error) {
+      // The cut shows as an abort; the hub's own errors (an error answer, bytes past the size) stay what they are.
+      if (verdict !== undefined && !request.signal.aborted && !(error instanceof ArenaError)) throw new PaceFailure(verdict, this.host);
+      throw error;
+    } finally {
+      clearInterval(watch);
+    }
+  }
+
+  async #exchange(signal: AbortSignal, pace: DownloadPace): Promise<void> {
+    const { request } = this;
     const headers: Record<string, string> = {};
     if (this.offset > 0) {
       headers.range = `bytes=${this.offset}-`;
@@ -124,6 +172,7 @@ class Transfer {
       response = await request.http.request(request.remote.downloadUrl, { signal });
     }
     if (!response.ok) await request.onError(response);
+    if (response.url !== '') this.host = new URL(response.url).host;
     if (this.offset > 0 && (response.status !== 206 || rangeStart(response.headers.get('content-range')) !== this.offset)) {
       // A 200 to a Range request is the whole file: keep it, from the start.
       await this.restart('the server ignored the resume range');
@@ -133,7 +182,7 @@ class Transfer {
       this.etag = etag;
       await this.#writeRecord();
     }
-    await this.#receive(response, stall);
+    await this.#receive(response, pace);
   }
 
   async #writeRecord(): Promise<void> {
@@ -154,17 +203,14 @@ class Transfer {
     await this.#writeRecord();
   }
 
-  async #receive(response: Response, stall: AbortController): Promise<void> {
+  async #receive(response: Response, pace: DownloadPace): Promise<void> {
     const { request } = this;
     const limit = maxBytes(request.remote);
-    const stallMs = request.stallMs ?? DEFAULT_STALL_MS;
     const handle = await fsp.open(this.files.part, this.offset === 0 ? 'w' : 'r+');
-    let timer = setTimeout(() => stall.abort(), stallMs);
     try {
       if (response.body === null) throw new DownloadError(`the server sent no body for ${request.target}`);
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        clearTimeout(timer);
-        timer = setTimeout(() => stall.abort(), stallMs);
+        pace.received(performance.now(), chunk.length);
         if (this.offset + chunk.length > limit) {
           throw new VerifyError(
             `the download of ${request.target} runs past the ${formatBytes(request.remote.bytes)} the hub publishes for ${request.remote.label}; discarded, nothing installed`,
@@ -175,13 +221,7 @@ class Transfer {
         this.offset += chunk.length;
         request.onProgress?.(this.offset);
       }
-    } catch (error) {
-      if (stall.signal.aborted && !request.signal.aborted) {
-        throw new DownloadError(`no data for ${stallMs / 1000} s while downloading ${request.target}`, { cause: error });
-      }
-      throw error;
     } finally {
-      clearTimeout(timer);
       await handle.sync().catch(() => undefined);
       await handle.close();
     }
@@ -248,13 +288,24 @@ export async function downloadVerified(request: DownloadRequest): Promise<Downlo
       }
       if (error instanceof VerifyError) await discardStaged(files);
       if (isFinal(error)) throw error;
+      const reason = error instanceof PaceFailure ? error.message : describeFetchFailure(error);
+      if (attempt >= retries && error instanceof PaceFailure) {
+        throw new DownloadSlowError(
+          `${request.http.hub} sent ${describeRemoteFile(remote)} (for ${target}) too slowly from ${error.host}: ${reason}; gave up after ${attempt + 1} tries at ${formatBytes(transfer.offset)} of ${formatBytes(remote.bytes)}, which are kept for the next run to resume`,
+        );
+      }
       if (attempt >= retries) {
         throw new DownloadError(
-          `the download of ${target} broke off at ${formatBytes(transfer.offset)} of ${formatBytes(remote.bytes)} (${describeFetchFailure(error)}) ${attempt + 1} times; it resumes at the next run`,
+          `the download of ${target} broke off at ${formatBytes(transfer.offset)} of ${formatBytes(remote.bytes)} (${reason}) ${attempt + 1} times; it resumes at the next run`,
           { cause: error },
         );
       }
-      logger.warn('the download broke off; resuming', { target, at: transfer.offset, reason: describeFetchFailure(error), attempt: attempt + 1 });
+      logger.warn(error instanceof PaceFailure ? 'the download fell behind; reconnecting to resume' : 'the download broke off; resuming', {
+        target,
+        at: transfer.offset,
+        reason,
+        attempt: attempt + 1,
+      });
       await request.sleep(1000 * 2 ** attempt, request.signal).catch(() => undefined);
     }
   }

@@ -6,7 +6,9 @@
  */
 import type { Logger } from '../log/logger.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
+import { formatBytes } from '../core/byte-size.js';
 import { VERSION } from '../package-info.js';
+import { BodyTooLarge, MiB, readCappedText } from './capped-body.js';
 import { HubResponseError } from './errors/hub-response-error.js';
 import { HubUnreachableError } from './errors/hub-unreachable-error.js';
 import { RateLimitedError } from './errors/rate-limited-error.js';
@@ -37,6 +39,16 @@ export interface HubRequest {
 
 const MAX_REDIRECTS = 8;
 const API_TIMEOUT_MS = 60_000;
+
+/**
+ * The most an API answer may hold. The updater asks for a revision's file
+ * list or a model's versions: kilobytes for most models, and well under a
+ * MiB for repositories of hundreds of files or models of hundreds of
+ * versions. 8 MiB leaves ample room for those while keeping what one answer
+ * can cost the daemon small: the text, and JSON.parse's objects at a few
+ * times its size. Anything larger is not an answer to these questions.
+ */
+export const MAX_API_BODY_BYTES = 8 * MiB;
 const USER_AGENT = `comfyui-arena/${VERSION}`;
 
 /** Abortable sleep on the real clock. */
@@ -126,11 +138,19 @@ export class HubHttp {
     try {
       const response = await this.request(url, { signal: combined, headers: { accept: 'application/json' } });
       if (!response.ok) return await onError(response);
-      return await response.json();
+      return JSON.parse(await readCappedText(response, MAX_API_BODY_BYTES));
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (limit.aborted) throw new HubUnreachableError(`${this.hub} did not answer ${shownUrl(url)} within ${API_TIMEOUT_MS / 1000} s`, { cause: error });
       if (error instanceof SyntaxError) throw new HubResponseError(`${this.hub} answered ${shownUrl(url)} with a body that is not JSON`, { cause: error });
+      if (error instanceof BodyTooLarge) {
+        const cap = `${MAX_API_BODY_BYTES / MiB} MiB`;
+        const what =
+          error.announced === undefined
+            ? `more than ${cap}, which no answer of this API needs; it was refused and the rest left unread`
+            : `${formatBytes(error.announced)} (its Content-Length), more than ${cap}, which no answer of this API needs; it was refused unread`;
+        throw new HubResponseError(`${this.hub} answered ${shownUrl(url)} with ${what}`, { cause: error });
+      }
       throw error;
     }
   }

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import { downloadVerified } from './download.js';
+import type { PaceLimits } from './download-pace.js';
 import type { Sleep } from './hub-http.js';
 import { localVersion, type Inspection } from './inspect-entry.js';
 import { locateTarget } from './locate-target.js';
@@ -18,6 +19,8 @@ export interface InstallOptions {
   readonly signal: AbortSignal;
   readonly trigger: 'window' | 'manual';
   readonly sleep: Sleep;
+  /** How slow a download may be before it counts as broken off. */
+  readonly pace: PaceLimits;
   readonly onStart?: (resumeFrom: number) => void;
   readonly onProgress?: (bytesDone: number) => void;
 }
@@ -41,6 +44,7 @@ export async function installUpdate(context: UpdateContext, inspection: Inspecti
     signal: options.signal,
     logger: context.logger,
     sleep: options.sleep,
+    pace: options.pace,
     now: context.now,
     ...(options.onStart ? { onStart: options.onStart } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -41,3 +41,9 @@ export function sizeMatches(actual: number, remote: Pick<RemoteVersion, 'bytes' 
 export function maxBytes(remote: Pick<RemoteVersion, 'bytes' | 'exactSize'>): number {
   return remote.exactSize ? remote.bytes : remote.bytes + INEXACT_SIZE_SLACK;
 }
+
+/** The file on its hub, for messages: `acme/toy/toy.safetensors`, `style.safetensors of CivitAI version 5678`. */
+export function describeRemoteFile(remote: Pick<RemoteVersion, 'record'>): string {
+  const { record } = remote;
+  return record.hub === 'hf' ? `${record.repo}/${record.file}` : `${record.file} of CivitAI version ${record.versionId}`;
+}

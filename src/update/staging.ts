@@ -10,6 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { redactJson } from '../log/redact.js';
 
 const recordSchema = z.object({
   target: z.string(),
@@ -50,8 +51,9 @@ export async function readRecord(files: StagedFiles): Promise<StagingRecord | un
   }
 }
 
+/** Redacted: the label and the ETag come from the hub. */
 export async function writeRecord(files: StagedFiles, record: StagingRecord): Promise<void> {
-  await writeFileAtomic(files.record, JSON.stringify(record));
+  await writeFileAtomic(files.record, JSON.stringify(redactJson(record)));
 }
 
 export async function discardStaged(files: StagedFiles): Promise<void> {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
+import { redactJson } from '../log/redact.js';
 import { UpdateIoError } from './errors/update-io-error.js';
 
 const fileVersion = z.object({ sha256: z.string(), bytes: z.number() });
@@ -52,9 +53,12 @@ export class UpdateHistory {
     this.#logger = logger;
   }
 
-  /** Appends one record durably; serialised so lines never interleave. */
+  /**
+   * Appends one record durably; serialised so lines never interleave.
+   * Redacted first: its version names and commits come from the hub.
+   */
   append(record: HistoryRecord): Promise<void> {
-    const line = `${JSON.stringify(recordSchema.parse(record))}\n`;
+    const line = `${JSON.stringify(recordSchema.parse(redactJson(record)))}\n`;
     const next = this.#appending.then(async () => {
       try {
         await fs.mkdir(path.dirname(this.file), { recursive: true });

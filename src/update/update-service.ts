@@ -4,6 +4,11 @@
  * verified, swapped into the library atomically and recorded, with rollback.
  * The daemon runs one with the windows; `arenactl` runs one for a single
  * command when no daemon answers.
+ *
+ * Hubs are not trusted to keep tokens to themselves: an error text or a
+ * version name may echo the Authorization header. So everything this class
+ * hands out (results, status, events) passes through redactJson, and the
+ * history and staging records are redacted before they are written.
  */
 import { EventEmitter } from 'node:events';
 import { ArenaError, messageOf } from '../core/arena-error.js';
@@ -11,6 +16,7 @@ import { modelKey, parseModelKey } from '../core/categories.js';
 import { parseUpdateWindows, type UpdateWindow } from '../core/update-window.js';
 import type { Credentials } from '../config/credentials.js';
 import type { Logger } from '../log/logger.js';
+import { redactJson, registerSecret } from '../log/redact.js';
 import { CivitaiClient } from './civitai-client.js';
 import { NoManifestError } from './errors/no-manifest-error.js';
 import { NotTrackedError } from './errors/not-tracked-error.js';
@@ -46,15 +52,9 @@ import { UpdaterLock } from './updater-lock.js';
 import { listKept, versionsDirOf } from './versions.js';
 import { WindowScheduler } from './window-scheduler.js';
 import { nextWindow, windowAt, type WindowSpan } from './window-calendar.js';
+import type { UpdateSettings } from './update-settings.js';
 
-export interface UpdateSettings {
-  /** The manifest file; '' for none. */
-  readonly manifest: string;
-  /** `updates.windows` as configured; '' for none (updates then run only on `update run`). */
-  readonly windows: string;
-  readonly hfEndpoint: string;
-  readonly civitaiEndpoint: string;
-}
+export type { UpdateSettings } from './update-settings.js';
 
 export interface UpdateServiceOptions {
   readonly settings: UpdateSettings;
@@ -171,6 +171,9 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     this.#clock = options.clock ?? systemClock;
     this.#sleep = options.sleep ?? realSleep;
     this.#settings = options.settings;
+    // The service may be handed tokens that were never loaded through loadCredentials (tests, embedders).
+    registerSecret(options.credentials.hfToken);
+    registerSecret(options.credentials.civitaiToken);
     this.#history = new UpdateHistory(options.stateDir, options.logger);
     [this.#hf, this.#civitai] = this.#clients(options.settings);
   }
@@ -213,7 +216,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
   }
 
   problems(): string[] {
-    return [...this.#problems, ...(this.#lockWait === undefined ? [] : [`updates wait: ${this.#lockWait.error.message}`])];
+    return redactJson([...this.#problems, ...(this.#lockWait === undefined ? [] : [`updates wait: ${this.#lockWait.error.message}`])]);
   }
 
   /** Compares each entry (or the named ones) with its hub; changes nothing. */
@@ -234,7 +237,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
       }
     }
     this.#lastCheck = { at: iso(this.#clock.now()), available, errors };
-    return { entries: this.#inManifestOrder(results) };
+    return redactJson({ entries: this.#inManifestOrder(results) });
   }
 
   /**
@@ -250,7 +253,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
       results.push(await this.#once(entry, trigger, explicit, signal));
     }
     if (!explicit && !signal?.aborted) await this.#pruneStaging(entries, results);
-    return { entries: this.#inManifestOrder(results) };
+    return redactJson({ entries: this.#inManifestOrder(results) });
   }
 
   async rollback(target: string, to?: string): Promise<RollbackResult> {
@@ -270,7 +273,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     });
     this.#pending.delete(key);
     this.#emit({ event: 'update.rolledback', target: key, from: result.from?.sha256 ?? null, to: result.to.sha256 });
-    return result;
+    return redactJson(result);
   }
 
   /** The history, oldest first, and the versions kept for rollback. */
@@ -305,7 +308,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
         }),
       });
     }
-    return { records, kept };
+    return redactJson({ records, kept });
   }
 
   /** What local files are, per CivitAI; by default every library model the manifest does not track. */
@@ -328,7 +331,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
         if (key !== undefined && entry.available && !tracked.has(key)) files.push({ target: key, path: entry.path, bytes: entry.size });
       }
     }
-    return { files: await identifyFiles(this.#context(), files, this.#stop.signal) };
+    return redactJson({ files: await identifyFiles(this.#context(), files, this.#stop.signal) });
   }
 
   status(): UpdatesStatus {
@@ -337,7 +340,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     const calendar = parseWindows(windows);
     const now = this.#clock.now();
     const current = windowAt(calendar, now);
-    return {
+    return redactJson({
       manifest: manifest || null,
       windows: windows || null,
       tracked: this.#manifest?.entries.length ?? 0,
@@ -352,7 +355,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
       downloads: [...this.#downloads.values()].map(({ target, state, bytesDone, bytes, percent, version }) => ({ target, state, bytesDone, bytes, percent, version })),
       installed: this.#installed,
       failed: this.#failed,
-    };
+    });
   }
 
   /** For the daemon's one-line summary: empty while nothing happens. */
@@ -544,6 +547,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
         signal,
         trigger,
         sleep: this.#sleep,
+        pace: { windowMs: this.#settings.stallTimeout * 1000, minBytesPerSecond: this.#settings.minRate },
         onStart: (resumeFrom) => this.#downloadStarted(inspection!, resumeFrom),
         onProgress: (bytesDone) => this.#downloadProgress(entry.target, bytesDone),
       });
@@ -728,7 +732,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
   }
 
   #emit(event: UpdateEvent): void {
-    this.emit('event', event);
+    this.emit('event', redactJson(event));
   }
 }
 

@@ -53,7 +53,14 @@ export interface HarnessOptions {
   readonly onInvalidate?: (key: string) => void | Promise<void>;
   /** Start the window scheduler (default: only when windows are given). */
   readonly schedule?: boolean;
+  /** updates.stallTimeout in seconds (the default when left out). */
+  readonly stallTimeout?: number;
+  /** updates.minRate in bytes per second (the default when left out). */
+  readonly minRate?: number;
 }
+
+/** The defaults of updates.stallTimeout (seconds) and updates.minRate (bytes per second). */
+export const DEFAULT_PACE = { stallTimeout: 60, minRate: 100_000 } as const;
 
 export function randomModel(bytes: number): Buffer {
   return randomBytes(bytes);
@@ -119,7 +126,14 @@ export async function startUpdater(t: ExecutionContext, options: HarnessOptions 
   };
   await writeManifest(options.models ?? []);
   const service = new UpdateService({
-    settings: { manifest: manifestFile, windows: options.windows ?? '', hfEndpoint: hub.endpoint, civitaiEndpoint: hub.endpoint },
+    settings: {
+      manifest: manifestFile,
+      windows: options.windows ?? '',
+      hfEndpoint: hub.endpoint,
+      civitaiEndpoint: hub.endpoint,
+      stallTimeout: options.stallTimeout ?? DEFAULT_PACE.stallTimeout,
+      minRate: options.minRate ?? DEFAULT_PACE.minRate,
+    },
     credentials: options.credentials ?? {},
     stateDir,
     library: () => library,
@@ -152,6 +166,17 @@ export async function startUpdater(t: ExecutionContext, options: HarnessOptions 
     writeManifest,
     logText: () => logs.map((line) => `${line.message} ${JSON.stringify(line.meta)}`).join('\n'),
   };
+}
+
+/** Version 1 of a Hugging Face model (`bytes / 2` long) in the library, and version 2 (`bytes`) on the hub. */
+export async function newerOnHub(harness: UpdaterHarness, repo: string, target: string, bytes = 1024 * 1024): Promise<{ v1: Buffer; v2: Buffer }> {
+  const file = target.split('/').pop()!;
+  const v1 = randomModel(bytes / 2);
+  const v2 = randomModel(bytes);
+  harness.hub.publishHf(repo, file, v1);
+  await fs.writeFile(harness.file(target), v1);
+  harness.hub.publishHf(repo, file, v2);
+  return { v1, v2 };
 }
 
 /** A file's sha256: comparing hashes is fast where comparing megabyte buffers in an assertion is not. */

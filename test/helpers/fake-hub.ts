@@ -8,7 +8,9 @@
  * - the "CDN" (`http://localhost:<other port>`, another host): the bytes,
  *   with Range and ETag.
  * Tests publish files, then bend the servers: 429s, a connection cut
- * halfway, a stall, a Range ignored, bytes that do not match their hash.
+ * halfway, a stall, a body that drips or pauses, a Range ignored, bytes that
+ * do not match their hash, an API answer without end, and errors (and
+ * version names) that echo the request's Authorization header back.
  * Every request is logged with its host and Authorization header.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -59,6 +61,44 @@ interface CivitaiModel {
 
 type Rule = { match: (request: LoggedRequest) => boolean; remaining: number };
 
+export interface DripOptions {
+  /** Only the download of this content (its sha256); any download when left out. */
+  readonly sha256?: string;
+  /** Sent at full speed first. */
+  readonly afterBytes?: number;
+  /** Then this many bytes at a time... */
+  readonly bytes?: number;
+  /** ...every this many milliseconds, until the body is done or the client goes away. */
+  readonly everyMs: number;
+  readonly times?: number;
+}
+
+export interface PauseOptions {
+  readonly sha256?: string;
+  /** Sent at full speed, then nothing for `pauseMs`, then the rest at full speed. */
+  readonly afterBytes: number;
+  readonly pauseMs: number;
+  readonly times?: number;
+}
+
+/** What an endless API answer sent before the client went away. */
+export interface EndlessAnswer {
+  /** Bytes of the body handed to the socket. */
+  bytesSent: number;
+  /** Resolves once the client closed the connection (or the safety limit was reached). */
+  readonly done: Promise<void>;
+}
+
+interface EndlessRule {
+  readonly answer: EndlessAnswer;
+  readonly status: number;
+  readonly contentLength?: number;
+  readonly finish: () => void;
+}
+
+/** An endless answer stops here all the same, so that a client without a cap cannot take the test machine down. */
+const ENDLESS_SAFETY_LIMIT = 1024 * 1024 * 1024;
+
 export function sha256Hex(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -91,10 +131,20 @@ export class FakeHub {
   readonly #rateLimits: Array<Rule & { headers: Record<string, string> }> = [];
   readonly #cuts: Array<Rule & { afterBytes: number }> = [];
   readonly #stalls: Array<Rule & { afterBytes: number }> = [];
+  readonly #drips: Array<Rule & Required<Omit<DripOptions, 'sha256' | 'times'>>> = [];
+  readonly #pauses: Array<Rule & { afterBytes: number; pauseMs: number }> = [];
+  readonly #endless: Array<Rule & EndlessRule> = [];
+  readonly #refusals: Array<Rule & { status: number }> = [];
   readonly #stalled = new Set<ServerResponse>();
   #nextVersionId = 1000;
   /** The CDN answers a Range request with the whole file (200). */
   ignoreRange = false;
+  /**
+   * The hub repeats the Authorization header of each request in what it
+   * answers: in error messages (HF's X-Error-Message, CivitAI's `error`)
+   * and in CivitAI's version names.
+   */
+  echoAuthorization = false;
   hubPort = 0;
   cdnPort = 0;
   #hub: Server | undefined;
@@ -189,6 +239,47 @@ export class FakeHub {
     this.#stalls.push({ match: (request) => request.method === 'GET', remaining: times, afterBytes });
   }
 
+  /** The next `times` CDN downloads (of one file, or any) drip: `bytes` every `everyMs` ms after `afterBytes` at full speed. */
+  dripDownloads(options: DripOptions): void {
+    this.#drips.push({
+      match: this.#downloadOf(options.sha256),
+      remaining: options.times ?? 1,
+      afterBytes: options.afterBytes ?? 0,
+      bytes: options.bytes ?? 1,
+      everyMs: options.everyMs,
+    });
+  }
+
+  /** The next `times` CDN downloads send `afterBytes`, go quiet for `pauseMs`, then send the rest. */
+  pauseDownloads(options: PauseOptions): void {
+    this.#pauses.push({ match: this.#downloadOf(options.sha256), remaining: options.times ?? 1, afterBytes: options.afterBytes, pauseMs: options.pauseMs });
+  }
+
+  /**
+   * The next request whose path starts with `prefix` answers `status` (200
+   * by default) with a JSON document that never ends (up to a safety limit
+   * of 1 GiB), sent as fast as the client reads it; with `contentLength`,
+   * its header announces that size. The returned record counts the bytes sent.
+   */
+  endlessJson(prefix: string, options: { contentLength?: number; status?: number } = {}): EndlessAnswer {
+    let finish = () => {};
+    const answer: EndlessAnswer = { bytesSent: 0, done: new Promise<void>((resolve) => (finish = resolve)) };
+    this.#endless.push({
+      match: (request) => request.path.startsWith(prefix),
+      remaining: 1,
+      answer,
+      finish,
+      status: options.status ?? 200,
+      ...(options.contentLength === undefined ? {} : { contentLength: options.contentLength }),
+    });
+    return answer;
+  }
+
+  /** The next `times` hub requests whose path starts with `prefix` answer `status` (401 by default), with no X-Error-Code. */
+  refuse(prefix: string, times = 1, status = 401): void {
+    this.#refusals.push({ match: (request) => request.path.startsWith(prefix), remaining: times, status });
+  }
+
   /** The CDN serves other bytes than the ones published under this sha256 (same size). */
   corruptBlob(sha256: string): void {
     const bytes = Buffer.from(this.#blobs.get(sha256)!);
@@ -218,6 +309,17 @@ export class FakeHub {
     return entry;
   }
 
+  #downloadOf(sha256: string | undefined): (request: LoggedRequest) => boolean {
+    return (request) => request.method === 'GET' && (sha256 === undefined || request.path.startsWith(`/blobs/${sha256}`));
+  }
+
+  /** What a hub that echoes credentials says about the request's Authorization header. */
+  #echo(logged: LoggedRequest): string {
+    const header = logged.authorization ?? '(none)';
+    const token = header.replace(/^Bearer\s+/i, '');
+    return `invalid credentials in "Authorization: ${header}"; the token ${token} has expired`;
+  }
+
   #take<T extends Rule>(rules: T[], request: LoggedRequest): T | undefined {
     const rule = rules.find((candidate) => candidate.remaining > 0 && candidate.match(request));
     if (rule !== undefined) rule.remaining -= 1;
@@ -231,6 +333,17 @@ export class FakeHub {
       send(response, 429, { error: 'Too many requests' }, limited.headers);
       return;
     }
+    const refusal = this.#take(this.#refusals, logged);
+    if (refusal !== undefined) {
+      const message = this.echoAuthorization ? this.#echo(logged) : 'invalid credentials';
+      send(response, refusal.status, { error: message }, { 'x-error-message': message });
+      return;
+    }
+    const endless = this.#take(this.#endless, logged);
+    if (endless !== undefined) {
+      this.#sendEndless(response, endless);
+      return;
+    }
     const url = new URL(logged.path, this.endpoint);
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[0] === 'api' && parts[1] === 'models' && parts[4] === 'revision') {
@@ -238,7 +351,7 @@ export class FakeHub {
     } else if (parts[2] === 'resolve') {
       this.#hfResolve(`${parts[0]}/${parts[1]}`, parts[3]!, parts.slice(4).join('/'), logged, response);
     } else if (parts[0] === 'api' && parts[1] === 'v1') {
-      this.#civitaiApi(parts.slice(2), response);
+      this.#civitaiApi(parts.slice(2), logged, response);
     } else if (parts[0] === 'api' && parts[1] === 'download' && parts[2] === 'models') {
       this.#civitaiDownload(Number(parts[3]), logged, response);
     } else {
@@ -301,11 +414,11 @@ export class FakeHub {
     response.end();
   }
 
-  #civitaiVersionBody(version: CivitaiVersion, withModel: boolean): Record<string, unknown> {
+  #civitaiVersionBody(version: CivitaiVersion, withModel: boolean, logged: LoggedRequest): Record<string, unknown> {
     return {
       id: version.id,
       ...(withModel ? { modelId: version.modelId, model: { name: this.#models.get(version.modelId)!.name, type: 'Checkpoint' } } : {}),
-      name: version.name,
+      name: this.echoAuthorization ? `${version.name} (${this.#echo(logged)})` : version.name,
       baseModel: version.baseModel,
       downloadUrl: `${this.endpoint}/api/download/models/${version.id}`,
       files: version.files.map((file) => ({
@@ -319,24 +432,24 @@ export class FakeHub {
     };
   }
 
-  #civitaiApi(parts: string[], response: ServerResponse): void {
+  #civitaiApi(parts: string[], logged: LoggedRequest, response: ServerResponse): void {
     if (parts[0] === 'models' && parts.length === 2) {
       const model = this.#models.get(Number(parts[1]));
       if (model === undefined) send(response, 404, { error: `No model with id ${parts[1]}` });
-      else send(response, 200, { id: model.id, name: model.name, type: 'Checkpoint', modelVersions: model.versions.map((version) => this.#civitaiVersionBody(version, false)) });
+      else send(response, 200, { id: model.id, name: model.name, type: 'Checkpoint', modelVersions: model.versions.map((version) => this.#civitaiVersionBody(version, false, logged)) });
       return;
     }
     if (parts[0] === 'model-versions' && parts[1] === 'by-hash') {
       const hash = parts[2]!.toLowerCase();
       const version = [...this.#versions.values()].find((candidate) => candidate.files.some((file) => file.sha256 === hash || file.sha256.startsWith(hash)));
       if (version === undefined) send(response, 404, { error: 'Model not found' });
-      else send(response, 200, this.#civitaiVersionBody(version, true));
+      else send(response, 200, this.#civitaiVersionBody(version, true, logged));
       return;
     }
     if (parts[0] === 'model-versions' && parts.length === 2) {
       const version = this.#versions.get(Number(parts[1]));
       if (version === undefined) send(response, 404, { error: `No version with id ${parts[1]}` });
-      else send(response, 200, this.#civitaiVersionBody(version, true));
+      else send(response, 200, this.#civitaiVersionBody(version, true, logged));
       return;
     }
     send(response, 404, { error: 'no such route' });
@@ -349,7 +462,10 @@ export class FakeHub {
       return;
     }
     if (version.requiresToken && logged.authorization !== `Bearer ${this.tokens.civitai}`) {
-      send(response, 401, { error: 'Unauthorized', message: 'The creator of this asset requires you to be logged in to download it' });
+      send(response, 401, {
+        error: this.echoAuthorization ? this.#echo(logged) : 'Unauthorized',
+        message: 'The creator of this asset requires you to be logged in to download it',
+      });
       return;
     }
     const name = new URL(logged.path, this.endpoint).searchParams.get('file');
@@ -398,6 +514,68 @@ export class FakeHub {
       response.write(body.subarray(0, stall.afterBytes));
       return;
     }
+    const drip = this.#take(this.#drips, logged);
+    if (drip !== undefined) {
+      this.#sendPaced(response, body, drip.afterBytes, [drip.bytes, drip.everyMs]);
+      return;
+    }
+    const pause = this.#take(this.#pauses, logged);
+    if (pause !== undefined) {
+      this.#sendPaced(response, body, pause.afterBytes, [body.length, pause.pauseMs]);
+      return;
+    }
     response.end(body);
+  }
+
+  /** `afterBytes` at once, then `step[0]` bytes each `step[1]` ms, until the body is sent or the client leaves. */
+  #sendPaced(response: ServerResponse, body: Buffer, afterBytes: number, [bytes, everyMs]: readonly [number, number]): void {
+    this.#stalled.add(response);
+    let sent = Math.min(afterBytes, body.length);
+    response.write(body.subarray(0, sent));
+    const timer = setInterval(() => {
+      if (response.destroyed) return;
+      const next = Math.min(sent + bytes, body.length);
+      response.write(body.subarray(sent, next));
+      sent = next;
+      if (sent >= body.length) {
+        clearInterval(timer);
+        response.end();
+      }
+    }, everyMs);
+    response.on('close', () => {
+      clearInterval(timer);
+      this.#stalled.delete(response);
+    });
+  }
+
+  /** A revision answer that opens a list and never closes it, written as fast as the client takes it. */
+  #sendEndless(response: ServerResponse, rule: EndlessRule): void {
+    const { answer } = rule;
+    response.writeHead(rule.status, {
+      'content-type': 'application/json',
+      ...(rule.contentLength === undefined ? {} : { 'content-length': String(rule.contentLength) }),
+    });
+    const filler = Buffer.from(`${JSON.stringify({ rfilename: 'padding.bin', size: 1, lfs: { sha256: '0'.repeat(64), size: 1 } })},`.repeat(1000));
+    let open = true;
+    const end = () => {
+      open = false;
+      rule.finish();
+    };
+    response.on('close', end);
+    const pump = () => {
+      while (open && answer.bytesSent < ENDLESS_SAFETY_LIMIT) {
+        const chunk = answer.bytesSent === 0 ? Buffer.concat([Buffer.from('{"error":"busy","sha":"0123456789abcdef","siblings":['), filler]) : filler;
+        answer.bytesSent += chunk.length;
+        if (!response.write(chunk)) {
+          response.once('drain', pump);
+          return;
+        }
+      }
+      if (open) {
+        response.destroy();
+        end();
+      }
+    };
+    pump();
   }
 }

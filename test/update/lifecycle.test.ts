@@ -4,7 +4,7 @@ import path from 'node:path';
 import { silentLogger } from '../../src/log/logger.js';
 import { UpdateService } from '../../src/update/index.js';
 import { sha256Hex } from '../helpers/fake-hub.js';
-import { fakeUpdateClock, fileSha, randomModel, startUpdater } from '../helpers/fake-hub-harness.js';
+import { DEFAULT_PACE, fakeUpdateClock, fileSha, randomModel, startUpdater } from '../helpers/fake-hub-harness.js';
 import { eventually } from '../helpers/raw-socket.js';
 
 const TOY = 'checkpoints/toy.safetensors';
@@ -42,7 +42,7 @@ test('a reload takes a new manifest and new windows at once', async (t) => {
 
   const other = path.join(path.dirname(harness.manifestFile), 'other.yaml');
   await fs.writeFile(other, 'models:\n  - target: loras/a.safetensors\n    civitai: {modelId: 1}\n  - target: loras/b.safetensors\n');
-  await harness.service.reconfigure({ manifest: other, windows: 'Sun 01:00-02:00', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint });
+  await harness.service.reconfigure({ manifest: other, windows: 'Sun 01:00-02:00', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE });
   t.like(harness.service.status(), { manifest: other, tracked: 1, windows: 'Sun 01:00-02:00', nextWindow: { opensAt: new Date(2025, 0, 5, 1).toISOString() } });
   t.is(harness.service.problems().length, 1);
   t.true(harness.logs.some((line) => line.level === 'warn' && /entry 2/.test(line.message)), 'a new manifest problem is logged once');
@@ -52,7 +52,7 @@ test('windows added by a reload to a daemon that had none open on time', async (
   const { clock, updateClock } = fakeUpdateClock(new Date(2025, 0, 3, 12, 0).getTime());
   const harness = await startUpdater(t, { models: [], schedule: true, clock: updateClock });
   t.like(harness.service.status(), { windows: null, nextWindow: null });
-  await harness.service.reconfigure({ manifest: harness.manifestFile, windows: 'Sat 02:00-05:00', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint });
+  await harness.service.reconfigure({ manifest: harness.manifestFile, windows: 'Sat 02:00-05:00', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE });
   clock.tick(new Date(2025, 0, 4, 2, 0).getTime() - clock.now);
   t.true(harness.events.some((event) => event.event === 'update.window' && event.state === 'open'));
 });
@@ -60,7 +60,7 @@ test('windows added by a reload to a daemon that had none open on time', async (
 test('a second updater on the same state folder is refused while the first runs', async (t) => {
   const harness = await startUpdater(t, { models: [] });
   const second = new UpdateService({
-    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint },
+    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE },
     credentials: {},
     stateDir: harness.stateDir,
     library: () => ({ folders: () => [], entries: () => [] }),
@@ -82,7 +82,7 @@ test('a daemon that finds the lock taken starts anyway, refuses runs and rollbac
   await harness.service.stop();
   await fs.writeFile(path.join(harness.stateDir, 'updater.lock'), `${JSON.stringify({ pid: process.ppid, holder: 'arenactl' })}\n`);
   const daemonSide = new UpdateService({
-    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint },
+    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE },
     credentials: {},
     stateDir: harness.stateDir,
     library: () => ({ folders: () => [], entries: () => [] }),

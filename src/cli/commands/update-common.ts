@@ -15,7 +15,7 @@ import { buildCatalog } from '../../library/build-catalog.js';
 import { collectModelFolders } from '../../library/model-folders.js';
 import type { LogMeta, Logger } from '../../log/logger.js';
 import { redactText } from '../../log/redact.js';
-import { UpdateService, type UpdateEntryResult, type UpdateLibrary, type UpdateReport } from '../../update/index.js';
+import { UpdateService, updateSettingsOf, type UpdateEntryResult, type UpdateLibrary, type UpdateReport } from '../../update/index.js';
 import type { CommandRun } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';
 import type { CliIo } from '../cli-io.js';
@@ -79,12 +79,7 @@ async function localUpdater(io: CliIo, output: Output, needs: LocalUpdaterNeeds)
   const catalog = needs.models ? await buildCatalog(collection.folders) : undefined;
   const library: UpdateLibrary = { folders: () => collection.folders, entries: (category) => catalog?.entries(category) ?? [] };
   const service = new UpdateService({
-    settings: {
-      manifest: config.updates.manifest,
-      windows: config.updates.windows,
-      hfEndpoint: config.updates.hfEndpoint,
-      civitaiEndpoint: config.updates.civitaiEndpoint,
-    },
+    settings: updateSettingsOf(config),
     credentials,
     stateDir: config.state.dir,
     library: () => library,

@@ -1,0 +1,52 @@
+/**
+ * Reading a hub's answer into memory with a ceiling. The Content-Length, when
+ * given, refuses an answer before its body is read; but a server may send
+ * none, or lie, so the bytes are also counted as they arrive and the reading
+ * stops (the connection is dropped) at the first byte past the ceiling.
+ */
+
+export const MiB = 1024 * 1024;
+
+/** The answer is larger than the ceiling; nothing past the ceiling was read. */
+export class BodyTooLarge extends Error {
+  /** The size the Content-Length announced, when that is what gave it away. */
+  readonly announced: number | undefined;
+
+  constructor(limit: number, announced?: number) {
+    super(`the answer is larger than ${limit} bytes`);
+    this.name = 'BodyTooLarge';
+    this.announced = announced;
+  }
+}
+
+async function cancel(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => undefined);
+}
+
+/** The body as text, at most `limit` bytes of it; throws BodyTooLarge beyond. */
+export async function readCappedText(response: Response, limit: number): Promise<string> {
+  const announced = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(announced) && announced > limit) {
+    await cancel(response);
+    throw new BodyTooLarge(limit, announced);
+  }
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        throw new BodyTooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
