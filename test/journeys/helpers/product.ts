@@ -154,9 +154,10 @@ export interface RunningDaemon {
 export async function startArenad(
   t: ExecutionContext,
   world: World,
-  options: { args?: string; cwd?: string; env?: NodeJS.ProcessEnv; ready?: boolean } = {},
+  options: { args?: string; cwd?: string; env?: NodeJS.ProcessEnv; ready?: boolean; shellPrefix?: string } = {},
 ): Promise<RunningDaemon> {
-  const child = spawn('bash', ['-c', `exec arenad ${options.args ?? ''}`], {
+  // shellPrefix: what the user's shell does first, such as `ulimit -n 1024;`.
+  const child = spawn('bash', ['-c', `${options.shellPrefix ?? ''} exec arenad ${options.args ?? ''}`], {
     cwd: options.cwd ?? world.home,
     env: { ...world.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
