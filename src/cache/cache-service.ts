@@ -123,6 +123,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   #stopping = false;
   #timer?: NodeJS.Timeout;
   #saveTimer?: NodeJS.Timeout;
+  #queueSaving: Promise<void> = Promise.resolve();
   #lastProgress = new Map<string, number>();
   /** Removals and the periodic tree check run one at a time, so one never sees the other half done. */
   #treeWork: Promise<unknown> = Promise.resolve();
@@ -192,7 +193,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       job.active!.controller.abort();
     }
     await Promise.allSettled([...this.#running]);
-    await this.#queue.save(this.#queueFile).catch((error: unknown) => this.#logger.warn('could not save the prefetch queue', { err: error }));
+    await this.#saveQueue();
     await this.#ledger?.close();
   }
 
@@ -855,9 +856,27 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     if (this.#saveTimer !== undefined || this.#stopping) return;
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = undefined;
-      this.#queue.save(this.#queueFile).catch((error: unknown) => this.#logger.warn('could not save the prefetch queue', { err: error }));
+      void this.#saveQueue();
     }, 200);
     this.#saveTimer.unref();
+  }
+
+  /**
+   * Writes the queue now, so that a request answered over the socket
+   * survives a kill that comes right after the answer. Saves run one after
+   * another: an older snapshot never lands over a newer one.
+   */
+  async persistQueue(): Promise<void> {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    await this.#saveQueue();
+  }
+
+  #saveQueue(): Promise<void> {
+    this.#queueSaving = this.#queueSaving
+      .then(() => this.#queue.save(this.#queueFile))
+      .catch((error: unknown) => this.#logger.warn('could not save the prefetch queue', { err: error }));
+    return this.#queueSaving;
   }
 }
 

@@ -237,10 +237,10 @@ export class Daemon {
       .add(statusCommand(() => this.status()))
       .add(configShowCommand(() => configReport(this.#loaded, 'daemon')))
       .add(resolveCommand(() => this.#library!.catalog))
-      .add(prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().request(models, priority, origin, { wantMissing })))
+      .add(prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().requestDurably(models, priority, origin, { wantMissing })))
       .add(
         cacheEntryCommand('pin', 'Keep a model on the SSD: never evicted; copied now if it is not there, or once it lands.', (key) =>
-          this.#requireRequests().pin(key),
+          this.#requireRequests().pinDurably(key),
         ),
       )
       .add(cacheEntryCommand('unpin', 'Let a pinned model be evicted again.', (key) => this.#requireCache().unpin(key)))
