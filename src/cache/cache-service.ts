@@ -73,6 +73,11 @@ export interface CacheServiceOptions {
    * the file is gone: an unmounted NAS never does.
    */
   readonly folderReachable: (file: string) => boolean | undefined;
+  /**
+   * The real folders a library file must lie in to be copied (its folder and
+   * its root); a source whose real path leaves them is refused at open.
+   */
+  readonly sourceBounds?: (entry: CatalogEntry) => Promise<readonly string[]>;
   readonly logger: Logger;
   readonly now?: () => number;
   readonly freeSpace?: (dir: string) => Promise<FreeSpace>;
@@ -662,7 +667,9 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       onProgress: (copied) => this.#progress(job, copied),
     };
     const copy = this.#options.copy ?? copyIntoCache;
-    const run = copy(this.tree, request)
+    const bounds = this.#options.sourceBounds;
+    const run = (bounds === undefined ? Promise.resolve(request) : bounds(source).then((sourceBounds) => Object.assign(request, { sourceBounds })))
+      .then((bounded) => copy(this.tree, bounded))
       .then((result) => this.#finished(job, request, result))
       .catch((error: unknown) => this.#copyFailed(job, error))
       .finally(() => {

@@ -218,7 +218,8 @@ export class Ledger {
       entries: [...this.map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, entry]) => entry),
     };
     await mkdir(dirname(this.file), { recursive: true });
-    await writeFileAtomic(this.file, `${JSON.stringify(document, null, 2)}\n`, { fsync: true, mode: 0o644 });
+    // No mode of its own: the daemon's umask makes it private (daemon/private-modes.ts).
+    await writeFileAtomic(this.file, `${JSON.stringify(document, null, 2)}\n`, { fsync: true });
     this.writtenVersion = version;
   }
 

@@ -31,6 +31,7 @@ import { InstanceLock } from './instance-lock.js';
 import { openSocketToGroup } from '../service/socket-group.js';
 import { debugBlockCommand, testHooksEnabled } from './watchdog-test-hook.js';
 import { Problems } from './problems.js';
+import { privateModes, tightenTree } from './private-modes.js';
 import type { Credentials } from '../config/credentials.js';
 import { registerUpdateCommands, UpdateService, type UpdateSettings } from '../update/index.js';
 import { MetricsService } from '../metrics/index.js';
@@ -97,6 +98,7 @@ export class Daemon {
         variables: this.#loaded.ignoredLegacy.join(','),
       });
     }
+    await this.#tightenModes();
     this.#locks.push(await InstanceLock.acquire(path.join(config.state.dir, 'arenad.lock')));
     this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock')));
 
@@ -259,6 +261,19 @@ export class Daemon {
     return registry;
   }
 
+  /** The cache tree and the state folder, as an older version or a looser umask may have left them, made private. */
+  async #tightenModes(): Promise<void> {
+    const { config } = this.#loaded;
+    const modes = privateModes(config.control.socketGroup !== '');
+    for (const root of [config.cache.root, config.state.dir]) {
+      const changed = await tightenTree(root, modes).catch((error: unknown) => {
+        this.#logger.warn('cannot make a folder of the daemon private', { dir: root, err: messageOf(error) });
+        return 0;
+      });
+      if (changed > 0) this.#logger.info(`made ${changed} files and folders under ${root} private`, { mode: modes.file.toString(8) });
+    }
+  }
+
   /** Commands that need the cache answer `starting` until it has recovered its tree. */
   #requireCache(): CacheService {
     if (!this.#cache) throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
@@ -294,6 +309,7 @@ export class Daemon {
       stateDir: config.state.dir,
       library,
       folderReachable: (file) => folderReachable(library, file),
+      sourceBounds: (entry) => library.sourceBounds(entry.folder),
       logger: this.#logger.child({ module: 'cache' }),
     });
     cache.on('event', (event) => this.#bus.publish(event));
