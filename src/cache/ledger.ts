@@ -77,6 +77,14 @@ export class Ledger {
     } catch (error) {
       if (errorCode(error) === 'ENOENT') {
         logger.info('No cache ledger yet; starting an empty one', { file });
+      } else if (errorCode(error) === 'EISDIR') {
+        // Something made a folder of that name: set it aside, so that the ledger can be written again.
+        const aside = `${file}.not-a-ledger-${ledger.now()}`;
+        await rename(file, aside).catch(() => undefined);
+        logger.warn('The cache ledger path was a folder; moved it aside and started an empty ledger, recovery will adopt the cached files', {
+          file,
+          movedTo: aside,
+        });
       } else {
         logger.warn('Could not read the cache ledger; starting an empty one, recovery will adopt the cached files', {
           file,

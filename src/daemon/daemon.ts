@@ -99,8 +99,8 @@ export class Daemon {
       });
     }
     await this.#tightenModes();
-    this.#locks.push(await InstanceLock.acquire(path.join(config.state.dir, 'arenad.lock')));
-    this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock')));
+    this.#locks.push(await InstanceLock.acquire(path.join(config.state.dir, 'arenad.lock'), 'state.dir'));
+    this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock'), 'cache.root'));
 
     this.#server = new ControlServer({
       socketPath: config.control.socket,
