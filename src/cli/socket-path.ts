@@ -16,6 +16,6 @@ export function resolveSocketPath(explicit: string | undefined, io: CliIo): stri
     return loadConfig({ platform: io.platform }).config.control.socket;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return defaultSocketPath(env, uid);
+    return defaultSocketPath(env, uid, io.platform.exists);
   }
 }
