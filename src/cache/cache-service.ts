@@ -73,6 +73,11 @@ export interface CacheServiceOptions {
    * the file is gone: an unmounted NAS never does.
    */
   readonly folderReachable: (file: string) => boolean | undefined;
+  /**
+   * The real folders a library file must lie in to be copied (its folder and
+   * its root); a source whose real path leaves them is refused at open.
+   */
+  readonly sourceBounds?: (entry: CatalogEntry) => Promise<readonly string[]>;
   readonly logger: Logger;
   readonly now?: () => number;
   readonly freeSpace?: (dir: string) => Promise<FreeSpace>;
@@ -123,6 +128,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   #stopping = false;
   #timer?: NodeJS.Timeout;
   #saveTimer?: NodeJS.Timeout;
+  #queueSaving: Promise<void> = Promise.resolve();
   #lastProgress = new Map<string, number>();
   /** Removals and the periodic tree check run one at a time, so one never sees the other half done. */
   #treeWork: Promise<unknown> = Promise.resolve();
@@ -192,7 +198,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       job.active!.controller.abort();
     }
     await Promise.allSettled([...this.#running]);
-    await this.#queue.save(this.#queueFile).catch((error: unknown) => this.#logger.warn('could not save the prefetch queue', { err: error }));
+    await this.#saveQueue();
     await this.#ledger?.close();
   }
 
@@ -661,7 +667,9 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
       onProgress: (copied) => this.#progress(job, copied),
     };
     const copy = this.#options.copy ?? copyIntoCache;
-    const run = copy(this.tree, request)
+    const bounds = this.#options.sourceBounds;
+    const run = (bounds === undefined ? Promise.resolve(request) : bounds(source).then((sourceBounds) => Object.assign(request, { sourceBounds })))
+      .then((bounded) => copy(this.tree, bounded))
       .then((result) => this.#finished(job, request, result))
       .catch((error: unknown) => this.#copyFailed(job, error))
       .finally(() => {
@@ -855,9 +863,27 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     if (this.#saveTimer !== undefined || this.#stopping) return;
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = undefined;
-      this.#queue.save(this.#queueFile).catch((error: unknown) => this.#logger.warn('could not save the prefetch queue', { err: error }));
+      void this.#saveQueue();
     }, 200);
     this.#saveTimer.unref();
+  }
+
+  /**
+   * Writes the queue now, so that a request answered over the socket
+   * survives a kill that comes right after the answer. Saves run one after
+   * another: an older snapshot never lands over a newer one.
+   */
+  async persistQueue(): Promise<void> {
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = undefined;
+    await this.#saveQueue();
+  }
+
+  #saveQueue(): Promise<void> {
+    this.#queueSaving = this.#queueSaving
+      .then(() => this.#queue.save(this.#queueFile))
+      .catch((error: unknown) => this.#logger.warn('could not save the prefetch queue', { err: error }));
+    return this.#queueSaving;
   }
 }
 

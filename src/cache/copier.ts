@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, realpath, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { modelKey } from '../core/categories.js';
-import type { CacheTree } from './cache-tree.js';
+import { isInside, type CacheTree } from './cache-tree.js';
 import { DEFAULT_CHUNK_BYTES, pumpChunks } from './chunk-pump.js';
 import { nodeCopyIo, type CopyIo } from './copy-io.js';
 import { CopyAbortedError } from './errors/copy-aborted-error.js';
+import { PathError } from './errors/path-error.js';
+import { SourceOutsideError } from './errors/source-outside-error.js';
+import { pathThroughHandle, realPathOf } from './open-path.js';
 import { SourceChangedError } from './errors/source-changed-error.js';
 import { VerifyError } from './errors/verify-error.js';
 import { cacheFailure, errorCode, sourceFailure } from './fs-errors.js';
@@ -27,6 +30,12 @@ export interface CopyRequest {
   name: string;
   /** `size`: byte counts and source stability only; `sha256`: also hash the bytes, for the ledger. */
   verify: VerifyMode;
+  /**
+   * The real folders the source must lie in (its library folder and root,
+   * symlinks resolved). Checked on the opened file: a link that leads out
+   * of them is refused (SourceOutsideError), whatever the catalog saw.
+   */
+  sourceBounds?: readonly string[];
   /** Aborting stops the copy within one chunk and removes its staging file. */
   signal?: AbortSignal;
   onProgress?(copiedBytes: number, totalBytes: number): void;
@@ -123,6 +132,7 @@ export async function copyIntoCache(
     throw sourceFailure(request.source, error);
   }
   try {
+    await assertInsideBounds(request, source);
     const before = await source.stat().catch((error: unknown) => {
       throw sourceFailure(request.source, error);
     });
@@ -220,7 +230,7 @@ async function copyThroughStaging(
 
     // Past this point the copy becomes visible; an abort that arrives later is too late to matter.
     request.signal?.throwIfAborted();
-    await placeFile(io, stagingPath, destination, failOnCache);
+    await placeFile(io, tree, stagingPath, destination, failOnCache);
     return sha256 === undefined ? {} : { sha256 };
   } catch (error) {
     await openWriter?.settle();
@@ -265,18 +275,32 @@ function describeChange(before: Stats, after: Stats): string | undefined {
 /**
  * Renames the staged file into place and fsyncs every folder whose entries
  * changed: the destination folder, and the parents of folders created for it.
- * If the folder fsync fails the file is taken back out, so that the cache
- * never holds a file its caller was told did not arrive.
+ * The rename goes through the opened destination folder, after the kernel
+ * says where that folder really is: a category folder swapped for a symlink
+ * during the copy cannot carry the file out of the cache root. If the folder
+ * fsync fails the file is taken back out, so that the cache never holds a
+ * file its caller was told did not arrive.
  */
 async function placeFile(
   io: CopyIo,
+  tree: CacheTree,
   stagingPath: string,
   destination: string,
   failOnCache: (operation: string, path: string) => (error: unknown) => never,
 ): Promise<void> {
   const folder = dirname(destination);
   const firstCreated = await mkdir(folder, { recursive: true }).catch(failOnCache('create the folder', folder));
-  await io.rename(stagingPath, destination).catch(failOnCache('rename into place', destination));
+  const handle = await open(folder, constants.O_RDONLY | constants.O_DIRECTORY).catch(failOnCache('open the folder', folder));
+  try {
+    const [real, realRoot] = await Promise.all([realPathOf(handle, folder), realpath(tree.root)]).catch(failOnCache('resolve', folder));
+    if (!isInside(realRoot, real)) {
+      throw new PathError(relative(tree.root, destination), `${folder} leads outside the cache root to ${real}`);
+    }
+    const target = pathThroughHandle(handle, basename(destination)) ?? destination;
+    await io.rename(stagingPath, target).catch(failOnCache('rename into place', destination));
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
   const stop = firstCreated === undefined ? folder : dirname(firstCreated);
   try {
     for (let dir = folder; ; dir = dirname(dir)) {
@@ -289,6 +313,15 @@ async function placeFile(
     });
     failOnCache('fsync the folder of', destination)(error);
   }
+}
+
+async function assertInsideBounds(request: CopyRequest, source: FileHandle): Promise<void> {
+  const bounds = request.sourceBounds;
+  if (bounds === undefined) return;
+  const real = await realPathOf(source, request.source).catch((error: unknown) => {
+    throw sourceFailure(request.source, error);
+  });
+  if (!bounds.some((bound) => isInside(bound, real))) throw new SourceOutsideError(request.source, real, bounds);
 }
 
 function isoTime(ms: number): string {

@@ -77,6 +77,14 @@ export class Ledger {
     } catch (error) {
       if (errorCode(error) === 'ENOENT') {
         logger.info('No cache ledger yet; starting an empty one', { file });
+      } else if (errorCode(error) === 'EISDIR') {
+        // Something made a folder of that name: set it aside, so that the ledger can be written again.
+        const aside = `${file}.not-a-ledger-${ledger.now()}`;
+        await rename(file, aside).catch(() => undefined);
+        logger.warn('The cache ledger path was a folder; moved it aside and started an empty ledger, recovery will adopt the cached files', {
+          file,
+          movedTo: aside,
+        });
       } else {
         logger.warn('Could not read the cache ledger; starting an empty one, recovery will adopt the cached files', {
           file,
@@ -218,7 +226,8 @@ export class Ledger {
       entries: [...this.map.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, entry]) => entry),
     };
     await mkdir(dirname(this.file), { recursive: true });
-    await writeFileAtomic(this.file, `${JSON.stringify(document, null, 2)}\n`, { fsync: true, mode: 0o644 });
+    // No mode of its own: the daemon's umask makes it private (daemon/private-modes.ts).
+    await writeFileAtomic(this.file, `${JSON.stringify(document, null, 2)}\n`, { fsync: true });
     this.writtenVersion = version;
   }
 

@@ -9,7 +9,7 @@ import { PathError } from './errors/path-error.js';
 import { hashFile } from './hash-file.js';
 import type { LedgerEntry } from './ledger-entry.js';
 import type { Ledger } from './ledger.js';
-import { removeCachedCopy, unlinkAndPrune, type CacheChange } from './removal.js';
+import { unlinkAndPrune, type CacheChange } from './removal.js';
 
 /** The library file that a cached copy of category/name should match. */
 export interface SourceFile {
@@ -46,7 +46,8 @@ export interface RecoveryReport {
  * copy runs:
  *   - staging is emptied: whatever is there is a copy that was interrupted;
  *   - an entry whose file is missing is dropped; one whose file has another
- *     size is removed, file and entry;
+ *     size is not trusted, and its file is judged like an unknown one below
+ *     (adopted again, with the entry's hits and pin, when it matches);
  *   - a file the ledger lacks (the daemon died between the rename and the
  *     ledger write, or a user dropped it there) is adopted if the library
  *     has the same category/name with the same size and, with `sha256`, the
@@ -63,6 +64,8 @@ export async function reconcileCache(input: RecoveryInput): Promise<RecoveryRepo
     dropped: [],
   };
   const unknown = new Map((await tree.listFiles()).map((file) => [file.path, file]));
+  /** Files whose entry disagreed with them: judged like unknown files, keeping the entry's counters if adopted. */
+  const reentered = new Map<string, LedgerEntry>();
 
   for (const entry of ledger.entries()) {
     const key = `${entry.category}/${entry.name}`;
@@ -76,14 +79,21 @@ export async function reconcileCache(input: RecoveryInput): Promise<RecoveryRepo
       continue;
     }
     const file = unknown.get(path);
-    unknown.delete(path);
     if (file === undefined) {
       ledger.delete(key);
       report.dropped.push({ key, reason: 'the cached file is missing' });
     } else if (file.size !== entry.size) {
-      const reason = `the cached file has ${file.size} bytes, the ledger says ${entry.size}`;
-      await removeCachedCopy(tree, ledger, key, reason);
-      report.removed.push({ key, reason });
+      // The entry is what is wrong as often as the file (a ledger written by hand, or damaged): judge the file
+      // against the library like any unknown one, and keep what the entry knew if it is good.
+      ledger.delete(key);
+      reentered.set(path, entry);
+      logger.info('A cached file does not match its ledger entry; checking it against the library', {
+        key,
+        bytes: file.size,
+        ledgerBytes: entry.size,
+      });
+    } else {
+      unknown.delete(path);
     }
   }
 
@@ -91,7 +101,8 @@ export async function reconcileCache(input: RecoveryInput): Promise<RecoveryRepo
     input.signal?.throwIfAborted();
     const verdict = await judgeUnknownFile(file, input);
     if ('entry' in verdict) {
-      ledger.set(verdict.entry);
+      const previous = reentered.get(file.path);
+      ledger.set(previous === undefined ? verdict.entry : { ...verdict.entry, hits: previous.hits, pinned: previous.pinned, ...(previous.lastUsed === undefined ? {} : { lastUsed: previous.lastUsed }) });
       report.adopted.push(verdict.key);
     } else {
       await unlinkAndPrune(tree, file.path);

@@ -72,10 +72,17 @@ function firstOf(list: string | undefined): string | undefined {
   return first ? first : undefined;
 }
 
-export function defaultSocketPath(env: NodeJS.ProcessEnv, uid: number): string {
+/**
+ * The systemd unit's runtime folder, else the session's, else the user's
+ * runtime folder when it exists though the variable is unset (su, cron, an
+ * ssh without a login session), and only then a folder in /tmp, which another
+ * user could create first.
+ */
+export function defaultSocketPath(env: NodeJS.ProcessEnv, uid: number, exists: (file: string) => boolean): string {
   const runtime = firstOf(env.RUNTIME_DIRECTORY);
   if (runtime) return path.join(runtime, 'arenad.sock');
-  if (env.XDG_RUNTIME_DIR) return path.join(env.XDG_RUNTIME_DIR, 'arena', 'arenad.sock');
+  const userRuntime = env.XDG_RUNTIME_DIR || (exists(`/run/user/${uid}`) ? `/run/user/${uid}` : undefined);
+  if (userRuntime) return path.join(userRuntime, 'arena', 'arenad.sock');
   return path.join('/tmp', `arena-${uid}`, 'arenad.sock');
 }
 
@@ -194,7 +201,7 @@ export function buildSchema(platform: Platform) {
     control: {
       socket: key({
         format: pathFormat,
-        default: defaultSocketPath(env, platform.uid),
+        default: defaultSocketPath(env, platform.uid, platform.exists),
         env: 'ARENA_SOCKET',
         doc: 'The control socket that arenactl and the ComfyUI nodes talk to.',
         needsRestart: true,

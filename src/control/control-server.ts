@@ -4,26 +4,64 @@ import { ArenaError, messageOf } from '../core/arena-error.js';
 import { redactText } from '../log/redact.js';
 import type { Logger } from '../log/logger.js';
 import { describeZodError, type CommandContext, type CommandRegistry } from './command-registry.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter, type SplitItem } from './line-splitter.js';
 import { ERROR_CODES, MAX_LINE_BYTES, requestEnvelope, type EventMessage, type Reply, type RequestId } from './protocol.js';
 import { prepareSocketPath } from './socket-path.js';
+
+/**
+ * Every limit of the socket, so that no client, slow or hostile, can grow
+ * the daemon's memory or take its file handles (docs/security.md).
+ */
+export interface ControlLimits {
+  /** Open connections in all; past it the longest-idle one makes room, or the newcomer is refused with E_BUSY. */
+  readonly maxConnections: number;
+  /** A client that has not sent one whole line by then is closed (it holds a handle and says nothing). */
+  readonly firstLineTimeoutMs: number;
+  /** A connection with nothing in flight and no subscription is closed after this long. */
+  readonly idleTimeoutMs: number;
+  /** Requests of one connection handled at once; the rest wait, unread, in the kernel's buffer. */
+  readonly maxInFlight: number;
+  /** Replies written but not yet read by the client: past this, its requests are not read. */
+  readonly maxPendingReplyBytes: number;
+  /** A client that stays past maxPendingReplyBytes this long is dropped. */
+  readonly replyStallMs: number;
+  /** A subscriber that lets this much pile up unread is dropped rather than grow the daemon's memory. */
+  readonly maxPendingEventBytes: number;
+}
+
+export const CONTROL_LIMITS: ControlLimits = {
+  // arenactl opens one connection a command and ComfyUI's nodes a few; 1100 idle ones used to exhaust the file handles.
+  maxConnections: 256,
+  firstLineTimeoutMs: 10_000,
+  idleTimeoutMs: 2 * 60_000,
+  maxInFlight: 16,
+  maxPendingReplyBytes: 1024 * 1024,
+  replyStallMs: 30_000,
+  maxPendingEventBytes: 8 * 1024 * 1024,
+};
 
 export interface ControlServerOptions {
   readonly socketPath: string;
   readonly registry: CommandRegistry;
   readonly logger: Logger;
   readonly uid: number;
-  /** A connection with nothing in flight and no subscription is closed after this long. */
-  readonly idleTimeoutMs?: number;
-  /** A subscriber that lets this much pile up unread is dropped rather than grow the daemon's memory. */
-  readonly maxPendingEventBytes?: number;
+  readonly limits?: Partial<ControlLimits>;
 }
 
 interface Connection {
   readonly socket: net.Socket;
   readonly abort: AbortController;
+  readonly splitter: LineSplitter;
   inFlight: number;
   streaming: boolean;
+  /** It has sent at least one whole line. */
+  spoken: boolean;
+  /** When it last sent a line or was answered (ms since epoch): the longest idle makes room first. */
+  lastActive: number;
+  /** Lines read but not handled yet, because the connection is at its limits. */
+  backlog: SplitItem[];
+  /** Set while its unread replies are past the limit: it is dropped if they stay so. */
+  stallTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -32,7 +70,8 @@ interface Connection {
  * the fixed shape, and a bad line leaves the connection usable.
  */
 export class ControlServer {
-  readonly #options: Required<ControlServerOptions>;
+  readonly #options: ControlServerOptions;
+  readonly #limits: ControlLimits;
   readonly #server: net.Server;
   readonly #connections = new Set<Connection>();
   #stopping = false;
@@ -40,7 +79,8 @@ export class ControlServer {
   #bound = false;
 
   constructor(options: ControlServerOptions) {
-    this.#options = { idleTimeoutMs: 10 * 60_000, maxPendingEventBytes: 8 * 1024 * 1024, ...options };
+    this.#options = options;
+    this.#limits = { ...CONTROL_LIMITS, ...options.limits };
     this.#server = net.createServer((socket) => this.#accept(socket));
     this.#server.on('error', (error) => this.#options.logger.error('control socket error', { err: error }));
   }
@@ -93,29 +133,104 @@ export class ControlServer {
   }
 
   #accept(socket: net.Socket): void {
-    const connection: Connection = { socket, abort: new AbortController(), inFlight: 0, streaming: false };
+    if (this.#connections.size >= this.#limits.maxConnections && !this.#makeRoom()) {
+      const message = `the daemon has ${this.#limits.maxConnections} connections open, all busy, its limit; try again in a moment`;
+      socket.on('error', () => socket.destroy());
+      // Nothing reads this socket, so it would never see the client leave: close it once the answer is out.
+      socket.end(`${JSON.stringify({ id: null, ok: false, error: { code: ERROR_CODES.busy, message } })}\n`, () => socket.destroy());
+      this.#options.logger.warn('refused a control connection: too many open', { limit: this.#limits.maxConnections });
+      return;
+    }
+    const connection: Connection = {
+      socket,
+      abort: new AbortController(),
+      splitter: new LineSplitter(MAX_LINE_BYTES),
+      inFlight: 0,
+      streaming: false,
+      spoken: false,
+      lastActive: Date.now(),
+      backlog: [],
+    };
     this.#connections.add(connection);
-    const splitter = new LineSplitter(MAX_LINE_BYTES);
-    socket.setTimeout(this.#options.idleTimeoutMs, () => {
+    socket.setTimeout(this.#limits.firstLineTimeoutMs, () => {
       if (connection.inFlight === 0 && !connection.streaming) socket.destroy();
     });
     socket.on('data', (chunk: Buffer) => {
-      for (const item of splitter.push(chunk)) {
-        if (item.kind === 'too-large') {
-          this.#reply(connection, null, {
-            code: ERROR_CODES.tooLarge,
-            message: `a request line is limited to ${MAX_LINE_BYTES} bytes; this one was longer and was dropped`,
-          });
-        } else {
-          void this.#handleLine(connection, item.line);
-        }
-      }
+      connection.backlog.push(...connection.splitter.push(chunk));
+      this.#drain(connection);
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
+      clearTimeout(connection.stallTimer);
+      connection.backlog = [];
       connection.abort.abort();
       this.#connections.delete(connection);
     });
+  }
+
+  /** At the connection limit: closes the connection idle the longest, if one is idle at all. */
+  #makeRoom(): boolean {
+    let oldest: Connection | undefined;
+    for (const connection of this.#connections) {
+      if (connection.inFlight > 0 || connection.streaming || connection.backlog.length > 0) continue;
+      if (oldest === undefined || connection.lastActive < oldest.lastActive) oldest = connection;
+    }
+    if (oldest === undefined) return false;
+    this.#connections.delete(oldest);
+    oldest.socket.destroy();
+    return true;
+  }
+
+  /**
+   * Handles the lines a connection sent, as far as its limits allow. Past
+   * them, the socket stops being read, so that the requests of a client that
+   * does not read its replies wait in the kernel's buffer, not in the
+   * daemon's memory; its replies drain, or it is dropped.
+   */
+  #drain(connection: Connection): void {
+    const { socket } = connection;
+    while (connection.backlog.length > 0 && !socket.destroyed) {
+      if (connection.inFlight >= this.#limits.maxInFlight) return this.#hold(connection);
+      if (socket.writableLength > this.#limits.maxPendingReplyBytes) return this.#holdUntilRead(connection);
+      const item = connection.backlog.shift()!;
+      this.#markActive(connection);
+      if (item.kind === 'too-large') {
+        this.#reply(connection, null, {
+          code: ERROR_CODES.tooLarge,
+          message: `a request line is limited to ${MAX_LINE_BYTES} bytes; this one was longer and was dropped`,
+        });
+      } else {
+        void this.#handleLine(connection, item.line).finally(() => this.#drain(connection));
+      }
+    }
+    if (socket.isPaused() && !socket.destroyed) socket.resume();
+  }
+
+  #hold(connection: Connection): void {
+    connection.socket.pause();
+  }
+
+  #holdUntilRead(connection: Connection): void {
+    const { socket } = connection;
+    socket.pause();
+    if (connection.stallTimer !== undefined) return;
+    connection.stallTimer = setTimeout(() => {
+      this.#options.logger.warn('dropping a control client that stopped reading its replies', { pendingBytes: socket.writableLength });
+      socket.destroy();
+    }, this.#limits.replyStallMs);
+    socket.once('drain', () => {
+      clearTimeout(connection.stallTimer);
+      connection.stallTimer = undefined;
+      this.#drain(connection);
+    });
+  }
+
+  /** A connection that spoke once gets the longer idle timeout. */
+  #markActive(connection: Connection): void {
+    connection.lastActive = Date.now();
+    if (connection.spoken) return;
+    connection.spoken = true;
+    connection.socket.setTimeout(this.#limits.idleTimeoutMs);
   }
 
   async #handleLine(connection: Connection, line: Buffer): Promise<void> {
@@ -158,6 +273,7 @@ export class ControlServer {
     connection.inFlight += 1;
     try {
       const result = await command.run(checked.data, this.#contextFor(connection));
+      connection.lastActive = Date.now();
       this.#reply(connection, id, undefined, result);
     } catch (error) {
       if (error instanceof ArenaError) {
@@ -179,7 +295,7 @@ export class ControlServer {
       },
       push: (event: EventMessage) => {
         if (connection.socket.destroyed) return false;
-        if (connection.socket.writableLength > this.#options.maxPendingEventBytes) {
+        if (connection.socket.writableLength > this.#limits.maxPendingEventBytes) {
           this.#options.logger.warn('dropping a subscriber that stopped reading its events');
           connection.socket.destroy();
           return false;

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   /** A path or model name outside the library and cache roots. */
   path: 'E_PATH',
   notFound: 'E_NOT_FOUND',
+  /** The daemon is at its connection limit and none of them is idle. */
+  busy: 'E_BUSY',
   shuttingDown: 'E_SHUTTING_DOWN',
   internal: 'E_INTERNAL',
 } as const;

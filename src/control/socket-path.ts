@@ -63,8 +63,11 @@ export async function prepareSocketPath(socketPath: string, uid: number, logger:
   }
   if (!stat.isDirectory()) throw new SocketPathError(`socket folder ${folder} is not a directory`);
   if (stat.uid !== uid) {
+    // In /tmp anyone can take the name first, to keep arenad from starting: say how to move away from it.
     throw new SocketPathError(
-      `socket folder ${folder} is owned by uid ${stat.uid}, not by this user (uid ${uid}); refusing to put the control socket there. Remove it or set control.socket elsewhere`,
+      `socket folder ${folder} is owned by uid ${stat.uid}, not by this user (uid ${uid}); refusing to put the control socket there. ` +
+        `Set XDG_RUNTIME_DIR to your runtime folder (a login session sets /run/user/${uid}), or control.socket (ARENA_SOCKET) to a path in a folder only you can write; ` +
+        `or have the owner of ${folder} remove it`,
     );
   }
   if (stat.mode & 0o1000) {

@@ -32,6 +32,7 @@ import { InstanceLock } from './instance-lock.js';
 import { openSocketToGroup } from '../service/socket-group.js';
 import { debugBlockCommand, testHooksEnabled } from './watchdog-test-hook.js';
 import { Problems } from './problems.js';
+import { privateModes, tightenTree } from './private-modes.js';
 import type { Credentials } from '../config/credentials.js';
 import { registerUpdateCommands, UpdateService, updateSettingsOf } from '../update/index.js';
 import { MetricsService } from '../metrics/index.js';
@@ -98,15 +99,16 @@ export class Daemon {
         variables: this.#loaded.ignoredLegacy.join(','),
       });
     }
-    this.#locks.push(await InstanceLock.acquire(path.join(config.state.dir, 'arenad.lock')));
+    this.#locks.push(await InstanceLock.acquire(path.join(config.state.dir, 'arenad.lock'), 'state.dir'));
     // A cache root that cannot be used leaves the daemon degraded but answering, copying nothing.
     const cacheRootProblem = await prepareCacheRoot(config.cache.root);
     if (cacheRootProblem === undefined) {
-      this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock')));
+      this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock'), 'cache.root'));
     } else {
       const source = this.#loaded.sources.get('cache.root') ?? { kind: 'default' };
       this.#problems.set('cache-root', `${cacheRootMessage(config.cache.root, source, cacheRootProblem)}; nothing is copied until arenad restarts with a usable one`);
     }
+    await this.#tightenModes(cacheRootProblem === undefined ? [config.state.dir, config.cache.root] : [config.state.dir]);
 
     this.#server = new ControlServer({
       socketPath: config.control.socket,
@@ -252,10 +254,10 @@ export class Daemon {
       .add(statusCommand(() => this.status()))
       .add(configShowCommand(() => configReport(this.#loaded, 'daemon')))
       .add(resolveCommand(() => this.#library!.catalog))
-      .add(prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().request(models, priority, origin, { wantMissing })))
+      .add(prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().requestDurably(models, priority, origin, { wantMissing })))
       .add(
         cacheEntryCommand('pin', 'Keep a model on the SSD: never evicted; copied now if it is not there, or once it lands.', (key) =>
-          this.#requireRequests().pin(key),
+          this.#requireRequests().pinDurably(key),
         ),
       )
       .add(cacheEntryCommand('unpin', 'Let a pinned model be evicted again.', (key) => this.#requireCache().unpin(key)))
@@ -272,6 +274,18 @@ export class Daemon {
     // Test-only: debug.block hangs the event loop for the watchdog test; absent unless ARENA_TEST_HOOKS=1.
     if (testHooksEnabled(this.#options.platform.env)) registry.add(debugBlockCommand(this.#logger));
     return registry;
+  }
+
+  /** The cache tree and the state folder, as an older version or a looser umask may have left them, made private. */
+  async #tightenModes(roots: readonly string[]): Promise<void> {
+    const modes = privateModes(this.#loaded.config.control.socketGroup !== '');
+    for (const root of roots) {
+      const changed = await tightenTree(root, modes).catch((error: unknown) => {
+        this.#logger.warn('cannot make a folder of the daemon private', { dir: root, err: messageOf(error) });
+        return 0;
+      });
+      if (changed > 0) this.#logger.info(`made ${changed} files and folders under ${root} private`, { mode: modes.file.toString(8) });
+    }
   }
 
   /** Commands that need the cache answer `starting` until it has recovered its tree, and name the cache root when it is unusable. */
@@ -312,6 +326,7 @@ export class Daemon {
       stateDir: config.state.dir,
       library,
       folderReachable: (file) => folderReachable(library, file),
+      sourceBounds: (entry) => library.sourceBounds(entry.folder),
       logger: this.#logger.child({ module: 'cache' }),
     });
     cache.on('event', (event) => this.#bus.publish(event));

@@ -33,15 +33,48 @@ function processStartTime(pid: number): string | undefined {
   }
 }
 
+/** When the machine booted (ms since epoch), from /proc/stat; undefined off Linux. */
+function bootTime(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((text) => text.startsWith('btime '));
+    return line === undefined ? undefined : Number(line.slice(6)) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a running process looks like an arenad, when its command line can be read at all. */
+function looksLikeArenad(pid: number): boolean | undefined {
+  try {
+    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    return /arenad|daemon[\\/]main\.[jt]s/.test(commandLine);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the holder still runs. Its pid may have been given to another
+ * process since (after a crash, or a reboot): with the holder's start time
+ * that is certain; without one (a lock written elsewhere than Linux, or by
+ * hand), a lock older than the boot, or a pid running something that is
+ * not an arenad, is stale, so that start-up is never blocked for good.
+ */
 function isAlive(holder: LockHolder): boolean {
   try {
     process.kill(holder.pid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (holder.startTime === undefined) return true;
-  const current = processStartTime(holder.pid);
-  return current === undefined || current === holder.startTime;
+  if (holder.startTime !== undefined) {
+    const current = processStartTime(holder.pid);
+    return current === undefined || current === holder.startTime;
+  }
+  const booted = bootTime();
+  if (booted !== undefined && holder.since < booted) return false;
+  return looksLikeArenad(holder.pid) !== false;
 }
 
 function parseHolder(text: string): LockHolder | undefined {
@@ -50,6 +83,18 @@ function parseHolder(text: string): LockHolder | undefined {
     return typeof value.pid === 'number' && typeof value.since === 'number' ? (value as LockHolder) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Creates a folder the daemon needs; a file in its way is a clear error naming the setting, not a raw ENOTDIR. */
+export async function ensureFolder(dir: string, key: string): Promise<void> {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR' && code !== 'EACCES') throw error;
+    const what = code === 'EACCES' ? 'cannot be created by this user (permission denied)' : 'is a file, or lies under one, not a folder';
+    throw new ArenaError('E_FOLDER', `${key} ${dir} ${what}; move the file away, or set ${key} to a folder this user can write`, { cause: error });
   }
 }
 
@@ -68,8 +113,8 @@ export class InstanceLock {
     this.#holder = holder;
   }
 
-  static async acquire(file: string): Promise<InstanceLock> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+  static async acquire(file: string, folderKey: string): Promise<InstanceLock> {
+    await ensureFolder(path.dirname(file), folderKey);
     const startTime = processStartTime(process.pid);
     const holder: LockHolder = { pid: process.pid, ...(startTime ? { startTime } : {}), since: Date.now() };
     const draft = `${file}.${process.pid}.tmp`;

@@ -7,6 +7,7 @@ import { currentPlatform } from '../config/platform.js';
 import { createLogger, detectLogStyle } from '../log/logger.js';
 import { VERSION } from '../package-info.js';
 import { Daemon } from './daemon.js';
+import { privateModes } from './private-modes.js';
 import { DAEMON_USAGE, parseDaemonArgs } from './daemon-args.js';
 import { ServiceNotifications } from './notify-service.js';
 
@@ -41,6 +42,8 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
     return 1;
   }
 
+  // Before the first file is created (the log, the locks, the cache tree): nothing the daemon writes is world-readable.
+  process.umask(privateModes(loaded.config.control.socketGroup !== '').umask);
   const logging = createLogger({
     level: loaded.config.log.level,
     style: detectLogStyle(process.env, process.stderr),

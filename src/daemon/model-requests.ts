@@ -69,6 +69,27 @@ export class ModelRequests {
     return this.#wantedOutcome({ category: model.category, name: model.name, key: modelKey(model.category, model.name) }, settling);
   }
 
+  /**
+   * request(), answered only once the queue and the wanted list are on disk:
+   * what arenactl was told is queued survives a kill right after the answer.
+   */
+  async requestDurably(models: readonly WantedModelWithCategory[], priority: PrefetchPriority, origin: string, options: RequestOptions = {}): Promise<PrefetchOutcome[]> {
+    const outcomes = this.request(models, priority, origin, options);
+    await this.#persist();
+    return outcomes;
+  }
+
+  /** pin(), answered once it is on disk. */
+  async pinDurably(key: string): Promise<PrefetchOutcome> {
+    const outcome = this.pin(key);
+    await this.#persist();
+    return outcome;
+  }
+
+  async #persist(): Promise<void> {
+    await Promise.all([this.#options.cache.persistQueue(), this.#options.wanted.persist()]);
+  }
+
   /** Records what a sighting still misses (`replace` for a save: its newest version is the whole list). */
   want(origin: string, models: readonly WantedModel[], priority: PrefetchPriority, replace: boolean): void {
     this.#options.wanted.note(origin, models, { priority, replace });

@@ -14,7 +14,7 @@ import type { ModelFolder } from './model-folders.js';
 import { fileSystemTypeOf, isRemoteFileSystem, UNKNOWN_FILE_SYSTEM } from './mounts.js';
 import { isWithin } from './paths.js';
 import { Poller } from './poller.js';
-import { folderProblem } from './scan.js';
+import { confinementOf, folderProblem } from './scan.js';
 import {
   isWatchLimitError,
   librarySubscribe,
@@ -208,6 +208,18 @@ export class Library extends EventEmitter<CatalogEvents> {
   /** Rescans every folder now and waits for it. */
   async rescanNow(): Promise<void> {
     await Promise.all(this.sync.folders().map((folder) => this.sync.sync(folder, { firstScan: false })));
+  }
+
+  /**
+   * Where a file of this folder may really lie: the folder and its root,
+   * each with its symlinks resolved. A symlink inside them is fine (a
+   * category folder linked to the NAS, a model linked from another
+   * category); one that leads elsewhere is never catalogued or copied.
+   */
+  async sourceBounds(folderDir: string): Promise<string[]> {
+    const folder = this.sync.folders().find((candidate) => candidate.dir === folderDir);
+    if (folder === undefined) return [];
+    return confinementOf(folder);
   }
 
   /** Whether a file of this model is being written now: seen, but not settled into the catalog yet. */

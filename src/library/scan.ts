@@ -6,11 +6,12 @@
  * `.crdownload` and therefore have no model extension.
  */
 import type { Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fastGlob from 'fast-glob';
 import { isModelFileFor } from '../core/categories.js';
 import type { ModelFolder } from './model-folders.js';
+import { isWithin } from './paths.js';
 
 export interface ScannedModel {
   readonly category: string;
@@ -69,6 +70,24 @@ function toModel(folder: ModelFolder, name: string, stats: Stats, base = folderB
   };
 }
 
+/**
+ * The real folders a model of this folder may lie in: the folder and its
+ * root, symlinks resolved. The user configured them, so wherever they lead
+ * is trusted; a link inside them (which anyone who can write to a shared NAS
+ * can make) must stay inside them.
+ */
+export async function confinementOf(folder: ModelFolder): Promise<string[]> {
+  const dirs = folder.root === undefined ? [folder.dir] : [folder.dir, folder.root];
+  const real = await Promise.all(dirs.map((dir) => realpath(dir).catch(() => undefined)));
+  return [...new Set(real.filter((dir): dir is string => dir !== undefined))];
+}
+
+/** Whether a path, after every symlink, lies within one of the bounds. */
+async function staysInside(file: string, bounds: readonly string[]): Promise<boolean> {
+  const real = await realpath(file).catch(() => undefined);
+  return real !== undefined && bounds.some((bound) => isWithin(real, bound));
+}
+
 /** Identity of a directory, to follow each symlinked folder once (links may form cycles). */
 function directoryId(stats: Stats): string {
   return `${stats.dev}:${stats.ino}`;
@@ -87,6 +106,7 @@ async function walk(
   folder: ModelFolder,
   prefix: string,
   visited: Set<string>,
+  bounds: readonly string[],
   found: ScannedModel[],
 ): Promise<void> {
   const models: string[] = [];
@@ -123,10 +143,12 @@ async function walk(
     } catch {
       continue; // a dangling link is no file, for ComfyUI either
     }
+    // Only links can lead out of the folder; a file below a followed folder link lies inside it.
+    if (!(await staysInside(path.join(folder.dir, name), bounds))) continue;
     if (stats.isDirectory()) {
       if (visited.has(directoryId(stats)) || path.basename(name).startsWith('.')) continue;
       visited.add(directoryId(stats));
-      await walk(folder, name, visited, found);
+      await walk(folder, name, visited, bounds, found);
     } else if (stats.isFile() && isModelFileFor(folder.category, name)) {
       found.push(toModel(folder, name, stats));
     }
@@ -141,8 +163,10 @@ export async function scanFolder(folder: ModelFolder, options: ScanOptions = {})
   const found: ScannedModel[] = [];
   try {
     const start = await stat(path.join(folder.dir, prefix));
-    if (start.isDirectory()) {
-      await walk(folder, prefix, new Set([directoryId(start)]), found);
+    const bounds = await confinementOf(folder);
+    // A subfolder named by a watch event may itself be a link.
+    if (start.isDirectory() && (await staysInside(path.join(folder.dir, prefix), bounds))) {
+      await walk(folder, prefix, new Set([directoryId(start)]), bounds, found);
     }
   } catch {
     // The subfolder went away while we looked: it holds nothing now.
@@ -157,8 +181,10 @@ export async function scanFolder(folder: ModelFolder, options: ScanOptions = {})
 export async function statModel(folder: ModelFolder, name: string): Promise<ScannedModel | undefined> {
   if (!isModelFileFor(folder.category, name) || isInDotFolder(name)) return undefined;
   try {
-    const stats = await stat(path.join(folder.dir, name));
-    return stats.isFile() ? toModel(folder, name, stats) : undefined;
+    const file = path.join(folder.dir, name);
+    const stats = await stat(file);
+    if (!stats.isFile() || !(await staysInside(file, await confinementOf(folder)))) return undefined;
+    return toModel(folder, name, stats);
   } catch {
     return undefined;
   }

@@ -115,6 +115,11 @@ export class WantedModels extends EventEmitter<{ event: [WantedEvent] }> {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#expiryTimer);
+    await this.persist();
+  }
+
+  /** Writes pending changes now (a request answered over the socket must survive a kill right after). */
+  async persist(): Promise<void> {
     if (this.#saveTimer !== undefined) {
       clearTimeout(this.#saveTimer);
       this.#saveTimer = undefined;

@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readFile, stat, symlink, writeFile, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, realpath, stat, symlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
 import { copyIntoCache, type CopyRequest } from '../../src/cache/copier.js';
 import { nodeCopyIo, type CopyIo } from '../../src/cache/copy-io.js';
@@ -79,7 +79,9 @@ test('the staged file is fsynced before the rename, and every folder that change
     rename: async (from, to) => {
       t.true(from.startsWith(tree.stagingDir + '/'), 'renamed from staging');
       t.regex(from, /\/[0-9a-f]{16}\.model\.safetensors\.part$/);
-      events.push(`rename ${to.slice(tree.root.length)}`);
+      // The rename goes through the opened destination folder; name where that folder really is.
+      const folder = await realpath(dirname(to));
+      events.push(`rename ${folder.slice(tree.root.length)}/${basename(to)}`);
       return nodeCopyIo.rename(from, to);
     },
     syncDir: async (dir) => {
@@ -472,4 +474,48 @@ test('a name that leaves the cache root is refused with PathError and nothing is
   await t.throwsAsync(copyIntoCache(tree, { ...request, category: 'loras' }), { instanceOf: PathError });
   t.deepEqual(await listDir(join(dir, 'elsewhere')), []);
   t.deepEqual(await listDir(tree.stagingDir), []);
+});
+
+test('a category folder swapped for a symlink while the copy runs cannot carry the file out of the cache', async (t) => {
+  const { tree, request, dir } = await setUp(t);
+  const outside = join(dir, 'outside');
+  await mkdir(outside);
+  let swapped = false;
+  const io: Partial<CopyIo> = {
+    sync: async (target) => {
+      // Just before the rename: the category folder, already created and checked, is moved away and replaced by a link.
+      if (!swapped) {
+        swapped = true;
+        await mkdir(join(tree.root, 'checkpoints', 'sdxl'), { recursive: true });
+        renameSync(join(tree.root, 'checkpoints'), join(dir, 'moved-aside'));
+        await symlink(outside, join(tree.root, 'checkpoints'));
+      }
+      return nodeCopyIo.sync(target);
+    },
+  };
+  await t.throwsAsync(copyIntoCache(tree, request, { chunkBytes: CHUNK, io }), { instanceOf: PathError, message: /leads outside the cache root/ });
+  t.true(swapped);
+  t.deepEqual(await allFiles(outside), [], 'nothing was written through the link');
+  await assertStagingEmpty(t, tree);
+});
+
+test('a library file that is a symlink out of its library folders is refused at open; a link inside them is copied', async (t) => {
+  const { tree, request, dir, data } = await setUp(t);
+  const libraryRoot = join(dir, 'nas');
+  const secret = join(dir, 'secret.safetensors');
+  writeFileSync(secret, 'root-only bytes', { mode: 0o600 });
+  const link = join(libraryRoot, 'checkpoints', 's.safetensors');
+  await symlink(secret, link);
+  const linked = await describeSource(link);
+  await t.throwsAsync(
+    copyIntoCache(tree, { ...request, source: link, expected: { size: linked.size, mtimeMs: linked.mtimeMs }, sourceBounds: [libraryRoot] }),
+    { code: 'E_PATH', message: /leads outside its library folders/ },
+  );
+  await assertCacheEmpty(t, tree);
+
+  const inside = join(libraryRoot, 'loras', 'alias.safetensors');
+  await mkdir(join(libraryRoot, 'loras'));
+  await symlink(request.source, inside);
+  const result = await copyIntoCache(tree, { ...request, source: inside, sourceBounds: [libraryRoot] });
+  t.true((await readFile(result.path)).equals(data));
 });

@@ -127,7 +127,7 @@ test('unknown files that the library lacks, or whose size differs, or that lie o
   t.is(ledger.size, 0);
 });
 
-test('an entry whose file is gone is dropped; one whose size differs is removed with its file', async (t) => {
+test('an entry whose file is gone is dropped; one whose size differs and matches no library file is removed with its file', async (t) => {
   const { tree, ledger, placeInCache, reconcile } = await setUp(t);
   ledger.set(entryFor('checkpoints/gone.safetensors', 10));
   ledger.set(entryFor('loras/sub/changed.safetensors', 10));
@@ -138,7 +138,7 @@ test('an entry whose file is gone is dropped; one whose size differs is removed 
   const report = await reconcile();
   t.deepEqual(report.dropped, [{ key: 'checkpoints/gone.safetensors', reason: 'the cached file is missing' }]);
   t.deepEqual(report.removed, [
-    { key: 'loras/sub/changed.safetensors', reason: 'the cached file has 11 bytes, the ledger says 10' },
+    { key: 'loras/sub/changed.safetensors', reason: 'the library has no such model' },
   ]);
   t.deepEqual(
     ledger.entries().map((entry) => `${entry.category}/${entry.name}`),
@@ -146,6 +146,18 @@ test('an entry whose file is gone is dropped; one whose size differs is removed 
   );
   t.deepEqual(await allFiles(tree.root), ['vae/kept.safetensors']);
   t.deepEqual(await listDir(join(tree.root, 'loras')), [], 'the emptied subfolder was pruned, the category kept');
+});
+
+test('an entry with a wrong size does not cost a valid cached file: it is checked by hash and kept, with its hits and pin', async (t) => {
+  const { ledger, addModel, placeInCache, reconcile } = await setUp(t);
+  const data = await addModel('checkpoints/good.safetensors', 2 * 1024 * 1024);
+  const cached = await placeInCache('checkpoints/good.safetensors', data);
+  ledger.set(entryFor('checkpoints/good.safetensors', 12_345));
+  const report = await reconcile();
+  t.deepEqual(report.removed, []);
+  t.deepEqual(report.adopted, ['checkpoints/good.safetensors']);
+  t.like(ledger.get('checkpoints/good.safetensors'), { size: data.length, sha256: sha256Of(data), hits: 3, pinned: true });
+  t.true((await readFile(cached)).equals(data), 'the cached file is untouched');
 });
 
 test('a ledger entry is trusted by size alone: known files are not re-hashed at every start', async (t) => {

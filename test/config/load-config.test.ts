@@ -14,6 +14,13 @@ function configError(t: import('ava').ExecutionContext, run: () => unknown): Con
   return error!;
 }
 
+test('without XDG_RUNTIME_DIR, the socket goes to the user\'s runtime folder when it exists, and to /tmp only when it does not', async (t) => {
+  const home = await tempDir(t);
+  const withRuntime = { ...testPlatform(home), exists: (file: string) => file === '/run/user/4242' || fs.existsSync(file) };
+  t.is(loadConfig({ platform: withRuntime, envFileCache: new EnvFileCache() }).config.control.socket, '/run/user/4242/arena/arenad.sock');
+  t.is(loadConfig({ platform: testPlatform(home), envFileCache: new EnvFileCache() }).config.control.socket, '/tmp/arena-4242/arenad.sock');
+});
+
 test('with nothing configured, every key has its default and says so', async (t) => {
   const home = await tempDir(t);
   const loaded = loadConfig({ platform: testPlatform(home), envFileCache: new EnvFileCache() });

@@ -7,7 +7,7 @@ import { ArenaError } from '../../src/core/arena-error.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { CommandRegistry } from '../../src/control/command-registry.js';
 import { ControlClient, DaemonUnreachableError, RemoteError } from '../../src/control/control-client.js';
-import { ControlServer } from '../../src/control/control-server.js';
+import { ControlServer, type ControlLimits } from '../../src/control/control-server.js';
 import { EventBus } from '../../src/control/event-bus.js';
 import { helloCommand } from '../../src/control/commands/hello.js';
 import { subscribeCommand } from '../../src/control/commands/subscribe.js';
@@ -48,11 +48,11 @@ function registryWith(bus: EventBus): CommandRegistry {
   return registry;
 }
 
-async function startServer(t: ExecutionContext, options: { idleTimeoutMs?: number } = {}) {
+async function startServer(t: ExecutionContext, limits: Partial<ControlLimits> = {}, registry?: (bus: EventBus) => CommandRegistry) {
   const dir = await tempDir(t);
   const socketPath = path.join(dir, 'run', 'arenad.sock');
   const bus = new EventBus();
-  const server = new ControlServer({ socketPath, registry: registryWith(bus), logger: silentLogger, uid, ...options });
+  const server = new ControlServer({ socketPath, registry: (registry ?? registryWith)(bus), logger: silentLogger, uid, limits });
   await server.listen();
   t.teardown(() => server.close(100));
   return { server, socketPath, bus, dir };
@@ -110,6 +110,8 @@ test('the daemon refuses a socket folder that another user owns', async (t) => {
   const server = new ControlServer({ socketPath: path.join(folder, 's.sock'), registry: new CommandRegistry(), logger: silentLogger, uid });
   const error = await t.throwsAsync(server.listen(), { instanceOf: SocketPathError });
   t.regex(error!.message, new RegExp(`socket folder ${folder} is owned by uid ${uid + 1000}, not by this user \\(uid ${uid}\\)`));
+  // Another user made the folder first: the refusal says how to get out of the way.
+  t.regex(error!.message, /Set XDG_RUNTIME_DIR to your runtime folder .*, or control\.socket \(ARENA_SOCKET\)/);
   t.false(fs.existsSync(path.join(folder, 's.sock')));
 });
 
@@ -260,7 +262,7 @@ test('a line of exactly the limit is accepted', async (t) => {
 });
 
 test('a client that connects and never writes does not block anyone, and idles out', async (t) => {
-  const { socketPath, server } = await startServer(t, { idleTimeoutMs: 300 });
+  const { socketPath, server } = await startServer(t, { firstLineTimeoutMs: 300 });
   const silent = await RawSocket.connect(socketPath);
   t.teardown(() => silent.close());
   t.deepEqual(await roundTrip(socketPath, '{"id":1,"cmd":"echo","args":{"text":"x"}}\n'), {
@@ -353,4 +355,68 @@ test('a socket this user may not open is a permission problem, not "daemon not r
   fs.chmodSync(path.dirname(socketPath), 0o755);
   const result = await execa(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { uid: 65534, gid: 65534, reject: false });
   t.regex(result.stdout, /^E_PERMISSION permission denied on .*: the daemon runs, but this user may not use its socket; join the socket's group/);
+});
+
+test('a client that spoke once keeps its connection past the first-line timeout, until it idles out', async (t) => {
+  const { socketPath } = await startServer(t, { firstLineTimeoutMs: 1000, idleTimeoutMs: 4000 });
+  const talker = await RawSocket.connect(socketPath);
+  const silent = await RawSocket.connect(socketPath);
+  t.teardown(() => [talker, silent].forEach((client) => client.close()));
+  talker.write('{"id":1,"cmd":"echo","args":{"text":"x"}}\n');
+  await talker.waitFor(1);
+  await eventually(() => silent.closed, 10_000, 'the silent client to be closed');
+  t.false(talker.closed, 'the client that spoke is still connected');
+  await eventually(() => talker.closed, 10_000, 'the idle talker to be closed after the idle timeout');
+});
+
+test('at the connection limit the longest-idle connection makes room; when all are busy a newcomer gets E_BUSY', async (t) => {
+  const { socketPath } = await startServer(t, { maxConnections: 4 });
+  const idle: RawSocket[] = [];
+  for (let index = 0; index < 4; index += 1) {
+    const client = await RawSocket.connect(socketPath);
+    client.write(`{"id":${index},"cmd":"echo","args":{"text":"x"}}\n`);
+    await client.waitFor(1);
+    idle.push(client);
+  }
+  t.teardown(() => idle.forEach((client) => client.close()));
+  t.deepEqual(await roundTrip(socketPath, '{"id":9,"cmd":"echo","args":{"text":"y"}}\n'), { id: 9, ok: true, result: { echoed: 'y' } });
+  await eventually(() => idle[0]!.closed, 10_000, 'the longest-idle connection to be closed');
+  t.false(idle[3]!.closed);
+
+  const streams = await Promise.all(Array.from({ length: 4 }, () => ControlClient.connect(socketPath)));
+  t.teardown(() => streams.forEach((client) => client.close()));
+  for (const stream of streams) await stream.subscribe(['prefetch'], () => undefined);
+  const refused = (await roundTrip(socketPath, '{"id":10,"cmd":"echo","args":{"text":"z"}}\n')) as { ok: boolean; error: { code: string; message: string } };
+  t.false(refused.ok);
+  t.is(refused.error.code, 'E_BUSY');
+  t.regex(refused.error.message, /4 connections open, all busy/);
+});
+
+test('a client that writes requests and reads no replies is not read further, does not slow others, and is dropped', async (t) => {
+  let handled = 0;
+  const counting = (bus: EventBus) =>
+    registryWith(bus).add({
+      name: 'big',
+      summary: 'test',
+      args: z.object({}).strict(),
+      run: () => {
+        handled += 1;
+        return { text: 'x'.repeat(16 * 1024) };
+      },
+    });
+  const { socketPath, server } = await startServer(t, { maxPendingReplyBytes: 64 * 1024, replyStallMs: 1500 }, counting);
+  const flood = net.connect(socketPath);
+  // Being dropped mid-write is what the test expects.
+  flood.on('error', () => undefined);
+  t.teardown(() => flood.destroy());
+  await new Promise((resolve) => flood.once('connect', resolve));
+  flood.pause();
+  const lines = '{"id":1,"cmd":"big","args":{}}\n'.repeat(20_000);
+  flood.write(lines);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The kernel's socket buffers hold a few hundred KiB of replies; the daemon stops at its limit past that.
+  t.true(handled < 200, `handled ${handled} of 20000 requests from a client that reads nothing`);
+  t.deepEqual(await roundTrip(socketPath, '{"id":2,"cmd":"echo","args":{"text":"still here"}}\n'), { id: 2, ok: true, result: { echoed: 'still here' } });
+  await eventually(() => flood.destroyed || flood.readableEnded || server.connectionCount === 0, 10_000, 'the flooding client to be dropped');
+  t.true(handled < 200);
 });

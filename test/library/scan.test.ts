@@ -33,7 +33,7 @@ test('the configs category holds YAML files, not weights', async (t) => {
   t.deepEqual(names(await scanFolder(folder('configs', dir))), ['v1-inference.yaml']);
 });
 
-test('symlinks to files and folders are followed, dangling links skipped, and a link cycle ends', async (t) => {
+test('symlinks to files and folders inside the library root are followed, dangling links skipped, and a link cycle ends', async (t) => {
   const base = await tempDir(t);
   const dir = path.join(base, 'loras');
   await writeModel(path.join(base, 'elsewhere', 'linked.safetensors'), 5);
@@ -43,7 +43,7 @@ test('symlinks to files and folders are followed, dangling links skipped, and a 
   await symlink(path.join(base, 'shared', 'styles'), path.join(dir, 'styles'));
   await symlink(path.join(base, 'nowhere.safetensors'), path.join(dir, 'dangling.safetensors'));
   await symlink(dir, path.join(dir, 'styles-loop'));
-  const scan = await scanFolder(folder('loras', dir));
+  const scan = await scanFolder(folder('loras', dir, 'library.roots', base));
   t.deepEqual(names(scan), ['link.safetensors', 'own.safetensors', 'styles/s.safetensors']);
   const link = scan.state === 'ok' ? scan.models.find((model) => model.name === 'link.safetensors') : undefined;
   t.is(link?.size, 5, 'the size is the target file\'s');
@@ -79,4 +79,33 @@ test('statModel reads one file, and refuses non-models, dot-folders and missing 
   t.is(await statModel(loras, '.arena/y.safetensors'), undefined);
   t.is(await statModel(loras, 'notes.txt'), undefined);
   t.is(await statModel(loras, 'gone.safetensors'), undefined);
+});
+
+test('a link that leads out of its folder and root is never listed, whether to a file or a folder, at a scan or an event', async (t) => {
+  const base = await tempDir(t);
+  const outside = await tempDir(t);
+  const root = path.join(base, 'nas');
+  const dir = path.join(root, 'checkpoints');
+  await writeModel(path.join(dir, 'real.safetensors'), 3);
+  await writeModel(path.join(outside, 'secret.safetensors'), 4);
+  await writeModel(path.join(outside, 'private', 'x.safetensors'), 4);
+  await symlink(path.join(outside, 'secret.safetensors'), path.join(dir, 's.safetensors'));
+  await symlink('/etc/shadow', path.join(dir, 'shadow.safetensors'));
+  await symlink(path.join(outside, 'private'), path.join(dir, 'private'));
+  const checkpoints = folder('checkpoints', dir, 'library.roots', root);
+  t.deepEqual(names(await scanFolder(checkpoints)), ['real.safetensors']);
+  t.is(await statModel(checkpoints, 's.safetensors'), undefined);
+  t.is(await statModel(checkpoints, 'private/x.safetensors'), undefined);
+  t.deepEqual(names(await scanFolder(checkpoints, { subdir: 'private' })), []);
+  t.like(await statModel(checkpoints, 'real.safetensors'), { size: 3 });
+});
+
+test('a category folder that is itself a link to the NAS is trusted: its files are listed', async (t) => {
+  const base = await tempDir(t);
+  const nas = await tempDir(t);
+  await writeModel(path.join(nas, 'checkpoints', 'a.safetensors'), 2);
+  await mkdir(path.join(base, 'models'));
+  await symlink(path.join(nas, 'checkpoints'), path.join(base, 'models', 'checkpoints'));
+  const linked = folder('checkpoints', path.join(base, 'models', 'checkpoints'), 'models', path.join(base, 'models'));
+  t.deepEqual(names(await scanFolder(linked)), ['a.safetensors']);
 });

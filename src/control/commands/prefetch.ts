@@ -15,7 +15,7 @@ export interface PrefetchArgs {
 
 /** Queues models for the SSD; arenactl parses workflow files itself and sends their models. */
 export function prefetchCommand(
-  request: (models: Models, priority: PrefetchPriority, origin: string, wantMissing: boolean) => unknown[],
+  request: (models: Models, priority: PrefetchPriority, origin: string, wantMissing: boolean) => Promise<unknown[]>,
 ): CommandDefinition<PrefetchArgs> {
   return {
     name: 'prefetch',
@@ -29,9 +29,9 @@ export function prefetchCommand(
         wantMissing: z.boolean().default(false),
       })
       .strict(),
-    run({ models, priority, origin, wantMissing }) {
+    async run({ models, priority, origin, wantMissing }) {
       for (const model of models) checkModelName(model.category, model.name);
-      return { outcomes: request(models, priority, origin, wantMissing) };
+      return { outcomes: await request(models, priority, origin, wantMissing) };
     },
   };
 }

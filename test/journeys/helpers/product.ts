@@ -161,9 +161,11 @@ export async function startArenad(
     ready?: boolean;
     /** A command that runs arenad for the user, such as `setpriv ...` to drop root's privileges. */
     wrapper?: string;
+    /** What the user's shell does first, such as `ulimit -n 1024;` or `umask 0000;`. */
+    shellPrefix?: string;
   } = {},
 ): Promise<RunningDaemon> {
-  const child = spawn('bash', ['-c', `exec ${options.wrapper ? `${options.wrapper} ` : ''}arenad ${options.args ?? ''}`], {
+  const child = spawn('bash', ['-c', `${options.shellPrefix ?? ''} exec ${options.wrapper ? `${options.wrapper} ` : ''}arenad ${options.args ?? ''}`], {
     cwd: options.cwd ?? world.home,
     env: { ...world.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
