@@ -123,7 +123,10 @@ test('a macOS install writes the LaunchAgent and reloads it with launchctl', asy
 test('applying a plan writes the files with their modes, keeps a backup, and runs the commands in order', async (t) => {
   const base = await tempDir(t);
   const runner = fakeRunner([[/^getent passwd arena/, { exitCode: 2 }], [/^getent group arena/, { exitCode: 2 }]]);
-  const { context, system } = serviceFixture(base, { uid: 0, runner });
+  const fixture = serviceFixture(base, { uid: 0, runner });
+  // A package installed under /opt: the fixture's own lies in the temp folder, which the unit's PrivateTmp= hides.
+  const context = { ...fixture.context, paths: { ...fixture.context.paths, root: '/opt/comfyui-arena', daemonEntry: '/opt/comfyui-arena/dist/daemon/main.js' } };
+  const { system } = fixture;
   writeFile(system.configFile, 'log:\n  level: debug\n');
   const plan = await planInstall('system', context);
   const done = await applyPlan(plan, runner);
