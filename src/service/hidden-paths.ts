@@ -106,7 +106,7 @@ export function hiddenDaemonPaths(unitText: string, unitName: string, paths: Pac
       what: 'the daemon',
       remedy:
         'install the package where the service can see it: in the checkout run npm pack, then sudo npm install -g ./comfyui-arena-*.tgz ' +
-        `(it goes under /usr/local), and run ${installCommand} from that install (INSTALL.md)`,
+        `(npm's global prefix, /usr/local with a system Node), and run ${installCommand} from that install (INSTALL.md)`,
     },
     {
       file: paths.node,

@@ -48,7 +48,7 @@ test('a system install of a package under /tmp or /var/tmp is refused before any
     t.is(
       plan.refusals![0],
       `the service cannot run the daemon from ${root}/dist/daemon/main.js: the system unit arenad.service sets PrivateTmp=yes, which gives the service its own empty /tmp and /var/tmp; ` +
-        'install the package where the service can see it: in the checkout run npm pack, then sudo npm install -g ./comfyui-arena-*.tgz (it goes under /usr/local), ' +
+        "install the package where the service can see it: in the checkout run npm pack, then sudo npm install -g ./comfyui-arena-*.tgz (npm's global prefix, /usr/local with a system Node), " +
         'and run sudo arenactl service install --system from that install (INSTALL.md)',
     );
     t.true(plan.notes.includes(`a real install would stop here: ${plan.refusals![0]}`), 'a dry run shows it');
