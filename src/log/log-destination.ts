@@ -31,13 +31,22 @@ export interface LogFileSettings {
  * own output go; elsewhere beside the ledger in the state folder.
  */
 export function defaultLogFile(settings: Pick<LogFileSettings, 'stateDir' | 'home' | 'os'>): string {
-  if (settings.os === 'darwin') return path.join(settings.home, 'Library', 'Logs', 'arena', 'arenad.log');
+  if (settings.os === 'darwin') return macLogFile(settings.home);
   return path.join(settings.stateDir, 'arenad.log');
+}
+
+/** The macOS place for a user's logs, where the LaunchAgent's own output goes too. */
+export function macLogFile(home: string): string {
+  return path.join(home, 'Library', 'Logs', 'arena', 'arenad.log');
+}
+
+/** The configured file, when `log.file` names one (not empty, not off). */
+export function configuredLogFile(configured: string): string | null {
+  return configured === '' || configured === LOG_FILE_OFF ? null : configured;
 }
 
 /** The file a daemon writes: the configured one, the default outside the journal, or none. */
 export function logFileFor(settings: LogFileSettings, journal: boolean): string | null {
   if (settings.configured === LOG_FILE_OFF) return null;
-  if (settings.configured !== '') return settings.configured;
-  return journal ? null : defaultLogFile(settings);
+  return configuredLogFile(settings.configured) ?? (journal ? null : defaultLogFile(settings));
 }

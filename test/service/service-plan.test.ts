@@ -183,3 +183,15 @@ test('uninstall stops and disables the service and removes only the unit; config
   t.deepEqual(nothing.steps, []);
   t.regex(nothing.notes[0]!, /nothing to uninstall/);
 });
+
+test('a system install opens the folder of log.file to the sandbox, and nothing for log.file off', async (t) => {
+  const { context, system } = serviceFixture(await tempDir(t), { uid: 0 });
+  const readWrite = async (config: string) => {
+    writeFile(system.configFile, config);
+    const unit = writes(await planInstall('system', context)).find((step) => step.path === system.unitFile)!.content;
+    return unit.split('\n').filter((line) => line.startsWith('ReadWritePaths='));
+  };
+  t.deepEqual(await readWrite('log:\n  file: /srv/logs/arena.log\n'), ['ReadWritePaths=-/srv/logs']);
+  t.deepEqual(await readWrite('log:\n  file: "off"\n'), []);
+  t.deepEqual(await readWrite('log:\n  file: off\n'), [], 'off unquoted is the word off, not a relative path');
+});
