@@ -49,6 +49,19 @@ test('arenad run the README way keeps a private log file that arenactl logs -n s
   // The follower ends with arenactl: nothing keeps reading the file after it.
   await until(async () => (await sh(world, `pgrep -f "tail .*${logFile}"`)).code === 1, 5000, () => 'the tail under arenactl logs -f to end with it');
 
+  // Followed into head, as people look at the start of it: it ends, quietly, once the daemon writes again.
+  const headed = sh(world, 'arenactl logs -f -n 2 | head -2', { timeoutMs: 30_000 });
+  let settled = false;
+  void headed.finally(() => (settled = true));
+  while (!settled) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (!settled) process.kill(status.pid, 'SIGHUP');
+  }
+  const headedResult = await headed;
+  t.is(headedResult.code, 0, headedResult.stderr);
+  t.is(headedResult.stderr, '');
+  t.is(headedResult.stdout.split('\n').filter(Boolean).length, 2);
+
   // Without a daemon, the same file is still there to read.
   await daemon.stop();
   const after = await sh(world, 'arenactl logs -n 3');

@@ -99,16 +99,28 @@ async function daemonLog(socketPath: string): Promise<LogDestination | undefined
   }
 }
 
+/** Whether output goes to a real descriptor (the terminal, a pipe), which a child can write to itself. */
+function isDescriptor(sink: CliIo['stdout']): boolean {
+  return typeof (sink as { fd?: unknown }).fd === 'number';
+}
+
+/**
+ * Runs journalctl or tail for the user to read. On real stdout and stderr the
+ * child writes there itself, so `arenactl logs -f | head` ends the way
+ * `tail -f | head` does, with SIGPIPE to the child, which is no failure.
+ */
 async function passThrough(runner: CommandRunner, file: string, args: string[], io: CliIo): Promise<number> {
-  const result = await runner.run(file, args, {
-    onStdout: (text) => io.stdout.write(text),
-    onStderr: (text) => io.stderr.write(text),
-  });
+  const direct = isDescriptor(io.stdout) && isDescriptor(io.stderr);
+  const result = await runner.run(
+    file,
+    args,
+    direct ? { inheritOutput: true } : { onStdout: (text) => io.stdout.write(text), onStderr: (text) => io.stderr.write(text) },
+  );
   if (result.missing) {
     io.stderr.write(`arenactl: ${file} is not available here\n`);
     return EXIT.failure;
   }
-  return result.exitCode === 0 ? EXIT.ok : EXIT.failure;
+  return result.exitCode === 0 || result.signal === 'SIGPIPE' ? EXIT.ok : EXIT.failure;
 }
 
 /** `tail` on the log file: -F follows the name across rotation; on Linux --pid ends it with arenactl. */
