@@ -132,4 +132,6 @@ test('arenad -V prints the version like --version', async (t) => {
   t.is(short.code, 0);
   t.regex(short.stdout, /^\d+\.\d+\.\d+\n$/);
   t.is(short.stdout, long.stdout);
+  const help = await sh(world, 'arenad --help');
+  t.regex(help.stdout, /^ {2}-V, --version {3}print the version$/m);
 });
