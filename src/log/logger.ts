@@ -137,7 +137,10 @@ export function createLogger(options: LoggerOptions): LoggerHandle {
   let file: string | null = null;
   let fileStream: Writable | undefined;
   let fileTransport: winston.transport | undefined;
+  let dropped = false;
   const dropFile = (error: Error) => {
+    if (dropped) return;
+    dropped = true;
     if (fileTransport) logger.remove(fileTransport);
     fileTransport = undefined;
     if (streamIsTheFile) logger.add(streamTransport);
