@@ -60,6 +60,16 @@ export const pathFormat: ValueFormat<string> = {
   parse: (raw, context) => expandPath(requireText(raw), context),
 };
 
+/** A path, or `off` for "none at all" (log.file); empty stays empty (the default place). */
+export const pathOrOffFormat: ValueFormat<string> = {
+  name: 'arena-path-or-off',
+  expected: 'a file path (~ and $VARS are expanded), or "off"',
+  parse(raw, context) {
+    const text = requireText(raw);
+    return text.trim().toLowerCase() === 'off' ? 'off' : expandPath(text, context);
+  },
+};
+
 export const pathListFormat: ValueFormat<string[]> = {
   name: 'arena-path-list',
   expected: 'a list of paths (in the environment, separated by ":")',

@@ -12,6 +12,7 @@ import {
   logLevelFormat,
   pathFormat,
   pathListFormat,
+  pathOrOffFormat,
   shareFormat,
   sizeOrPercentFormat,
   updateWindowsFormat,
@@ -269,10 +270,11 @@ export function buildSchema(platform: Platform) {
         doc: 'error, warn, info or debug.',
       }),
       file: key({
-        format: pathFormat,
+        format: pathOrOffFormat,
         default: '',
         env: 'ARENA_LOG_FILE',
-        doc: 'Also write the log to this file (for launchd, which has no journal).',
+        doc: 'The log file, rotated at 10 MiB. Empty: <state.dir>/arenad.log (~/Library/Logs/arena/arenad.log on macOS) unless the log goes to the journal; off: no file.',
+        needsRestart: true,
       }),
     },
     state: {

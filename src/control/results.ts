@@ -56,6 +56,8 @@ export interface StatusResult {
   readonly cache: Record<string, unknown>;
   readonly prefetch: Record<string, unknown>;
   readonly updates: Record<string, unknown>;
+  /** Where the daemon's log goes, for `arenactl logs`; absent from daemons older than this field. */
+  readonly log?: { readonly journal: boolean; readonly file: string | null };
 }
 
 export interface WantedModelStatus {

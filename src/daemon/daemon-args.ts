@@ -1,6 +1,6 @@
 /**
  * `arenad [--config FILE] [--KEY VALUE | --KEY=VALUE ...]`, where KEY is any
- * dotted config key (`--cache.maxBytes=64GB`), plus `--version` and `--help`.
+ * dotted config key (`--cache.maxBytes=64GB`), plus `--version` (`-V`) and `--help` (`-h`).
  * Key names are checked by the config loader, which knows the schema.
  */
 export type DaemonArgs =
@@ -15,8 +15,11 @@ Runs the ComfyUI Arena daemon in the foreground.
 
   --config FILE   the config file (else ARENA_CONFIG, else ~/.config/arena/config.yaml, else /etc/arena/config.yaml)
   --KEY VALUE     set any config key, e.g. --cache.maxBytes 64GB (see arenactl config show)
-  --version       print the version
-  --help          print this help
+  -V, --version   print the version
+  -h, --help      print this help
+
+Outside systemd the log also goes to <state.dir>/arenad.log (log.file; "off" for none);
+arenactl logs shows it. NO_COLOR=1 turns colour off on a terminal.
 `;
 
 export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {

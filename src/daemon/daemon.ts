@@ -206,6 +206,7 @@ export class Daemon {
         prefetch: { concurrency: config.prefetch.concurrency, verify: config.prefetch.verify },
       }),
       updates: { ...(this.#updates?.status() ?? { manifest: config.updates.manifest || null, windows: config.updates.windows || null }) },
+      log: this.#options.logging.destination,
     };
   }
 

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadCredentials } from '../config/credentials.js';
 import { loadConfig } from '../config/load-config.js';
 import { currentPlatform } from '../config/platform.js';
+import { logFileFor } from '../log/log-destination.js';
 import { createLogger, detectLogStyle } from '../log/logger.js';
 import { VERSION } from '../package-info.js';
 import { Daemon } from './daemon.js';
@@ -43,12 +44,15 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
   }
 
   // Before the first file is created (the log, the locks, the cache tree): nothing the daemon writes is world-readable.
-  process.umask(privateModes(loaded.config.control.socketGroup !== '').umask);
-  const logging = createLogger({
-    level: loaded.config.log.level,
-    style: detectLogStyle(process.env, process.stderr),
-    ...(loaded.config.log.file ? { file: loaded.config.log.file } : {}),
-  });
+  const modes = privateModes(loaded.config.control.socketGroup !== '');
+  process.umask(modes.umask);
+  const style = detectLogStyle(process.env, process.stderr);
+  // Outside the journal stderr is a terminal or nothing at all: the file is where the log stays.
+  const logFile = logFileFor(
+    { configured: loaded.config.log.file, stateDir: loaded.config.state.dir, home: platform.home, os: process.platform },
+    style === 'journal',
+  );
+  const logging = createLogger({ level: loaded.config.log.level, style, ...(logFile === null ? {} : { file: { file: logFile, mode: modes.file } }) });
   const { logger } = logging;
   const daemon = new Daemon({ loaded, reloadConfig: load, logging, platform, credentials });
   // READY=1, STATUS=, RELOADING=1, STOPPING=1 and watchdog pings; nothing outside systemd.

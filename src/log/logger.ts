@@ -1,6 +1,9 @@
 import { inspect } from 'node:util';
 import type { Writable } from 'node:stream';
 import winston from 'winston';
+import { isSameFile, writesToJournal } from './journal-stream.js';
+import type { LogDestination } from './log-destination.js';
+import { openLogFile, type LogFileOptions } from './log-file.js';
 import { redactText, redactValue } from './redact.js';
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
@@ -19,6 +22,8 @@ export interface Logger {
 /** The logger plus the controls only the daemon's wiring needs. */
 export interface LoggerHandle {
   readonly logger: Logger;
+  /** Where the entries go now; `file` turns null if the file cannot be written. */
+  readonly destination: LogDestination;
   setLevel(level: LogLevel): void;
   /** Flushes and closes every transport. */
   close(): Promise<void>;
@@ -32,8 +37,8 @@ export interface LoggerOptions {
   stream?: Writable;
   /** `journal` under systemd, `terminal` on a TTY, `plain` otherwise. */
   style: LogStyle;
-  /** Optional second destination, for launchd, where there is no journal. */
-  file?: string;
+  /** The rotated log file, always in plain style. */
+  file?: LogFileOptions;
 }
 
 /** syslog priorities that journald reads from a `<N>` line prefix. */
@@ -41,10 +46,14 @@ const SYSLOG_PRIORITY: Record<string, number> = { error: 3, warn: 4, info: 6, de
 
 const LEVEL_COLOR: Record<string, string> = { error: '31', warn: '33', info: '32', debug: '90' };
 
-/** Picks the style from the process's surroundings: journald sets `$JOURNAL_STREAM`. */
-export function detectLogStyle(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): LogStyle {
-  if (env.JOURNAL_STREAM) return 'journal';
-  return stream.isTTY ? 'terminal' : 'plain';
+/**
+ * Picks the style from the process's surroundings: the journal when the
+ * stream is the one `$JOURNAL_STREAM` names, colour only on a terminal and
+ * only without `NO_COLOR` (any non-empty value, as no-color.org has it).
+ */
+export function detectLogStyle(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean; fd?: number }): LogStyle {
+  if (writesToJournal(env, stream.fd)) return 'journal';
+  return stream.isTTY && !env.NO_COLOR ? 'terminal' : 'plain';
 }
 
 /** Folds a multi-line text onto one line, so journald keeps it as one entry. */
@@ -96,33 +105,77 @@ function timestampFormat(): winston.Logform.Format {
   return winston.format.timestamp({ format: 'YYYY-MM-DD HH:mm:ss.SSS' });
 }
 
+function descriptorOf(stream: Writable): number | undefined {
+  const fd = (stream as { fd?: unknown }).fd;
+  return typeof fd === 'number' ? fd : undefined;
+}
+
+function waitForFinish(stream: Writable): Promise<void> {
+  if (stream.writableFinished || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('finish', () => resolve());
+    stream.once('close', () => resolve());
+    stream.once('error', () => resolve());
+  });
+}
+
 export function createLogger(options: LoggerOptions): LoggerHandle {
   const levels = Object.fromEntries(LOG_LEVELS.map((level, index) => [level, index]));
-  const transports: winston.transport[] = [
-    new winston.transports.Stream({
-      stream: options.stream ?? process.stderr,
-      format: winston.format.combine(redactFields(), timestampFormat(), lineFormat(options.style)),
-    }),
-  ];
+  const stream = options.stream ?? process.stderr;
+  const streamTransport = new winston.transports.Stream({ stream, format: lineFormat(options.style) });
+  // `arenad 2>>arenad.log`, or launchd's StandardErrorPath: the file transport alone writes there, so no line is doubled.
+  const streamIsTheFile = options.file !== undefined && isSameFile(descriptorOf(stream), options.file.file);
+  // Redacted and timestamped once, so that every destination shows the same line.
+  const logger = winston.createLogger({
+    levels,
+    level: options.level,
+    format: winston.format.combine(redactFields(), timestampFormat()),
+    transports: streamIsTheFile ? [] : [streamTransport],
+    exitOnError: false,
+  });
+
+  let file: string | null = null;
+  let fileStream: Writable | undefined;
+  let fileTransport: winston.transport | undefined;
+  let dropped = false;
+  const dropFile = (error: Error) => {
+    if (dropped) return;
+    dropped = true;
+    if (fileTransport) logger.remove(fileTransport);
+    fileTransport = undefined;
+    if (streamIsTheFile) logger.add(streamTransport);
+    logger.warn(`cannot write the log file ${options.file!.file}: ${error.message}; logging to stderr only`);
+    file = null;
+  };
   if (options.file) {
-    transports.push(
-      new winston.transports.File({
-        filename: options.file,
-        format: winston.format.combine(redactFields(), timestampFormat(), lineFormat('plain')),
-      }),
-    );
+    try {
+      fileStream = openLogFile(options.file);
+      fileStream.on('error', dropFile);
+      fileTransport = new winston.transports.Stream({ stream: fileStream, format: lineFormat('plain') });
+      logger.add(fileTransport);
+      file = options.file.file;
+    } catch (error) {
+      dropFile(error as Error);
+    }
   }
-  const logger = winston.createLogger({ levels, level: options.level, transports, exitOnError: false });
+  const journal = options.style === 'journal';
   return {
     logger,
+    get destination() {
+      return { journal, file };
+    },
     setLevel(level) {
       logger.level = level;
     },
-    close() {
-      return new Promise((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         logger.on('finish', () => resolve());
         logger.end();
       });
+      if (fileStream) {
+        fileStream.end();
+        await waitForFinish(fileStream);
+      }
     },
   };
 }

@@ -69,6 +69,8 @@ async function applyStep(runner: CommandRunner, step: PlanStep): Promise<string>
 
 /** Runs every step in order; resolves with one line per step done. */
 export async function applyPlan(plan: ServicePlan, runner: CommandRunner, onStep: (line: string) => void = () => undefined): Promise<string[]> {
+  // Refused before the first step: a service that could not start must not replace one that runs.
+  if (plan.refusals && plan.refusals.length > 0) throw new ServiceSetupError(`${plan.action} refused, nothing was changed: ${plan.refusals.join('; ')}`);
   const done: string[] = [];
   for (const [index, step] of plan.steps.entries()) {
     try {

@@ -13,6 +13,8 @@ export interface CommandResult {
   readonly stderr: string;
   /** The program was not found on PATH. */
   readonly missing: boolean;
+  /** The signal that ended it, if one did (SIGPIPE when the reader of its output went away). */
+  readonly signal?: NodeJS.Signals;
 }
 
 export interface RunOptions {
@@ -20,6 +22,11 @@ export interface RunOptions {
   /** Output goes here as it arrives instead of into the result (`journalctl -f`). */
   readonly onStdout?: (text: string) => void;
   readonly onStderr?: (text: string) => void;
+  /**
+   * The program writes straight to this process's stdout and stderr: a pager
+   * or `| head` that stops reading ends it with SIGPIPE, as in a shell.
+   */
+  readonly inheritOutput?: boolean;
 }
 
 export interface CommandRunner {
@@ -38,7 +45,8 @@ export const systemRunner: CommandRunner = {
       stdin: 'ignore',
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(streaming ? { buffer: false } : {}),
-    });
+      ...(options.inheritOutput ? { stdout: 'inherit', stderr: 'inherit' } : {}),
+    } as const);
     if (options.onStdout) child.stdout?.on('data', (chunk: Buffer) => options.onStdout!(chunk.toString()));
     if (options.onStderr) child.stderr?.on('data', (chunk: Buffer) => options.onStderr!(chunk.toString()));
     const result = await child;
@@ -49,6 +57,7 @@ export const systemRunner: CommandRunner = {
       stdout: typeof result.stdout === 'string' ? result.stdout : '',
       stderr: missing ? `${file}: command not found` : typeof result.stderr === 'string' ? result.stderr : '',
       missing,
+      ...(result.signal ? { signal: result.signal } : {}),
     };
   },
 };

@@ -10,6 +10,7 @@ import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import type { ArenaConfig, Platform } from '../config/schema.js';
 import { ServiceSetupError } from './errors/service-setup-error.js';
+import { hiddenDaemonPaths } from './hidden-paths.js';
 import { lingerEnabled, lingerNote, userName } from './linger.js';
 import { renderLaunchAgent, renderSystemUnit, renderUserUnit } from './render-units.js';
 import type { ServiceContext } from './service-context.js';
@@ -53,6 +54,11 @@ function systemServiceConfig(system: SystemLayout, text: string, existing: boole
   } finally {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** A dry run shows the refusals among the notes, worded as the CLI words what would stop a real install. */
+function refusalNotes(refusals: readonly string[]): string[] {
+  return refusals.map((refusal) => `a real install would stop here: ${refusal}`);
 }
 
 function restartCommands(scope: string[]): PlanStep[] {
@@ -101,6 +107,7 @@ async function planSystem(context: ServiceContext): Promise<ServicePlan> {
     });
   }
   steps.push({ kind: 'write', path: system.unitFile, content: unit, mode: 0o644 }, ...restartCommands([]));
+  const refusals = hiddenDaemonPaths(unit, `the system unit ${UNIT_NAME}`, paths, 'sudo arenactl service install --system');
 
   const notes = [
     `users in the group ${system.group} may use arenactl: sudo usermod -aG ${system.group} USER (then log in again)`,
@@ -112,7 +119,7 @@ async function planSystem(context: ServiceContext): Promise<ServicePlan> {
         'a user install (--user) is simpler then, or move them out of /home (the package with npm install -g)',
     );
   }
-  return { action: 'install', mode: 'system', definitionFile: system.unitFile, configFile: system.configFile, steps, notes };
+  return { action: 'install', mode: 'system', definitionFile: system.unitFile, configFile: system.configFile, steps, notes: [...refusalNotes(refusals), ...notes], refusals };
 }
 
 /** A per-user install runs with the user's config file; a missing one is created empty, an existing one is left alone. */
@@ -135,10 +142,11 @@ async function planUser(context: ServiceContext): Promise<ServicePlan> {
     { kind: 'write', path: unitFile, content: unit, mode: 0o644 },
     ...restartCommands(['--user']),
   ];
-  const notes = ['state: systemctl --user status arenad · log: journalctl --user-unit arenad (or arenactl logs)'];
+  const refusals = hiddenDaemonPaths(unit, `the user unit ${UNIT_NAME}`, paths, 'arenactl service install --user');
+  const notes = [...refusalNotes(refusals), 'state: systemctl --user status arenad · log: journalctl --user-unit arenad (or arenactl logs)'];
   const linger = await lingerEnabled(context.runner, platform.uid, userName(platform));
   if (linger !== true) notes.push(lingerNote(platform, linger));
-  return { action: 'install', mode: 'user', definitionFile: unitFile, configFile, steps, notes };
+  return { action: 'install', mode: 'user', definitionFile: unitFile, configFile, steps, notes, refusals };
 }
 
 async function planLaunchd(context: ServiceContext): Promise<ServicePlan> {

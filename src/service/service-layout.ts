@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { userConfigFile } from '../config/config-file.js';
 import type { Platform } from '../config/schema.js';
+import { macLogFile } from '../log/log-destination.js';
 
 export type ServiceMode = 'system' | 'user' | 'launchd';
 
@@ -44,9 +45,9 @@ export function launchAgentFile(platform: Pick<Platform, 'home'>): string {
   return path.join(platform.home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`);
 }
 
-/** Where the LaunchAgent's output goes, and where `arenactl logs` reads on macOS. */
+/** Where the LaunchAgent's output goes: the daemon's own default log file on macOS, so each line is written once. */
 export function launchdLogFile(platform: Pick<Platform, 'home'>): string {
-  return path.join(platform.home, 'Library', 'Logs', 'arena', 'arenad.log');
+  return macLogFile(platform.home);
 }
 
 /** The config file the service runs with. */

@@ -26,6 +26,8 @@ export interface ServicePlan {
   readonly steps: readonly PlanStep[];
   /** What the user should know or do next. */
   readonly notes: readonly string[];
+  /** Why the plan must not be carried out (the unit would hide the daemon from itself); applyPlan refuses it. */
+  readonly refusals?: readonly string[];
 }
 
 function octal(mode: number): string {
@@ -58,5 +60,6 @@ export function planDocument(plan: ServicePlan, dryRun: boolean) {
     configFile: plan.configFile,
     steps: plan.steps.map((step) => ({ ...step, ...(step.kind === 'write' ? { mode: octal(step.mode) } : {}), description: describeStep(step) })),
     notes: plan.notes,
+    ...(plan.refusals && plan.refusals.length > 0 ? { refusals: plan.refusals } : {}),
   };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ArenaConfig } from '../config/schema.js';
 import { readExtraModelPaths } from '../library/extra-model-paths.js';
 import { isWithin } from '../library/paths.js';
+import { configuredLogFile } from '../log/log-destination.js';
 import type { WritablePath } from './render-units.js';
 
 /** Where systemd's ProtectHome= hides things. */
@@ -61,7 +62,8 @@ export async function sandboxPaths(input: SandboxInput): Promise<SandboxPaths> {
   const required: WritablePath[] = [config.cache.root, config.state.dir].filter(outsideManaged).map((dir) => ({ path: dir, optional: false }));
   // A NAS root may be unmounted at boot: the unit must start anyway, and the daemon reports the root as missing.
   const optional: WritablePath[] = (await libraryRoots(config, input.env, input.home)).map((dir) => ({ path: dir, optional: true }));
-  if (config.log.file) optional.push({ path: path.dirname(config.log.file), optional: true });
+  const logFile = configuredLogFile(config.log.file);
+  if (logFile !== null) optional.push({ path: path.dirname(logFile), optional: true });
   const writable = outermost([...required, ...optional.filter((entry) => outsideManaged(entry.path))]);
 
   const used = [...input.readOnly, ...(config.comfy.root ? [config.comfy.root] : []), ...writable.map((entry) => entry.path)];

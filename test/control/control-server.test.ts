@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import { z } from 'zod';
 import { ArenaError } from '../../src/core/arena-error.js';
@@ -13,6 +14,7 @@ import { helloCommand } from '../../src/control/commands/hello.js';
 import { subscribeCommand } from '../../src/control/commands/subscribe.js';
 import { MAX_LINE_BYTES } from '../../src/control/protocol.js';
 import { AlreadyRunningError, SocketPathError } from '../../src/control/socket-path.js';
+import { bundleForOtherUser } from '../helpers/bundle-for-other-user.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { RawSocket, eventually } from '../helpers/raw-socket.js';
 
@@ -349,11 +351,13 @@ test('a server that was refused never removes the socket of the daemon that owns
 
 test('a socket this user may not open is a permission problem, not "daemon not running"', async (t) => {
   const { socketPath } = await startServer(t);
-  // As root only a process without CAP_DAC_OVERRIDE is refused: try as another user, through a child.
+  // As root only a process without CAP_DAC_OVERRIDE is refused: try as another user, through a child. That user
+  // may not be able to read this checkout (in a 0700 home), so it runs the client bundled into a folder it can read.
   const { execa } = await import('execa');
-  const script = `import('${new URL('../../src/control/control-client.ts', import.meta.url).href}').then(({ ControlClient }) => ControlClient.connect(${JSON.stringify(socketPath)})).then(() => console.log('connected'), (e) => console.log(e.code, e.message))`;
+  const client = await bundleForOtherUser(t, fileURLToPath(new URL('../../src/control/control-client.ts', import.meta.url)));
+  const script = `import(${JSON.stringify(pathToFileURL(client).href)}).then(({ ControlClient }) => ControlClient.connect(${JSON.stringify(socketPath)})).then(() => console.log('connected'), (e) => console.log(e.code, e.message))`;
   fs.chmodSync(path.dirname(socketPath), 0o755);
-  const result = await execa(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { uid: 65534, gid: 65534, reject: false });
+  const result = await execa(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, cwd: path.dirname(client), reject: false });
   t.regex(result.stdout, /^E_PERMISSION permission denied on .*: the daemon runs, but this user may not use its socket; join the socket's group/);
 });
 

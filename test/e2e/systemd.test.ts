@@ -5,13 +5,16 @@
  * the shared socket, a crash, a reload, a hang and a stop. Then the same
  * package as one user's service, run by that user's systemd manager.
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
 import type { StatusResult } from '../../src/control/results.js';
 import { bootMachine, PROJECT_IN_MACHINE, type Machine } from '../helpers/nspawn.js';
 import { ensureBuilt } from '../helpers/nspawn-build.js';
+import { installGlobally, packBuilt } from '../helpers/npm-package.js';
 import { eventually } from '../helpers/raw-socket.js';
 
 const project = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -78,6 +81,89 @@ async function until(machine: Machine, what: string, check: (properties: Map<str
 }
 
 const running = (properties: Map<string, string>) => properties.get('ActiveState') === 'active' && properties.get('SubState') === 'running';
+
+/** A saved UI workflow that loads one checkpoint, as ComfyUI writes it. */
+function workflowLoading(checkpoint: string): string {
+  return JSON.stringify({ nodes: [{ id: 1, type: 'CheckpointLoaderSimple', mode: 0, widgets_values: [checkpoint], inputs: [], properties: {} }], links: [], groups: [], extra: {}, version: 0.4 });
+}
+
+test.serial('the packed tarball installed globally runs as the system service and prefetches a saved workflow; from under /tmp it is refused', async (t) => {
+  t.timeout(170_000);
+  const started = Date.now();
+  const step = (text: string) => t.log(`${((Date.now() - started) / 1000).toFixed(1)} s  ${text}`);
+  step(ensureBuilt(project));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-e2e-package-'));
+  t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
+  // The container shares the host's /usr read-only and may have no network: the tarball is installed on the
+  // host, into a prefix of its own (from the npm cache), and that prefix is bound into the container.
+  const prefix = path.join(work, 'prefix');
+  fs.mkdirSync(prefix, { mode: 0o755 });
+  await installGlobally(await packBuilt(path.join(work, 'packed')), prefix);
+  step('packed and installed into a prefix');
+  const machine = await bootMachine(t, {
+    project,
+    binds: [
+      { host: prefix, machine: '/opt/arena' },
+      { host: prefix, machine: '/tmp/arena-global' },
+    ],
+  });
+  step('container booted');
+  try {
+    await installedScenario(t, machine, step);
+  } catch (error) {
+    t.log((await machine.run(['journalctl', '--no-pager', '-n', '120', '-o', 'short-monotonic'])).stdout);
+    throw error;
+  }
+});
+
+async function installedScenario(t: ExecutionContext, machine: Machine, step: (text: string) => void): Promise<void> {
+  const checkpoint = '/opt/comfy/models/checkpoints/base.safetensors';
+  await machine.writeFile(checkpoint, 'w'.repeat(256 * 1024));
+  await machine.check(['mkdir', '-p', '/opt/comfy/user/default/workflows']);
+  await machine.writeFile('/etc/arena/config.yaml', `comfy:
+  root: /opt/comfy
+metrics:
+  listen: "off"
+`);
+
+  // --- from a prefix under /tmp: PrivateTmp=yes would hide the daemon, so nothing is installed ---
+  const hidden = await machine.run(['/tmp/arena-global/bin/arenactl', 'service', 'install', '--system'], { timeoutMs: 90_000 });
+  t.is(hidden.code, 1, `${hidden.stdout}\n${hidden.stderr}`);
+  t.true(
+    hidden.stderr.includes(
+      'install refused, nothing was changed: the service cannot run the daemon from /tmp/arena-global/lib/node_modules/comfyui-arena/dist/daemon/main.js: ' +
+        'the system unit arenad.service sets PrivateTmp=yes',
+    ),
+    hidden.stderr,
+  );
+  t.is((await machine.run(['test', '-e', '/etc/systemd/system/arenad.service'])).code, 1, 'no unit was written');
+  t.is((await machine.run(['getent', 'passwd', 'arena'])).code, 2, 'no user was created');
+  step('refused from under /tmp');
+
+  // --- from /opt: installed, started, and running the installed daemon ---
+  const arenactl = '/opt/arena/bin/arenactl';
+  const installed = await machine.run([arenactl, 'service', 'install', '--system'], { timeoutMs: 90_000 });
+  t.is(installed.code, 0, `${installed.stdout}\n${installed.stderr}`);
+  t.regex(installed.stdout, /arenad\.service active \(running\), pid \d+/);
+  const unit = await machine.check(['cat', '/etc/systemd/system/arenad.service']);
+  t.regex(unit, /^ExecStart=\/usr\/bin\/node .* \/opt\/arena\/lib\/node_modules\/comfyui-arena\/dist\/daemon\/main\.js --config \/etc\/arena\/config\.yaml$/m);
+  const status = JSON.parse(await machine.check([arenactl, 'status', '--json'])) as StatusResult;
+  t.deepEqual(status.log, { journal: true, file: null }, 'under systemd the journal has the log');
+  step('installed from /opt');
+
+  // --- a workflow saved the way ComfyUI saves it: its checkpoint is copied to the cache ---
+  await machine.writeFile('/opt/comfy/user/default/workflows/tmp8f3k2a', workflowLoading('base.safetensors'));
+  await machine.check(['mv', '/opt/comfy/user/default/workflows/tmp8f3k2a', '/opt/comfy/user/default/workflows/portrait.json']);
+  await eventually(
+    async () => (await machine.run(['cmp', checkpoint, '/var/cache/arena/checkpoints/base.safetensors'])).code === 0,
+    60_000,
+    'the saved workflow\'s checkpoint in the cache',
+  );
+  const listed = JSON.parse(await machine.check([arenactl, 'ls', '--json'])) as { entries: Array<{ category: string; name: string; state: string }> };
+  t.like(listed.entries.find((entry) => entry.name === 'base.safetensors'), { category: 'checkpoints', state: 'cached' });
+  t.regex(await machine.check([arenactl, 'logs', '-n', '200']), /control socket listening/);
+  step('the saved workflow was prefetched');
+}
 
 test('arenad as a system service on a real systemd: ready, status, journal, socket, crash, reload, watchdog and stop; then as a user service', async (t) => {
   t.timeout(170_000);

@@ -154,7 +154,14 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
  * killed), and with the last process of its private mount namespace its
  * mounts go too; the root and shared folders are removed.
  */
-export async function bootMachine(t: ExecutionContext, options: { project: string; bootTimeoutMs?: number }): Promise<Machine> {
+export interface MachineOptions {
+  readonly project: string;
+  readonly bootTimeoutMs?: number;
+  /** More host folders to bind into the container, each at a path of its own (one host folder may appear at several). */
+  readonly binds?: ReadonlyArray<{ readonly host: string; readonly machine: string }>;
+}
+
+export async function bootMachine(t: ExecutionContext, options: MachineOptions): Promise<Machine> {
   requireNspawn();
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-nspawn-'));
   const root = path.join(base, 'root');
@@ -165,10 +172,13 @@ export async function bootMachine(t: ExecutionContext, options: { project: strin
   fs.writeFileSync(path.join(out, 'agent.mjs'), AGENT);
   makeRoot(root);
 
+  // Extra binds are passed as positional parameters, so no path is ever parsed by the shell.
+  const binds = (options.binds ?? []).map((bind) => `--bind=${bind.host}:${bind.machine}`);
   const script =
     'mount --make-rprivate / && mkdir -p /run/systemd/nspawn && mount -t tmpfs tmpfs /run/systemd/nspawn && ' +
-    `exec systemd-nspawn -q -D "$0" --bind-ro=/usr --bind="$1":${PROJECT_IN_MACHINE} --bind="$2":/out --register=no --keep-unit --boot`;
-  const child = spawn('unshare', ['-m', 'sh', '-c', script, root, options.project, out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    `root="$0" project="$1" out="$2"; shift 2; ` +
+    `exec systemd-nspawn -q -D "$root" --bind-ro=/usr --bind="$project":${PROJECT_IN_MACHINE} --bind="$out":/out "$@" --register=no --keep-unit --boot`;
+  const child = spawn('unshare', ['-m', 'sh', '-c', script, root, options.project, out, ...binds], { stdio: ['ignore', 'pipe', 'pipe'] });
   let consoleText = '';
   child.stdout!.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));

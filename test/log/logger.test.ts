@@ -1,5 +1,8 @@
-import test from 'ava';
+import fs from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import test from 'ava';
+import { tempDir } from '../helpers/temp-dir.js';
 import { createLogger, detectLogStyle, type LogStyle } from '../../src/log/logger.js';
 import { clearSecrets, registerSecret } from '../../src/log/redact.js';
 
@@ -74,8 +77,17 @@ test('level filtering drops entries below the level, and setLevel changes it liv
   t.deepEqual(lines(), ['<7>shown']);
 });
 
-test('style detection follows JOURNAL_STREAM, then the TTY', (t) => {
-  t.is(detectLogStyle({ JOURNAL_STREAM: '8:1234' }, { isTTY: true }), 'journal');
+test('style detection: the journal only for the very stream JOURNAL_STREAM names, colour only on a terminal without NO_COLOR', async (t) => {
+  const dir = await tempDir(t);
+  const fd = fs.openSync(path.join(dir, 'stream'), 'w');
+  t.teardown(() => fs.closeSync(fd));
+  const { dev, ino } = fs.fstatSync(fd);
+  t.is(detectLogStyle({ JOURNAL_STREAM: `${dev}:${ino}` }, { isTTY: false, fd }), 'journal');
+  // Inherited by a shell started from a service, while this output goes elsewhere.
+  t.is(detectLogStyle({ JOURNAL_STREAM: `${dev}:${ino + 1}` }, { isTTY: true, fd }), 'terminal');
+  t.is(detectLogStyle({ JOURNAL_STREAM: `${dev}:${ino}` }, { isTTY: true }), 'terminal', 'a stream without a descriptor is no journal');
   t.is(detectLogStyle({}, { isTTY: true }), 'terminal');
   t.is(detectLogStyle({}, { isTTY: false }), 'plain');
+  t.is(detectLogStyle({ NO_COLOR: '1' }, { isTTY: true }), 'plain');
+  t.is(detectLogStyle({ NO_COLOR: '' }, { isTTY: true }), 'terminal', 'an empty NO_COLOR is unset');
 });

@@ -146,6 +146,7 @@ test('logs --json parses the journal into entries; with -f it is a usage error',
 test('logs on macOS reads the log file with tail, log.file first; --since needs the journal', async (t) => {
   const runner = fakeRunner([[/^tail/, { stdout: 'a line\n' }]]);
   const { run, context } = await setup(t, { os: 'darwin', uid: 501, runner });
+  writeFile(path.join(context.platform.home, 'Library', 'Logs', 'arena', 'arenad.log'), 'a line\n');
   const result = await run(['logs', '-n', '5']);
   t.is(result.code, 0, result.stderr);
   t.deepEqual(runner.calls.at(-1), ['tail', '-n', '5', path.join(context.platform.home, 'Library', 'Logs', 'arena', 'arenad.log')]);

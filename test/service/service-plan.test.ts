@@ -123,7 +123,10 @@ test('a macOS install writes the LaunchAgent and reloads it with launchctl', asy
 test('applying a plan writes the files with their modes, keeps a backup, and runs the commands in order', async (t) => {
   const base = await tempDir(t);
   const runner = fakeRunner([[/^getent passwd arena/, { exitCode: 2 }], [/^getent group arena/, { exitCode: 2 }]]);
-  const { context, system } = serviceFixture(base, { uid: 0, runner });
+  const fixture = serviceFixture(base, { uid: 0, runner });
+  // A package installed under /opt: the fixture's own lies in the temp folder, which the unit's PrivateTmp= hides.
+  const context = { ...fixture.context, paths: { ...fixture.context.paths, root: '/opt/comfyui-arena', daemonEntry: '/opt/comfyui-arena/dist/daemon/main.js' } };
+  const { system } = fixture;
   writeFile(system.configFile, 'log:\n  level: debug\n');
   const plan = await planInstall('system', context);
   const done = await applyPlan(plan, runner);
@@ -179,4 +182,16 @@ test('uninstall stops and disables the service and removes only the unit; config
   const nothing = planUninstall('system', context);
   t.deepEqual(nothing.steps, []);
   t.regex(nothing.notes[0]!, /nothing to uninstall/);
+});
+
+test('a system install opens the folder of log.file to the sandbox, and nothing for log.file off', async (t) => {
+  const { context, system } = serviceFixture(await tempDir(t), { uid: 0 });
+  const readWrite = async (config: string) => {
+    writeFile(system.configFile, config);
+    const unit = writes(await planInstall('system', context)).find((step) => step.path === system.unitFile)!.content;
+    return unit.split('\n').filter((line) => line.startsWith('ReadWritePaths='));
+  };
+  t.deepEqual(await readWrite('log:\n  file: /srv/logs/arena.log\n'), ['ReadWritePaths=-/srv/logs']);
+  t.deepEqual(await readWrite('log:\n  file: "off"\n'), []);
+  t.deepEqual(await readWrite('log:\n  file: off\n'), [], 'off unquoted is the word off, not a relative path');
 });

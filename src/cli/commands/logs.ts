@@ -1,14 +1,18 @@
+import fs from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/config-error.js';
-import { loadConfig } from '../../config/load-config.js';
+import type { StatusResult } from '../../control/results.js';
+import type { LogDestination } from '../../log/log-destination.js';
 import type { CommandRunner } from '../../service/command-runner.js';
+import { LogUnavailableError } from '../../service/errors/log-unavailable-error.js';
 import { ServiceCommandError } from '../../service/errors/service-command-error.js';
-import { defaultServiceContext } from '../../service/service-context.js';
-import { launchdLogFile, UNIT_NAME } from '../../service/service-layout.js';
-import { chooseMode } from '../../service/service-mode.js';
+import { locateLog } from '../../service/log-source.js';
+import { defaultServiceContext, type ServiceContext } from '../../service/service-context.js';
+import { UNIT_NAME } from '../../service/service-layout.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT, UsageError } from '../cli-errors.js';
 import type { CliIo } from '../cli-io.js';
+import { requestDaemon } from '../daemon-request.js';
+import type { Output } from '../output.js';
 import type { ServiceContextFactory } from './service.js';
 
 interface LogsOptions {
@@ -77,64 +81,107 @@ export function parseJournalJson(text: string): LogEntry[] {
   return entries;
 }
 
-/** On macOS the log is a file: log.file when the config sets one, else where the LaunchAgent sends its output. */
-function macLogFile(io: CliIo): string {
+/** A daemon that does not answer soon is no reason to show no log: then the log is found without it. */
+const DAEMON_ANSWER_MS = 3000;
+
+/** Where the running daemon says its log goes; undefined when none answers (or it predates the report). */
+async function daemonLog(socketPath: string): Promise<LogDestination | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), DAEMON_ANSWER_MS)));
+  const asked = requestDaemon<StatusResult>(socketPath, 'status').then(
+    (status) => status.log,
+    () => undefined,
+  );
   try {
-    const { config } = loadConfig({ platform: io.platform });
-    if (config.log.file) return config.log.file;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+    return await Promise.race([asked, late]);
+  } finally {
+    clearTimeout(timer);
   }
-  return launchdLogFile(io.platform);
 }
 
+/** Whether output goes to a real descriptor (the terminal, a pipe), which a child can write to itself. */
+function isDescriptor(sink: CliIo['stdout']): boolean {
+  return typeof (sink as { fd?: unknown }).fd === 'number';
+}
+
+/**
+ * Runs journalctl or tail for the user to read. On real stdout and stderr the
+ * child writes there itself, so `arenactl logs -f | head` ends the way
+ * `tail -f | head` does, with SIGPIPE to the child, which is no failure.
+ */
 async function passThrough(runner: CommandRunner, file: string, args: string[], io: CliIo): Promise<number> {
-  const result = await runner.run(file, args, {
-    onStdout: (text) => io.stdout.write(text),
-    onStderr: (text) => io.stderr.write(text),
-  });
+  const direct = isDescriptor(io.stdout) && isDescriptor(io.stderr);
+  const result = await runner.run(
+    file,
+    args,
+    direct ? { inheritOutput: true } : { onStdout: (text) => io.stdout.write(text), onStderr: (text) => io.stderr.write(text) },
+  );
   if (result.missing) {
     io.stderr.write(`arenactl: ${file} is not available here\n`);
     return EXIT.failure;
   }
-  return result.exitCode === 0 ? EXIT.ok : EXIT.failure;
+  return result.exitCode === 0 || result.signal === 'SIGPIPE' ? EXIT.ok : EXIT.failure;
+}
+
+/** `tail` on the log file: -F follows the name across rotation; on Linux --pid ends it with arenactl. */
+function tailArgs(file: string, lines: number, follow: boolean, context: ServiceContext): string[] {
+  const following = follow ? ['-F', ...(context.os === 'linux' ? [`--pid=${process.pid}`] : [])] : [];
+  return ['-n', String(lines), ...following, file];
+}
+
+async function showFile(file: string, lines: number, follow: boolean, context: ServiceContext, io: CliIo, output: Output): Promise<number> {
+  // tail -F waits for a file that is not there yet; a one-off look says at once that there is none.
+  if (!follow && !fs.existsSync(file)) {
+    throw new LogUnavailableError(`no log at ${file} yet: arenad writes it once it runs outside systemd (log.file sets where)`);
+  }
+  const args = tailArgs(file, lines, follow, context);
+  if (!output.json) return passThrough(context.runner, 'tail', args, io);
+  const result = await context.runner.run('tail', args);
+  if (result.exitCode !== 0) throw new ServiceCommandError(['tail', ...args], result.exitCode, result.stderr);
+  output.document({ file, lines: result.stdout.split('\n').filter((line) => line !== '') });
+  return EXIT.ok;
+}
+
+async function showJournal(
+  scope: 'system' | 'user',
+  options: { lines: number; follow: boolean; since?: string },
+  context: ServiceContext,
+  io: CliIo,
+  output: Output,
+): Promise<number> {
+  const args = journalctlArgs(scope, { ...options, json: output.json });
+  if (!output.json) return passThrough(context.runner, 'journalctl', args, io);
+  const result = await context.runner.run('journalctl', args, { timeoutMs: 60_000 });
+  if (result.exitCode !== 0) throw new ServiceCommandError(['journalctl', ...args], result.exitCode, `${result.stderr}\n${result.stdout}`);
+  output.document({ unit: UNIT_NAME, scope, entries: parseJournalJson(result.stdout) });
+  return EXIT.ok;
 }
 
 export function logsCommand(makeContext: ServiceContextFactory = (io) => defaultServiceContext(io.platform)): CliCommand<LogsOptions> {
   return {
     path: ['logs'],
-    description: "Show the daemon's log: the journal of the arenad unit, or the log file on macOS.",
+    description: "Show the daemon's log: where the running daemon writes it (the journal under systemd, else its log file), else the installed unit's journal, else the log file.",
     configure(command: Command) {
-      command.option('-f, --follow', 'keep printing new lines as they come');
+      command.option('-f, --follow', 'keep printing new lines as they come (across rotation of the file)');
       command.option('-n, --lines <n>', `how many of the last lines to show (default ${DEFAULT_LOG_LINES})`);
       command.option('--since <time>', 'only lines since then, such as "1 hour ago" or "2025-01-31 08:00" (journal only)');
       command.option('--user', "the per-user service's journal");
       command.option('--system', "the system service's journal");
     },
-    async run({ options, io, output }) {
+    async run({ options, io, output, socketPath }) {
       if (options.user && options.system) throw new UsageError('--user and --system exclude each other; give one');
       const lines = lineCount(options.lines);
       const follow = options.follow === true;
       if (follow && output.json) throw new UsageError('--json prints one document, so it cannot follow; leave out -f');
       const context = makeContext(io);
-      const mode = chooseMode(options, context, 'existing');
+      const flagged = options.user === true || options.system === true;
+      const source = locateLog({ flags: options, daemon: flagged ? undefined : await daemonLog(socketPath), context });
 
-      if (mode === 'launchd') {
-        if (options.since !== undefined) throw new UsageError('--since needs the journal; on macOS the log is a plain file, so use -n');
-        const file = macLogFile(io);
-        if (!output.json) return passThrough(context.runner, 'tail', ['-n', String(lines), ...(follow ? ['-F'] : []), file], io);
-        const result = await context.runner.run('tail', ['-n', String(lines), file]);
-        if (result.exitCode !== 0) throw new ServiceCommandError(['tail', '-n', String(lines), file], result.exitCode, result.stderr);
-        output.document({ file, lines: result.stdout.split('\n').filter((line) => line !== '') });
-        return EXIT.ok;
+      if (source.kind === 'file') {
+        if (options.since !== undefined) throw new UsageError(`--since needs the journal; the log is the plain file ${source.file}, so use -n`);
+        return showFile(source.file, lines, follow, context, io, output);
       }
-
-      const args = journalctlArgs(mode, { lines, follow, json: output.json, ...(options.since === undefined ? {} : { since: options.since }) });
-      if (!output.json) return passThrough(context.runner, 'journalctl', args, io);
-      const result = await context.runner.run('journalctl', args, { timeoutMs: 60_000 });
-      if (result.exitCode !== 0) throw new ServiceCommandError(['journalctl', ...args], result.exitCode, `${result.stderr}\n${result.stdout}`);
-      output.document({ unit: UNIT_NAME, scope: mode, entries: parseJournalJson(result.stdout) });
-      return EXIT.ok;
+      return showJournal(source.scope, { lines, follow, ...(options.since === undefined ? {} : { since: options.since }) }, context, io, output);
     },
   };
 }
