@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { ArenaError, messageOf } from '../core/arena-error.js';
-import { redactText } from '../log/redact.js';
+import { redactJson } from '../log/redact.js';
 import type { Logger } from '../log/logger.js';
 import { describeZodError, type CommandContext, type CommandRegistry } from './command-registry.js';
 import { LineSplitter, type SplitItem } from './line-splitter.js';
@@ -306,20 +306,23 @@ export class ControlServer {
   }
 
   #reply(connection: Connection, id: RequestId, error?: { code: string; message: string }, result?: unknown): void {
-    const reply: Reply = error
-      ? { id, ok: false, error: { code: error.code, message: redactText(error.message) } }
-      : { id, ok: true, result: result ?? null };
+    const reply: Reply = error ? { id, ok: false, error: { code: error.code, message: error.message } } : { id, ok: true, result: result ?? null };
     if (!this.#write(connection, reply) && !error && !connection.socket.destroyed) {
       this.#write(connection, { id, ok: false, error: { code: ERROR_CODES.internal, message: 'the result could not be encoded as JSON' } });
     }
   }
 
-  /** Writes one line; false when the value cannot be encoded or the client is gone. */
+  /**
+   * Writes one line; false when the value cannot be encoded or the client is
+   * gone. Every reply and event passes here, so this is where secrets are
+   * taken out of what leaves the daemon over the socket: a hub that echoes a
+   * token into an error, a token in a path, never reach a socket user.
+   */
   #write(connection: Connection, message: Reply | EventMessage): boolean {
     if (connection.socket.destroyed || !connection.socket.writable) return false;
     let line: string;
     try {
-      line = `${JSON.stringify(message)}\n`;
+      line = `${JSON.stringify(redactJson(message))}\n`;
     } catch {
       return false;
     }

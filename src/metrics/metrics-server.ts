@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { redactText } from '../log/redact.js';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
 import type { Scrape } from './arena-metrics.js';
@@ -107,7 +108,10 @@ export class MetricsServer {
       return plain(response, 405, `${METRICS_PATH} answers GET only\n`);
     }
     try {
-      const { contentType, body } = await this.#options.scrape();
+      const scraped = await this.#options.scrape();
+      const { contentType } = scraped;
+      // The metrics leave the daemon: the same redaction as the log and the socket (a label is never meant to hold a secret).
+      const body = redactText(scraped.body);
       response.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
       response.end(request.method === 'HEAD' ? undefined : body);
     } catch (error) {
@@ -123,7 +127,8 @@ export class MetricsServer {
   }
 }
 
-function plain(response: http.ServerResponse, status: number, text: string): void {
+function plain(response: http.ServerResponse, status: number, message: string): void {
+  const text = redactText(message);
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   response.end(text);
 }
