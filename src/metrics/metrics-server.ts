@@ -27,6 +27,11 @@ const DEFAULT_RETRY_MS = 60_000;
  * degraded) while it tries again every minute, since the port may
  * free up.
  */
+/** Scrapers at once; past it the kernel's backlog holds them, and then they are refused. */
+export const METRICS_MAX_CONNECTIONS = 16;
+/** A request that has not arrived whole by then is dropped (a slow-loris client holds nothing for long). */
+export const METRICS_REQUEST_TIMEOUT_MS = 10_000;
+
 export class MetricsServer {
   readonly #options: MetricsServerOptions;
   readonly #server: http.Server;
@@ -37,6 +42,10 @@ export class MetricsServer {
   constructor(options: MetricsServerOptions) {
     this.#options = options;
     this.#server = http.createServer((request, response) => void this.#answer(request, response));
+    // Bounded like every listener of the daemon (docs/security.md): a scraper needs one connection and a second.
+    this.#server.maxConnections = METRICS_MAX_CONNECTIONS;
+    this.#server.headersTimeout = METRICS_REQUEST_TIMEOUT_MS;
+    this.#server.requestTimeout = METRICS_REQUEST_TIMEOUT_MS;
     // A scraper that sends garbage gets a 400 and a closed socket, never an exception.
     this.#server.on('clientError', (_error, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

@@ -4,6 +4,7 @@ import test, { type ExecutionContext } from 'ava';
 import sinon from 'sinon';
 import { silentLogger } from '../../src/log/logger.js';
 import { MetricsServer, MetricsService, type Scrape } from '../../src/metrics/index.js';
+import { METRICS_MAX_CONNECTIONS } from '../../src/metrics/metrics-server.js';
 import { eventually } from '../helpers/raw-socket.js';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -162,4 +163,28 @@ test('a stop that comes while the server is still binding leaves nothing listeni
   await starting;
   t.is(server.port, undefined);
   t.is(server.problem(), undefined);
+});
+
+test(`past ${METRICS_MAX_CONNECTIONS} connections a newcomer is dropped at once, and a scrape works again when they go`, async (t) => {
+  const server = await startServer(t);
+  const held: net.Socket[] = [];
+  t.teardown(() => held.forEach((socket) => socket.destroy()));
+  for (let index = 0; index < METRICS_MAX_CONNECTIONS; index += 1) {
+    const socket = net.connect(server.port!, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    held.push(socket);
+  }
+  await eventually(async () => {
+    const extra = net.connect(server.port!, '127.0.0.1');
+    extra.on('error', () => undefined);
+    const closed = await new Promise<boolean>((resolve) => {
+      extra.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 1000);
+    });
+    extra.destroy();
+    return closed;
+  }, 10_000, 'a connection past the limit to be closed by the server');
+  held.forEach((socket) => socket.destroy());
+  await eventually(async () => (await get(server.port!, '/metrics').catch(() => ({ status: 0 }))).status === 200, 10_000, 'a scrape to answer again');
 });
