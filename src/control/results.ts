@@ -98,7 +98,12 @@ export interface PrefetchOutcomeResult {
   readonly category: string;
   readonly name: string;
   readonly key?: string;
-  readonly status: 'queued' | 'copying' | 'cached' | 'skipped';
+  /**
+   * `wanted`: the daemon cannot copy the model yet (its file is still being
+   * written, or not there yet: `reason` settling or missing) and will once
+   * it can; `message` says so. A `wanted.dropped` event ends the wait.
+   */
+  readonly status: 'queued' | 'copying' | 'cached' | 'skipped' | 'wanted';
   readonly bytes?: number;
   readonly reason?: string;
   readonly message?: string;
