@@ -80,7 +80,8 @@ export const prefetchCommand: CliCommand<PrefetchOptions> = {
       if (options.wait) await client.subscribe(FOLLOWED_TOPICS, (event) => inbox.receive(event));
       const answers = await modelsOfTargets(targets, client);
       const unresolved = answers.flatMap((answer) => answer.unresolved);
-      for (const line of unresolved) output.note(`not in the library: ${line}`);
+      // Each message is a whole sentence ("... is not in the library; add the file ..."): only the workflow is added.
+      for (const answer of answers) for (const message of answer.unresolved) output.note(`${answer.target}: ${message}`);
       const models = distinctModels(answers);
       const started = performance.now();
       const { outcomes } =
