@@ -1,8 +1,9 @@
 import { formatBytes } from '../../core/byte-size.js';
+import { formatDuration } from '../../core/duration.js';
 import { ControlClient } from '../../control/control-client.js';
 import type { StatsResult, StatusResult } from '../../control/results.js';
 import type { CliCommand } from '../cli-command.js';
-import { formatSpan, counted } from '../wording.js';
+import { counted } from '../wording.js';
 
 /**
  * Which counters of `stats` cover what. The ledger keeps hits, misses,
@@ -32,7 +33,8 @@ export const statsCommand: CliCommand = {
       return 0;
     }
     const quota = stats.cache.maxBytes > 0 ? ` / ${formatBytes(stats.cache.maxBytes)}` : '';
-    output.line(`since arenad started (${formatSpan(uptimeSeconds)} ago):`);
+    // The uptime as status prints it (`up 2h 13m`), so the two read alike.
+    output.line(`since arenad started (${formatDuration(uptimeSeconds)} ago):`);
     output.line(`  copies    ${stats.prefetch.completed} done, ${stats.prefetch.failed} failed`);
     output.line('all time:');
     output.line(`  hits      ${stats.hits} of ${counted(stats.hits + stats.misses, 'model load')} (${(stats.hitRatio * 100).toFixed(1)}%)`);
