@@ -98,11 +98,7 @@ export interface PrefetchOutcomeResult {
   readonly category: string;
   readonly name: string;
   readonly key?: string;
-  /**
-   * `wanted`: the daemon cannot copy the model yet (its file is still being
-   * written, or not there yet: `reason` settling or missing) and will once
-   * it can; `message` says so. A `wanted.dropped` event ends the wait.
-   */
+  /** `wanted`: not in the library yet (reason `missing`) or still being written (`settling`); copied once it lands. */
   readonly status: 'queued' | 'copying' | 'cached' | 'skipped' | 'wanted';
   readonly bytes?: number;
   readonly reason?: string;

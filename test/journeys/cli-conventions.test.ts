@@ -313,11 +313,12 @@ test.serial('messages: a bad workflow is named once, counts agree with their nou
   t.regex(stats.stdout, / in 1 file,/);
   const status = await sh(world, 'arenactl status');
   t.regex(status.stdout, /^library +1 model, 1\.0 MB in \d+ folders?/m);
-  // A workflow's missing model: the workflow named, the resolver's sentence said once.
-  fs.writeFileSync(path.join(world.home, 'typo.json'), checkpointWorkflow('a.safetensors', 'aa.safetensors'));
-  const typo = await sh(world, 'arenactl prefetch typo.json');
+  // A workflow's model that no category holds: the workflow named, the resolver's sentence said once.
+  const custom = { nodes: [{ id: 7, type: 'SomeCustomLoader', mode: 0, widgets_values: ['zz.safetensors'], inputs: [], properties: {} }], links: [], version: 0.4 };
+  fs.writeFileSync(path.join(world.home, 'custom.json'), JSON.stringify(custom));
+  const typo = await sh(world, 'arenactl prefetch custom.json');
   t.is(typo.code, 0, typo.stderr);
-  t.regex(typo.stderr, /^typo\.json: checkpoints\/aa\.safetensors \(node 2, CheckpointLoaderSimple\) is not in the library/m);
+  t.regex(typo.stderr, /^custom\.json: "zz\.safetensors" \(node 7, SomeCustomLoader\) is not in the library/m);
   t.is(typo.stderr.split('not in the library').length - 1, 1, typo.stderr);
 });
 
