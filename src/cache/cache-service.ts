@@ -400,7 +400,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     };
   }
 
-  /** `cache 41.2/64.0 GB · copying sdxl.safetensors 43% · 2 queued`: the line systemd shows. */
+  /** `cache 41.2 GB / 64.0 GB · copying sdxl.safetensors 43% · 2 queued`: the line systemd shows. */
   summary(): string {
     const used = this.#cachedBytes();
     const parts = [this.#settings.maxBytes > 0 ? `cache ${usage(used, this.#settings.maxBytes)}` : `cache ${formatBytes(used)}`];
@@ -887,9 +887,7 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
   }
 }
 
-/** `41.2/64.0 GB`: both numbers in the quota's unit. */
+/** `22.0 MB / 5.0 GB`: each amount in its own unit, so that a small cache does not read as 0.0. */
 function usage(used: number, quota: number): string {
-  const [value, unit] = formatBytes(quota).split(' ') as [string, string];
-  const factor = quota / Number(value);
-  return `${(used / factor).toFixed(1)}/${value} ${unit}`;
+  return `${formatBytes(used)} / ${formatBytes(quota)}`;
 }

@@ -1,5 +1,6 @@
 import type { Platform } from '../config/schema.js';
 import { currentPlatform } from '../config/platform.js';
+import { endQuietlyWhenReaderLeaves } from './closed-pipe.js';
 
 export interface TextSink {
   write(text: string): unknown;
@@ -14,5 +15,6 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  endQuietlyWhenReaderLeaves(process, (code) => process.exit(code));
   return { stdout: process.stdout, stderr: process.stderr, platform: currentPlatform() };
 }

@@ -18,13 +18,19 @@ export async function readWorkflowFile(file: string): Promise<ParsedWorkflow> {
   } catch (error) {
     if (error instanceof ArenaError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ArenaError('E_NOT_FOUND', `no such file: ${file}`, { cause: error });
+    const reason = code === 'EACCES' ? 'permission denied' : String(error);
     throw new ArenaError('E_NOT_FOUND', `cannot read ${file}: ${reason}`, { cause: error });
   }
   try {
     return parseWorkflowBytes(bytes);
   } catch (error) {
-    if (error instanceof WorkflowError) throw new WorkflowError(`${file} is not a workflow: ${error.message}`, { cause: error });
+    if (error instanceof WorkflowError) throw new WorkflowError(`${file} is not a workflow: ${withoutVerdict(error.message)}`, { cause: error });
     throw error;
   }
+}
+
+/** The parser's reasons may open with "not a workflow: " themselves; this file's message says it once. */
+function withoutVerdict(reason: string): string {
+  return reason.replace(/^not a workflow: /, '');
 }

@@ -5,7 +5,14 @@ import type { CliCommand, CommonOptions } from './cli-command.js';
 import type { CliIo } from './cli-io.js';
 import { Output } from './output.js';
 import { resolveSocketPath } from './socket-path.js';
+import { COMMAND_GROUPS } from './commands/groups.js';
 import { COMMANDS } from './commands/index.js';
+
+const EXIT_STATUS_HELP = `
+Every command takes --json and --socket PATH. Exit status: 0 on success, 1 on
+an operational error (its message on stderr), 2 on a usage error, 3 when the
+daemon is not running; predict exits 4 when a workflow needs a model that is
+not in the library.`;
 
 /** Commander's own outcomes that are not failures. */
 const CLEAN_EXITS = new Set(['commander.helpDisplayed', 'commander.version']);
@@ -14,7 +21,13 @@ function parentFor(program: Command, path: readonly string[]): Command {
   let parent = program;
   for (const name of path) {
     const existing = parent.commands.find((command) => command.name() === name);
-    parent = existing ?? parent.command(name).description(`${name} commands`);
+    if (existing) {
+      parent = existing;
+      continue;
+    }
+    const description = COMMAND_GROUPS[name];
+    if (description === undefined) throw new Error(`the command group "${name}" has no description in commands/groups.ts`);
+    parent = parent.command(name).description(description);
   }
   return parent;
 }
@@ -27,14 +40,15 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   let exitCode: number = EXIT.ok;
   const program = new Command('arenactl')
     .description('Control ComfyUI Arena, the daemon that keeps the models your next generation needs on the SSD.')
-    .version(VERSION, '--version', 'print the arenactl version')
+    .version(VERSION, '-V, --version', 'print the arenactl version')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => write(`arenactl: ${text.replace(/^error: /, '')}`),
     })
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_STATUS_HELP);
 
   for (const definition of commands) {
     const parent = parentFor(program, definition.path.slice(0, -1));

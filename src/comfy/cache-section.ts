@@ -4,7 +4,7 @@
  * sections, their order and their comments survive. Pure: text in, text out;
  * model-paths-file.ts does the reading, the backup and the writing.
  */
-import { isMap, isScalar, parseDocument, type Document, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, parseDocument, stringify, type Document, type Pair, type YAMLMap } from 'yaml';
 import { ModelPathsFileError } from './errors/model-paths-file-error.js';
 
 /** The label of the section `arenactl comfy link` owns. */
@@ -49,6 +49,11 @@ export function sectionEntries(section: CacheSection): Array<[string, string | b
     ['is_default', true],
     ...section.categories.map((category): [string, string] => [category, category]),
   ];
+}
+
+/** The section alone, as YAML: what `comfy link --dry-run` shows. */
+export function sectionYaml(section: CacheSection): string {
+  return stringify({ [CACHE_SECTION]: Object.fromEntries(sectionEntries(section)) }, { lineWidth: 0 });
 }
 
 /** The indentation the user's file already uses, so that a rewrite does not re-indent it. */

@@ -31,9 +31,12 @@ import { editConfigText, type ConfigKeyChange } from './config-file-edit.js';
 import { configFileValue } from './config-values.js';
 import { ComfyRootError } from './errors/comfy-root-error.js';
 import { ConfigWriteError } from './errors/config-write-error.js';
+import { ModelPathsFileError } from './errors/model-paths-file-error.js';
 import { backupFile, moveAside } from './file-backup.js';
 import { readLegacySettings, type LegacySetting } from './legacy-settings.js';
 import { OLD_NODE_VARIABLES } from './legacy-variables.js';
+import { linkCategories } from './link-categories.js';
+import { linkCache } from './model-paths-file.js';
 import { findOldNodes, oldNodesAdvice, type OldNodeFolder } from './old-nodes.js';
 
 export interface MigrateOptions {
@@ -75,6 +78,8 @@ export interface MigrationReport {
   };
   readonly ledger: { readonly file: string; readonly entries: number };
   readonly oldNodes: readonly OldNodeFolder[];
+  /** extra_model_paths.yaml already registers the cache as `arenactl comfy link` would. */
+  readonly comfyLinked: boolean;
   readonly nextSteps: readonly string[];
 }
 
@@ -85,6 +90,18 @@ const NO_ENV_FILE = new EnvFileCache({
   },
   readFileSync: () => '',
 });
+
+/** True when `comfy link` would change nothing: ComfyUI already looks in this cache first. */
+async function cacheLinked(comfyRoot: string, cacheRoot: string, libraryCategories: readonly string[]): Promise<boolean> {
+  try {
+    const categories = await linkCategories(cacheRoot, libraryCategories);
+    return (await linkCache({ comfyRoot, cacheRoot, categories, dryRun: true })).action === 'unchanged';
+  } catch (error) {
+    // A file ComfyUI cannot read either is not a link; comfy link names what is wrong with it.
+    if (error instanceof ModelPathsFileError) return false;
+    throw error;
+  }
+}
 
 async function isDirectory(dir: string): Promise<boolean> {
   return stat(dir).then(
@@ -224,6 +241,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
       entries: dryRun ? ledger.size + adoption.adopted.filter((file) => !ledger.has(file.key)).length : ledger.size,
     },
     oldNodes,
+    comfyLinked: await cacheLinked(comfyRoot, tree.root, folders.map((folder) => folder.category)),
     nextSteps: [],
   };
   return { ...report, nextSteps: nextSteps(report, platform) };
@@ -238,10 +256,10 @@ function nextSteps(report: MigrationReport, platform: Platform): string[] {
       `This shell still sets ${stillSet.join(', ')}; arenad started from it reads them on top of ${report.config.file}. Remove them from your shell profile once you are happy with the config file.`,
     );
   }
-  steps.push(
-    `Register the cache in ComfyUI, which the old nodes patched instead: arenactl comfy link --comfy-root ${report.comfyRoot}, then restart ComfyUI.`,
-    'Start arenad: npm start in the checkout, or arenactl service install.',
-  );
+  if (!report.comfyLinked) {
+    steps.push(`Register the cache in ComfyUI, which the old nodes patched instead: arenactl comfy link --comfy-root ${report.comfyRoot}, then restart ComfyUI.`);
+  }
+  steps.push('Start arenad: npm start in the checkout, or arenactl service install.');
   if (report.cache.unmatchedDir !== null) {
     steps.push(
       `Files of the old cache that match no library file (${report.cache.unmatched.filter((file) => file.movedTo).length}) were put in ${report.cache.unmatchedDir}, where arenad leaves them alone. Check them (a model whose NAS copy is gone may only be there), then delete the folder.`,

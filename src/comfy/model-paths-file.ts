@@ -2,7 +2,7 @@ import { readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { errorCode } from '../cache/fs-errors.js';
-import { CACHE_SECTION, linkSection, unlinkSection, type LinkAction, type UnlinkAction } from './cache-section.js';
+import { CACHE_SECTION, linkSection, sectionYaml, unlinkSection, type LinkAction, type UnlinkAction } from './cache-section.js';
 import { ComfyRootError } from './errors/comfy-root-error.js';
 import { ModelPathsFileError } from './errors/model-paths-file-error.js';
 import { backupFile } from './file-backup.js';
@@ -13,6 +13,8 @@ export interface LinkOptions {
   readonly comfyRoot: string;
   readonly cacheRoot: string;
   readonly categories: readonly string[];
+  /** Work out the change and report it, writing nothing (no backup either). */
+  readonly dryRun?: boolean;
   /** For the backup's name. */
   readonly now?: () => Date;
 }
@@ -20,11 +22,15 @@ export interface LinkOptions {
 export interface LinkResult {
   readonly file: string;
   readonly section: typeof CACHE_SECTION;
+  /** What was done, or with dryRun what would be done. */
   readonly action: LinkAction;
-  /** Where the previous file was copied; null when nothing changed or there was no file. */
+  readonly dryRun: boolean;
+  /** Where the previous file was copied; null when nothing changed, there was no file, or on a dry run. */
   readonly backup: string | null;
   readonly cacheRoot: string;
   readonly categories: readonly string[];
+  /** The section as the file holds it afterwards. */
+  readonly sectionText: string;
 }
 
 export interface UnlinkResult {
@@ -64,13 +70,15 @@ export async function linkCache(options: LinkOptions): Promise<LinkResult> {
   const file = path.join(await requireComfyRoot(options.comfyRoot), MODEL_PATHS_FILE);
   const cacheRoot = path.resolve(options.cacheRoot);
   const text = await readIfPresent(file);
-  const edit = linkSection(text, file, { basePath: cacheRoot, categories: options.categories });
+  const section = { basePath: cacheRoot, categories: options.categories };
+  const edit = linkSection(text, file, section);
+  const dryRun = options.dryRun === true;
   let backup: string | null = null;
-  if (edit.action !== 'unchanged') {
+  if (edit.action !== 'unchanged' && !dryRun) {
     if (text !== undefined) backup = await backupFile(file, (options.now ?? (() => new Date()))());
     await writeFileAtomic(file, edit.text, { fsync: true });
   }
-  return { file, section: CACHE_SECTION, action: edit.action, backup, cacheRoot, categories: options.categories };
+  return { file, section: CACHE_SECTION, action: edit.action, dryRun, backup, cacheRoot, categories: options.categories, sectionText: sectionYaml(section) };
 }
 
 /** Removes the `arena_cache` section again, backing the file up first; nothing happens when it is absent. */

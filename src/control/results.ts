@@ -41,6 +41,8 @@ export interface StatusResult {
   readonly problems: readonly string[];
   /** The one line that systemd shows as STATUS=. */
   readonly summary: string;
+  /** The summary without its problems part: what the daemon is doing (the problems are listed above). */
+  readonly activity: string;
   readonly config: { readonly file: string | null; readonly envFile: string | null };
   readonly comfy: {
     readonly root: string | null;

@@ -197,6 +197,7 @@ export class Daemon {
       state: this.#publicState(),
       problems: this.#allProblems(),
       summary: this.summary(),
+      activity: this.#activity(),
       config: { file: this.#loaded.configFile ?? null, envFile: this.#loaded.envFile ?? null },
       comfy: { root: config.comfy.root || null, ...(this.#triggers?.comfyStatus() ?? { url: config.comfy.url, reachable: null }) },
       library: this.#library?.status() ?? empty,
@@ -210,15 +211,21 @@ export class Daemon {
     };
   }
 
-  /** One line for humans and for systemd's STATUS=. */
+  /** One line for humans and for systemd's STATUS=: what the daemon is doing, then its problem or how many. */
   summary(): string {
+    const problems = this.#allProblems();
+    const parts = [this.#activity()];
+    if (problems.length > 0) parts.push(problems.length === 1 ? problems[0]! : `${problems.length} problems`);
+    return parts.filter((part) => part !== '').join(' · ');
+  }
+
+  /** The summary without the problems, for `arenactl status`, which lists the problems on lines of their own. */
+  #activity(): string {
     const parts: string[] = [];
     if (this.#phase === 'starting') parts.push('starting');
     if (this.#cache) parts.push(this.#cache.summary());
     const updating = this.#updates?.summary();
     if (updating) parts.push(updating);
-    const problems = this.#allProblems();
-    if (problems.length > 0) parts.push(problems.length === 1 ? problems[0]! : `${problems.length} problems`);
     return parts.join(' · ');
   }
 

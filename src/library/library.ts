@@ -270,8 +270,10 @@ export class Library extends EventEmitter<CatalogEvents> {
       if (this.sync.presence(folder) !== 'missing') continue;
       const models = this.catalog.folderEntries(folder).size;
       // A default folder that a present root simply does not have is normal.
-      if (folder.root !== undefined && (this.missingRoots.has(folder.root) || models === 0)) continue;
-      const kept = models === 0 ? '' : `; its ${models} models are kept as unavailable until it returns`;
+      if (folder.root !== undefined && models === 0) continue;
+      // Under a missing root (its own, or one that extra_model_paths.yaml also names), the root's line says it.
+      if ([...this.missingRoots].some((root) => isWithin(folder.dir, root))) continue;
+      const kept = models === 0 ? '' : `; its ${models} ${models === 1 ? 'model is' : 'models are'} kept as unavailable until it returns`;
       problems.push(`model folder ${folder.dir} (${folder.category}, from ${folder.origin}) is missing${kept}`);
     }
     const limited = [...this.units.values()].filter((unit) => unit.watchLimited).length;

@@ -260,7 +260,7 @@ test('a cached file deleted by hand is noticed and leaves the ledger', async (t)
 
 test('the summary line shows use, quota and the queue', async (t) => {
   const h = await CacheHarness.create(t, { maxBytes: 64e9 });
-  t.is(h.service.summary(), 'cache 0.0/64.0 GB · idle');
+  t.is(h.service.summary(), 'cache 0 B / 64.0 GB · idle');
 });
 
 test('trim --dry-run lists what would go and why, least valuable first, and removes nothing', async (t) => {

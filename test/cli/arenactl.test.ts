@@ -107,4 +107,16 @@ test('usage errors exit 2; --help exits 0', async (t) => {
   const version = await arenactl(['--version'], home);
   t.is(version.code, 0);
   t.is(version.stdout, '0.1.0\n');
+  const short = await arenactl(['-V'], home);
+  t.is(short.code, 0);
+  t.is(short.stdout, version.stdout);
+});
+
+test('every command group has a description of its own', async (t) => {
+  const home = await tempDir(t);
+  const help = await arenactl(['--help'], home);
+  for (const group of ['history', 'update', 'config', 'service', 'comfy']) {
+    t.regex(help.stdout, new RegExp(`\\n  ${group}\\s+\\S`), group);
+    t.notRegex(help.stdout, new RegExp(`${group} commands`));
+  }
 });

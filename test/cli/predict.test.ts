@@ -41,7 +41,7 @@ test('predict --library resolves against that folder with no daemon, keeping nam
   const root = await library(t);
   const file = writeFile(path.join(home, 'wf.json'), JSON.stringify(WORKFLOW));
   const result = await arenactl(['predict', file, '--library', root, '--json', '--socket', path.join(home, 'none.sock')], home);
-  t.is(result.code, 0);
+  t.is(result.code, 4, 'vae/nowhere.safetensors is not in the library');
   const body = result.json<PredictJson>();
   t.is(body.format, 'ui');
   t.is(body.catalog, 'library');
@@ -57,7 +57,8 @@ test('predict --library resolves against that folder with no daemon, keeping nam
   t.deepEqual(body.unresolved.map((ref) => [ref.name, ref.reason]), [['nowhere.safetensors', 'not-found']]);
 
   const human = await arenactl(['predict', file, '--library', root], home);
-  t.is(human.code, 0);
+  t.is(human.code, 4);
+  t.regex(human.stdout, /^unresolved: vae\/nowhere\.safetensors \(node 7, VAELoader\) is not in the library/m);
   t.regex(human.stdout, /checkpoints\s+SDXL\\juggernaut\.safetensors\s+4 CheckpointLoaderSimple\s+.*juggernaut\.safetensors \(6\.9 GB\)/);
   t.regex(human.stdout, /vae\s+nowhere\.safetensors\s+7 VAELoader\s+NOT FOUND/);
 });
@@ -71,7 +72,7 @@ test('predict asks the running daemon for its catalog when no --library is given
   const png = writeFile(path.join(home, 'out.png'), '');
   fs.writeFileSync(png, pngWith(tEXt('workflow', JSON.stringify(WORKFLOW))));
   const result = await arenactl(['predict', png, '--json'], home, { ARENA_SOCKET: daemon.socketPath });
-  t.is(result.code, 0, result.stderr);
+  t.is(result.code, 4, result.stderr);
   const body = result.json<PredictJson>();
   t.is(body.catalog, 'daemon');
   t.is(body.refs[1]!.path, path.join(root, 'loras', 'style.safetensors'));
@@ -83,9 +84,36 @@ test('predict without daemon or library still lists the references, and says not
   const file = writeFile(path.join(home, 'api.json'), JSON.stringify({ prompt: { '3': { class_type: 'UNETLoader', inputs: { unet_name: 'flux.sft', weight_dtype: 'default' } } } }));
   const result = await arenactl(['predict', file, '--socket', path.join(home, 'none.sock')], home);
   t.is(result.code, 0);
-  t.regex(result.stdout, /API workflow, 1 model references/);
+  t.regex(result.stdout, /API workflow, 1 model reference\n/);
   t.regex(result.stdout, /diffusion_models\s+flux\.sft\s+3 UNETLoader\s+-/);
-  t.regex(result.stderr, /arenad is not running and no --library was given/);
+  t.regex(result.stderr, /arenad is not running, no --library was given and no library is configured .*, so nothing was looked up/);
+});
+
+test('predict without a daemon looks in the library the configuration names, and exits 0 when every model is there', async (t) => {
+  const home = await tempDir(t);
+  const root = await library(t);
+  const vae = writeFile(path.join(home, 'ComfyUI', 'models', 'vae', 'nowhere.safetensors'), 'v');
+  const file = writeFile(path.join(home, 'wf.json'), JSON.stringify(WORKFLOW));
+  const result = await arenactl(['predict', file, '--json', '--socket', path.join(home, 'none.sock')], home, { ARENA_LIBRARY_ROOTS: root });
+  t.is(result.code, 0, result.stderr);
+  const body = result.json<PredictJson>();
+  t.is(body.catalog, 'config');
+  t.deepEqual(
+    body.refs.map((ref) => ref.path),
+    [path.join(root, 'checkpoints', 'SDXL', 'juggernaut.safetensors'), path.join(root, 'loras', 'style.safetensors'), vae],
+  );
+  t.deepEqual(body.unresolved, []);
+});
+
+test('predict: a name found in several categories is not a missing model (exit 0)', async (t) => {
+  const home = await tempDir(t);
+  const root = await library(t);
+  writeFile(path.join(root, 'vae', 'style.safetensors'), 'v');
+  const custom = { nodes: [{ id: 9, type: 'SomeCustomLoader', mode: 0, widgets_values: ['style.safetensors'] }], links: [], version: 0.4 };
+  const file = writeFile(path.join(home, 'custom.json'), JSON.stringify(custom));
+  const result = await arenactl(['predict', file, '--library', root, '--json'], home);
+  t.is(result.code, 0, result.stdout);
+  t.deepEqual(result.json<PredictJson>().unresolved.map((ref) => ref.reason), ['ambiguous-category']);
 });
 
 const notWorkflows: Array<[string, () => Buffer | string, RegExp]> = [
@@ -118,5 +146,5 @@ test('predict on a missing file says so', async (t) => {
   const home = await tempDir(t);
   const result = await arenactl(['predict', path.join(home, 'nope.json')], home);
   t.is(result.code, 1);
-  t.is(result.stderr, `arenactl: cannot read ${path.join(home, 'nope.json')}: no such file\n`);
+  t.is(result.stderr, `arenactl: no such file: ${path.join(home, 'nope.json')}\n`);
 });

@@ -111,8 +111,15 @@ test('cache.enable=false: the daemon watches and reports but copies nothing', as
 test('prefetch of a name that is not in the library says so; one outside the library is E_PATH', async (t) => {
   const s = await setup(t, {}, { 'loras/a.safetensors': MB });
   const missing = await arenactl(['prefetch', 'loras/zzz.safetensors'], s.home, s.env);
-  t.is(missing.code, 0);
-  t.regex(missing.stdout, /skipped\s+loras\/zzz\.safetensors\s+loras\/zzz\.safetensors is not in the library/);
+  t.is(missing.code, 1, 'a model named on the command line that is not there is an error');
+  t.is(missing.stdout, '');
+  t.regex(missing.stderr, /^arenactl: loras\/zzz\.safetensors is not in the library[^\n]*\n$/);
+  const json = await arenactl(['prefetch', 'loras/zzz.safetensors', 'loras/a.safetensors', '--json'], s.home, s.env);
+  t.is(json.code, 1);
+  const body = json.json<{ error: { code: string; message: string }; outcomes: PrefetchOutcomeResult[] }>();
+  t.is(body.error.code, 'E_NOT_FOUND');
+  t.regex(body.error.message, /^loras\/zzz\.safetensors is not in the library/);
+  t.like(body.outcomes[1], { key: 'loras/a.safetensors', status: 'queued' });
   const error = await s.daemon.request('prefetch', { models: [{ category: 'loras', name: '../../../etc/shadow' }] }).catch((e: Error & { code: string }) => e);
   t.is((error as { code: string }).code, 'E_PATH');
   const absolute = await s.daemon.request('prefetch', { models: [{ category: 'loras', name: '/etc/shadow' }] }).catch((e: Error & { code: string }) => e);

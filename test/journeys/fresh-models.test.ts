@@ -94,8 +94,11 @@ test.serial('predict exits 4 when an active reference is missing from the librar
   const offline = await sh(world, `arenactl predict ${JSON.stringify(file)} --library ${JSON.stringify(world.nas)}`);
   t.is(offline.code, 4, offline.stdout + offline.stderr);
   t.regex(offline.stdout + offline.stderr, /did you mean[^\n]*juggernautXL_v9\.safetensors/i);
-  const none = await sh(world, `arenactl predict ${JSON.stringify(file)}`, { env: { ARENA_LIBRARY_ROOTS: '' } });
-  t.is(none.code, 0, 'with nothing to resolve against, nothing is missing');
+  // A user with no ComfyUI and no library configured, and no daemon: nothing to resolve against, so nothing is missing.
+  const bare = path.join(world.base, 'bare-home');
+  fs.mkdirSync(bare);
+  const none = await sh(world, `arenactl predict ${JSON.stringify(file)}`, { env: { ARENA_LIBRARY_ROOTS: '', HOME: bare } });
+  t.is(none.code, 0, none.stdout + none.stderr);
 });
 
 test.serial('prefetch of a model still being written says so, and --wait copies it once it settles', async (t) => {

@@ -129,6 +129,15 @@ test('a root renamed away keeps its models as unavailable, with a problem, and c
   await waitFor(() => has('loras', 'after.safetensors'), 'a file added after the return');
 });
 
+test('a missing root that extra_model_paths.yaml also names is one problem, not one per folder', async (t) => {
+  const base = await tempDir(t);
+  const gone = path.join(base, 'unmounted');
+  const { folders } = await collectModelFolders({ libraryRoots: [gone], exclude: [] });
+  const named = [folder('checkpoints', path.join(gone, 'sd', 'checkpoints'), 'extra_model_paths.yaml#nas'), folder('loras', path.join(gone, 'sd', 'loras'), 'extra_model_paths.yaml#nas')];
+  const { library } = await startLibrary(t, [...folders, ...named]);
+  t.deepEqual(library.problems(), [`model root ${gone} (library.roots) is missing; its models are kept as unavailable until it returns`]);
+});
+
 test('a folder deleted for good stays unavailable, and one created later is picked up', async (t) => {
   const base = await tempDir(t);
   const vae = path.join(base, 'vae');
@@ -140,7 +149,7 @@ test('a folder deleted for good stays unavailable, and one created later is pick
 
   await rm(vae, { recursive: true });
   await waitFor(() => library.catalog.lookup('vae', 'v.safetensors')?.available === false, 'the deleted folder unavailable');
-  t.true(library.problems().some((problem) => problem.startsWith(`model folder ${vae} (vae, from extra_model_paths.yaml#nas) is missing; its 1 models`)));
+  t.true(library.problems().some((problem) => problem.startsWith(`model folder ${vae} (vae, from extra_model_paths.yaml#nas) is missing; its 1 model is kept`)));
 
   await writeModel(path.join(later, 'l.safetensors'), 2);
   await waitFor(() => has('loras', 'l.safetensors', 2), 'the model of the folder that appeared');

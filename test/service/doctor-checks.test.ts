@@ -140,7 +140,7 @@ test('roots: a present root passes with its filesystem and watch mode; a missing
 
   const section = await checkRoot(byLabel.get('extra_model_paths.yaml#share')!, 'auto', 60);
   t.like(section.result, { status: 'warn' });
-  t.regex(section.result.message, /1 of its folders are missing: .*gone\/loras/);
+  t.regex(section.result.message, /1 of its folders is missing: .*gone\/loras/);
 });
 
 test('roots: a FUSE mount (a NAS stand-in) is reported as such and polled', async (t) => {

@@ -29,9 +29,25 @@ async function libraryCategories(comfyRoot: string, libraryRoots: readonly strin
   return folders.map((folder) => folder.category);
 }
 
+/** What --dry-run would do, with the section as it would be written. */
+function renderPlannedLink(result: LinkResult, output: Output): void {
+  const plan = {
+    created: `would create ${result.file} with the section ${result.section}:`,
+    added: `would add the section ${result.section} to ${result.file}:`,
+    updated: `would rewrite the section ${result.section} in ${result.file} as:`,
+  }[result.action as Exclude<LinkResult['action'], 'unchanged'>];
+  output.line(plan);
+  for (const line of result.sectionText.trimEnd().split('\n')) output.line(`  ${line}`);
+  output.line('Nothing was written (--dry-run).');
+}
+
 function renderLink(result: LinkResult, output: Output): void {
   if (result.action === 'unchanged') {
     output.line(`${result.file} already lists the Arena cache ${result.cacheRoot} (section ${result.section}); nothing changed`);
+    return;
+  }
+  if (result.dryRun) {
+    renderPlannedLink(result, output);
     return;
   }
   const verb = { created: 'created', added: 'added the section', updated: 'updated the section' }[result.action];
@@ -54,18 +70,22 @@ function renderUnlink(result: UnlinkResult, output: Output): void {
   output.line(RESTART);
 }
 
-export const comfyLinkCommand: CliCommand<ComfyRootOptions> = {
+export const comfyLinkCommand: CliCommand<ComfyRootOptions & { readonly dryRun?: boolean }> = {
   path: ['comfy', 'link'],
   description: 'Register the SSD cache in ComfyUI\'s extra_model_paths.yaml (section arena_cache, looked up first), keeping a backup.',
-  configure: comfyRootOption,
+  configure(command: Command) {
+    comfyRootOption(command);
+    command.option('--dry-run', 'show the section that would be written, and write nothing');
+  },
   async run({ options, output, io, socketPath }) {
     const settings = await comfySettings(socketPath, io, options.comfyRoot);
     const categories = await linkCategories(
       settings.cacheRoot,
       await libraryCategories(settings.comfyRoot, settings.libraryRoots, settings.cacheRoot, io),
     );
-    const result = await linkCache({ comfyRoot: settings.comfyRoot, cacheRoot: settings.cacheRoot, categories });
-    if (output.json) output.document({ ...result, changed: result.action !== 'unchanged', restartComfy: result.action !== 'unchanged' });
+    const result = await linkCache({ comfyRoot: settings.comfyRoot, cacheRoot: settings.cacheRoot, categories, dryRun: options.dryRun === true });
+    const changed = result.action !== 'unchanged';
+    if (output.json) output.document({ ...result, changed, restartComfy: changed && !result.dryRun });
     else renderLink(result, output);
     return 0;
   },

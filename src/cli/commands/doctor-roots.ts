@@ -73,7 +73,7 @@ export async function checkRoot(group: RootGroup, poll: PollPolicy, pollInterval
   const missing = group.root ? [] : group.dirs.filter((dir) => !present.includes(dir));
   if (missing.length > 0) {
     return {
-      result: warn('root', `${group.label}: ${fsType}, ${how}; ${missing.length} of its folders are missing: ${missing.slice(0, 3).join(', ')}`, 'create them, or remove them from extra_model_paths.yaml'),
+      result: warn('root', `${group.label}: ${fsType}, ${how}; ${missing.length} of its folders ${missing.length === 1 ? 'is' : 'are'} missing: ${missing.slice(0, 3).join(', ')}`, 'create them, or remove them from extra_model_paths.yaml'),
       watched,
     };
   }

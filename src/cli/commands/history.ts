@@ -9,6 +9,7 @@ import { USAGE_HISTORY_FILE, UsageHistory } from '../../predict/usage-history.js
 import type { CliCommand, CommandRun } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
 import { requestDaemon } from '../daemon-request.js';
+import { counted } from '../wording.js';
 
 interface HistoryExportOptions {
   readonly trace?: boolean;
@@ -83,7 +84,9 @@ export const historyExportCommand: CliCommand<HistoryExportOptions> = {
       else output.line(text.replace(/\n$/, ''));
       return 0;
     }
-    output.line(`wrote ${trace.events.length} events (${contents.runs.length} runs, ${contents.saves.length} saves) from ${file} to ${options.out}`);
+    output.line(
+      `wrote ${counted(trace.events.length, 'event')} (${counted(contents.runs.length, 'run')}, ${counted(contents.saves.length, 'save')}) from ${file} to ${options.out}`,
+    );
     output.line(`replay it: arenactl simulate --trace ${options.out} --capacity 64GB --policy arena`);
     return 0;
   },

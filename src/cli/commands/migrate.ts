@@ -6,6 +6,7 @@ import { migrate, type MigrationReport } from '../../comfy/migrate.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';
 import type { Output } from '../output.js';
+import { counted } from '../wording.js';
 
 interface MigrateOptions {
   readonly from?: string;
@@ -22,10 +23,6 @@ async function daemonAnswers(socketPath: string): Promise<boolean> {
     if (error instanceof DaemonUnreachableError) return false;
     throw error;
   }
-}
-
-function count(n: number, what: string): string {
-  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 function shown(value: unknown): string {
@@ -62,18 +59,18 @@ function render(report: MigrationReport, output: Output): void {
   const { cache } = report;
   output.line(`cache: ${cache.root}${cache.oldRoots.length === 0 ? ' (no old cache folder found)' : ` (old folders: ${cache.oldRoots.join(', ')})`}`);
   if (cache.adopted.length > 0) {
-    output.line(`  ${would('adopted', 'would adopt')} ${count(cache.adopted.length, 'file')}, ${formatBytes(cache.adoptedBytes)}, with nothing copied again:`);
+    output.line(`  ${would('adopted', 'would adopt')} ${counted(cache.adopted.length, 'file')}, ${formatBytes(cache.adoptedBytes)}, with nothing copied again:`);
     for (const file of cache.adopted) output.line(`    ${file.key}  ${file.how === 'in-place' ? 'in place' : `${file.how} from ${file.from}`}`);
   }
   if (cache.removed.length > 0) {
-    output.line(`  ${would('removed', 'would remove')} ${count(cache.removed.length, 'leftover')}:`);
+    output.line(`  ${would('removed', 'would remove')} ${counted(cache.removed.length, 'leftover')}:`);
     for (const file of cache.removed) output.line(`    ${file.path}: ${file.reason}`);
   }
   if (cache.unmatched.length > 0) {
-    output.line(`  ${count(cache.unmatched.length, 'file')} matching no library file:`);
+    output.line(`  ${counted(cache.unmatched.length, 'file')} matching no library file:`);
     for (const file of cache.unmatched) output.line(`    ${file.path}: ${file.reason}${file.movedTo ? ` (${would('moved', 'would move')} to ${file.movedTo})` : ''}`);
   }
-  output.line(`ledger: ${report.ledger.file} (${report.ledger.entries} entries)`);
+  output.line(`ledger: ${report.ledger.file} (${counted(report.ledger.entries, 'entry', 'entries')})`);
   if (report.envFile) output.line(`env file: ${report.envFileMovedTo ? `moved aside to ${report.envFileMovedTo}` : `${report.envFile} would be moved aside`}; its settings are in the config file`);
 
   output.line();

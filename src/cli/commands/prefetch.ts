@@ -1,56 +1,37 @@
-import cliProgress from 'cli-progress';
+import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { formatBytes } from '../../core/byte-size.js';
-import { formatDuration } from '../../core/duration.js';
 import { ControlClient } from '../../control/control-client.js';
-import type { EventMessage } from '../../control/protocol.js';
-import type { PrefetchOutcomeResult, ResolutionResult } from '../../control/results.js';
+import type { PrefetchOutcomeResult } from '../../control/results.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';
+import { FOLLOWED_TOPICS, followCopies, type Finished } from '../copy-follower.js';
 import { EventInbox } from '../event-inbox.js';
-import { isWorkflowPath, parseModelArgument } from '../model-arguments.js';
 import { formatTable, type Output } from '../output.js';
-import { readWorkflowFile } from '../read-workflow.js';
+import { summarize, summaryLine } from '../prefetch-summary.js';
+import { distinctModels, modelsOfTargets, readTargets, type ModelName, type TargetModels } from '../prefetch-targets.js';
 
 interface PrefetchOptions {
   readonly wait?: boolean;
 }
 
-interface Finished {
-  readonly key: string;
-  readonly status: 'done' | 'failed';
-  readonly bytes?: number;
-  readonly durationMs?: number;
-  readonly message?: string;
-}
+/** The daemon's request command takes an origin of at most this many characters. */
+const MAX_ORIGIN = 1024;
+
+/** Outcomes the daemon acts on later: `--wait` follows them to their end. */
+const FOLLOWED = new Set<PrefetchOutcomeResult['status']>(['queued', 'copying', 'wanted']);
 
 /**
- * The models to ask for: a workflow's references (those not in the library
- * yet too, which the daemon then waits for), or one CATEGORY/NAME.
+ * A model named on the command line that the daemon cannot serve (not in the
+ * library, not a valid name) is an error: the user asked for something that
+ * is not there. The same from a workflow is only reported, as `predict` does.
  */
-async function modelsFor(
-  target: string,
-  client: ControlClient,
-): Promise<{ models: Array<{ category: string; name: string }>; origin: string; unresolved: string[]; wantMissing: boolean }> {
-  if (!isWorkflowPath(target)) {
-    return { models: [parseModelArgument(target)], origin: `arenactl prefetch ${target}`, unresolved: [], wantMissing: false };
-  }
-  const parsed = await readWorkflowFile(target);
-  const resolution = await client.request<ResolutionResult>('resolve', { workflow: parsed });
-  const keys = new Set<string>();
-  const models: Array<{ category: string; name: string }> = [];
-  for (const ref of resolution.refs) {
-    if (ref.key === undefined || keys.has(ref.key)) continue;
-    keys.add(ref.key);
-    const slash = ref.key.indexOf('/');
-    models.push({ category: ref.key.slice(0, slash), name: ref.key.slice(slash + 1) });
-  }
-  const unresolved: string[] = [];
-  for (const ref of resolution.unresolved) {
-    if (ref.reason === 'not-found' && ref.category !== null) models.push({ category: ref.category, name: ref.name });
-    else unresolved.push(ref.message);
-  }
-  return { models, origin: `arenactl prefetch ${target}`, unresolved, wantMissing: true };
+function refusals(outcomes: readonly PrefetchOutcomeResult[], answers: readonly TargetModels[]): PrefetchOutcomeResult[] {
+  const named = new Set(answers.filter((answer) => answer.kind === 'model').flatMap((answer) => answer.keys));
+  return outcomes.filter(
+    (outcome) =>
+      outcome.status === 'skipped' && (outcome.reason === 'not-found' || outcome.reason === 'invalid-name') && named.has(`${outcome.category}/${outcome.name}`),
+  );
 }
 
 function renderOutcomes(outcomes: readonly PrefetchOutcomeResult[], output: Output): void {
@@ -63,96 +44,75 @@ function renderOutcomes(outcomes: readonly PrefetchOutcomeResult[], output: Outp
   for (const line of formatTable(rows)) output.line(line);
 }
 
-/**
- * Follows the copies until each ends: progress bars with speed and ETA on a
- * terminal, one line per finished copy otherwise.
- */
-function waitForCopies(keys: ReadonlySet<string>, client: ControlClient, inbox: EventInbox, output: Output): Promise<Finished[]> {
-  const finished = new Map<string, Finished>();
-  const bars = output.isTerminal
-    ? new cliProgress.MultiBar(
-        {
-          format: ' {bar} {percentage}% | {key} | {speed}/s | ETA {eta}',
-          hideCursor: true,
-          clearOnComplete: false,
-          stopOnComplete: false,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
-  const bar = new Map<string, cliProgress.SingleBar>();
-  return new Promise((resolve) => {
-    const settle = () => {
-      if (finished.size < keys.size) return;
-      bars?.stop();
-      resolve([...finished.values()]);
-    };
-    const handle = (event: EventMessage) => {
-      const key = typeof event.key === 'string' ? event.key : '';
-      if (!keys.has(key) || finished.has(key)) return;
-      if (event.event === 'prefetch.progress' && bars) {
-        const total = Number(event.bytes);
-        const payload = {
-          key,
-          speed: formatBytes(Number(event.bytesPerSecond)),
-          eta: event.etaSeconds === null ? '?' : formatDuration(Number(event.etaSeconds)),
-        };
-        const existing = bar.get(key);
-        if (existing) existing.update(Number(event.bytesCopied), payload);
-        else bar.set(key, bars.create(total, Number(event.bytesCopied), payload));
-      } else if (event.event === 'prefetch.done') {
-        finished.set(key, { key, status: 'done', bytes: Number(event.bytes), durationMs: Number(event.durationMs) });
-        bar.get(key)?.update(Number(event.bytes));
-        if (!bars && !output.json) output.line(`done     ${key}  ${formatBytes(Number(event.bytes))} in ${formatDuration(Number(event.durationMs) / 1000)}`);
-      } else if (event.event === 'prefetch.failed' && event.retry !== true) {
-        finished.set(key, { key, status: 'failed', message: String(event.message) });
-        output.note(`failed   ${key}: ${String(event.message)}`);
-      } else if (event.event === 'prefetch.failed') {
-        output.note(`retrying ${key}: ${String(event.message)}`);
-      } else if (event.event === 'wanted.dropped') {
-        finished.set(key, { key, status: 'failed', message: `no longer waited for (${String(event.reason)})` });
-        output.note(`gave up  ${key}: its file did not arrive`);
-      }
-      settle();
-    };
-    client.onClose(() => {
-      for (const key of keys) if (!finished.has(key)) finished.set(key, { key, status: 'failed', message: 'the daemon went away' });
-      settle();
-    });
-    inbox.attach(handle);
-    settle();
-  });
-}
+const HELP = `
+A TARGET ending in .json, .png or .webp is a workflow file (ComfyUI's saved
+JSON, or an image it wrote); its models are looked up in the daemon's
+library. Anything else is CATEGORY/NAME, such as loras/style.safetensors.
+Each model is asked for once, however many targets name it. A model the
+daemon cannot copy yet (its file is still being written, or a workflow names
+it and it has not arrived) is "wanted": it is copied as soon as it can be,
+and --wait waits for it.
+
+With --json: {"targets": [{"target", "kind": "workflow"|"model", "keys",
+"unresolved"}], "outcomes": [{"category", "name", "key", "status":
+"queued"|"copying"|"cached"|"skipped"|"wanted", "bytes", "reason",
+"message"}], "unresolved": [...]}; --wait adds "results" (one per followed
+model, "status": "done"|"failed"|"dropped") and "summary" {"copied",
+"bytes", "seconds", "bytesPerSecond", "alreadyCached", "failed", "dropped",
+"skipped"}.
+
+Exit status: 0 when every model is cached, queued or wanted; 1 when a
+workflow file is missing or unreadable, a model named as CATEGORY/NAME is
+not in the library, or (with --wait) a copy failed or was dropped.`;
 
 export const prefetchCommand: CliCommand<PrefetchOptions> = {
   path: ['prefetch'],
-  description: 'Copy the models of a workflow (JSON, PNG or WebP), or one CATEGORY/NAME, to the SSD now.',
-  arguments: '<target>',
+  description: 'Copy the models of workflows (JSON, PNG or WebP) and models named as CATEGORY/NAME to the SSD now.',
+  arguments: '<targets...>',
   configure(command: Command) {
-    command.option('--wait', 'wait until every copy has finished, with progress');
+    command.option('--wait', 'wait until every copy has finished, with progress, and end with a summary line').addHelpText('after', HELP);
   },
   async run({ args, options, output, socketPath }) {
+    const targets = await readTargets(args);
     const client = await ControlClient.connect(socketPath);
     try {
       const inbox = new EventInbox();
       // Subscribe before asking, so that no event of these copies is missed.
-      if (options.wait) await client.subscribe(['prefetch', 'wanted'], (event) => inbox.receive(event));
-      const { models, origin, unresolved, wantMissing } = await modelsFor(args[0]!, client);
-      for (const line of unresolved) output.note(`cannot resolve: ${line}`);
-      const { outcomes } =
+      if (options.wait) await client.subscribe(FOLLOWED_TOPICS, (event) => inbox.receive(event));
+      const answers = await modelsOfTargets(targets, client);
+      const unresolved = answers.flatMap((answer) => answer.unresolved);
+      // Each message is a whole sentence ("... is not in the library; add the file ..."): only the workflow is added.
+      for (const answer of answers) for (const message of answer.unresolved) output.note(`${answer.target}: ${message}`);
+      const { ofWorkflows, named } = distinctModels(answers);
+      const started = performance.now();
+      const origin = `arenactl prefetch ${args.join(' ')}`.slice(0, MAX_ORIGIN);
+      const ask = async (models: readonly ModelName[], wantMissing: boolean): Promise<PrefetchOutcomeResult[]> =>
         models.length === 0
-          ? { outcomes: [] as PrefetchOutcomeResult[] }
-          : await client.request<{ outcomes: PrefetchOutcomeResult[] }>('prefetch', { models, priority: 'urgent', origin, wantMissing });
-      if (!output.json) renderOutcomes(outcomes, output);
-      // A wanted model is waited for too: the daemon queues it once its file settles.
-      const pending = new Set(
-        outcomes
-          .filter((outcome) => outcome.status === 'queued' || outcome.status === 'copying' || outcome.status === 'wanted')
-          .map((outcome) => outcome.key ?? `${outcome.category}/${outcome.name}`),
-      );
-      const results = options.wait && pending.size > 0 ? await waitForCopies(pending, client, inbox, output) : [];
-      if (output.json) output.document(options.wait ? { outcomes, results, unresolved } : { outcomes, unresolved });
-      return results.some((result) => result.status === 'failed') ? EXIT.failure : EXIT.ok;
+          ? []
+          : (await client.request<{ outcomes: PrefetchOutcomeResult[] }>('prefetch', { models, priority: 'urgent', origin, wantMissing })).outcomes;
+      // A workflow's model not in the library yet is wanted; one named on its own is an error when it is not there.
+      const outcomes = [...(await ask(ofWorkflows, true)), ...(await ask(named, false))];
+      const refused = refusals(outcomes, answers);
+      if (!output.json) renderOutcomes(outcomes.filter((outcome) => !refused.includes(outcome)), output);
+      for (const outcome of refused) output.note(`arenactl: ${outcome.message ?? `${outcome.category}/${outcome.name} is not in the library`}`);
+
+      const followed = new Set(outcomes.filter((outcome) => FOLLOWED.has(outcome.status)).map((outcome) => outcome.key ?? `${outcome.category}/${outcome.name}`));
+      const results: Finished[] = options.wait && followed.size > 0 ? await followCopies(followed, client, inbox, output) : [];
+      const summary = options.wait ? summarize(outcomes, results, (performance.now() - started) / 1000) : undefined;
+      if (summary && !output.json) output.line(summaryLine(summary));
+
+      const targetsShown = answers.map(({ target, kind, keys, unresolved: missing }) => ({ target, kind, keys, unresolved: missing }));
+      const error = refused.length > 0 ? { code: 'E_NOT_FOUND', message: refused.map((outcome) => outcome.message).join('; ') } : undefined;
+      if (output.json) {
+        output.document({
+          targets: targetsShown,
+          outcomes,
+          unresolved,
+          ...(options.wait ? { results, summary } : {}),
+          ...(error ? { error } : {}),
+        });
+      }
+      return error || results.some((result) => result.status !== 'done') ? EXIT.failure : EXIT.ok;
     } finally {
       client.close();
     }

@@ -4,6 +4,7 @@ import type { StatusResult } from '../../control/results.js';
 import type { CliCommand } from '../cli-command.js';
 import { requestDaemon } from '../daemon-request.js';
 import type { Output } from '../output.js';
+import { counted } from '../wording.js';
 
 function render(status: StatusResult, socketPath: string, output: Output): void {
   output.line(`arenad ${status.version} · ${status.state} · pid ${status.pid} · up ${formatDuration(status.uptimeSeconds)}`);
@@ -17,21 +18,28 @@ function render(status: StatusResult, socketPath: string, output: Output): void 
   const present = library.folders.filter((folder) => folder.state === 'ok');
   const polled = present.filter((folder) => folder.mode === 'poll').length;
   output.line(
-    `library  ${library.models} models, ${formatBytes(library.bytes)} in ${present.length} folders` +
-      ` (${polled} polled${library.unavailableModels > 0 ? `, ${library.unavailableModels} models unreachable` : ''})`,
+    `library  ${counted(library.models, 'model')}, ${formatBytes(library.bytes)} in ${counted(present.length, 'folder')}` +
+      ` (${polled} polled${library.unavailableModels > 0 ? `, ${counted(library.unavailableModels, 'model')} unreachable` : ''})`,
   );
-  output.line(`now      ${status.summary}`);
+  output.line(`now      ${status.activity}`);
   if (status.wanted.length > 0) {
-    output.line(`wanted   ${status.wanted.length === 1 ? '1 model is' : `${status.wanted.length} models are`} not in the library yet; each is copied once its file lands:`);
+    output.line(`wanted   ${counted(status.wanted.length, 'model is', 'models are')} not in the library yet; each is copied once its file lands:`);
     for (const want of status.wanted) {
       const what = want.category === null ? want.name : `${want.category}/${want.name}`;
       const why = want.reason === 'settling' ? 'still being written' : 'missing';
       output.line(`  ${what} · ${why} · for ${want.origin} · ${formatDuration(Math.max(0, (Date.now() - want.since) / 1000))} ago`);
     }
   }
-  const queue = status.comfy.reachable === null ? 'not checked yet' : status.comfy.reachable ? 'reachable' : (status.comfy.error ?? 'ComfyUI not reachable');
-  output.line(`comfy    ${status.comfy.root ?? '(not found)'} · ${status.comfy.url} ${queue}`);
+  output.line(`comfy    ${status.comfy.root ?? '(not found)'} · ${describeQueue(status.comfy)}`);
   output.line(`updates  ${describeUpdates(status.updates)}`);
+}
+
+/** The queue's URL and whether it answers; the URL once, even when the error already names it. */
+function describeQueue(comfy: StatusResult['comfy']): string {
+  if (comfy.reachable === null) return `${comfy.url} not checked yet`;
+  if (comfy.reachable) return `${comfy.url} reachable`;
+  if (comfy.error?.includes(comfy.url)) return comfy.error;
+  return `${comfy.url} ${comfy.error ?? 'not reachable'}`;
 }
 
 /** One line from the updater's section: what it tracks, and what it is doing or waiting for. */

@@ -1,14 +1,61 @@
 import type { Command } from 'commander';
 import { formatBytes, parseByteSize } from '../../core/byte-size.js';
-import type { TrimResultBody } from '../../control/results.js';
+import { ControlClient } from '../../control/control-client.js';
+import type { ConfigReport, StatusResult, TrimResultBody } from '../../control/results.js';
 import type { CliCommand } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
-import { requestDaemon } from '../daemon-request.js';
 import { formatTable } from '../output.js';
+import { counted } from '../wording.js';
 
 interface TrimOptions {
   readonly dryRun?: boolean;
   readonly to?: string;
+}
+
+/** The daemon's quota settings and the cache as it was before the trim. */
+interface CacheBefore {
+  readonly bytes: number;
+  readonly maxBytes: number;
+  readonly lowWater: number;
+  readonly minFreeBytes: number;
+}
+
+/** Why the trim aims where it does, in the words of the configuration. */
+function targetReason(target: number, toFlag: boolean, before: CacheBefore): string {
+  if (toFlag) return '--to';
+  // The daemon aims at the low-water mark unless the disk's free space asks for less.
+  if (before.maxBytes > 0 && target >= Math.floor(before.maxBytes * before.lowWater)) {
+    return `low water, ${Math.round(before.lowWater * 100)}% of ${formatBytes(before.maxBytes)}`;
+  }
+  return `to keep ${formatBytes(before.minFreeBytes)} free on the disk, cache.minFreeBytes`;
+}
+
+/** `nothing to trim: ...`, saying what the cache is measured against. */
+function nothingToTrim(before: CacheBefore): string {
+  if (before.maxBytes === 0) {
+    return (
+      `nothing to trim: the cache (${formatBytes(before.bytes)}) has no size quota (cache.maxBytes is 0); ` +
+      `it is trimmed only when the disk has less than ${formatBytes(before.minFreeBytes)} free (cache.minFreeBytes)`
+    );
+  }
+  const lowWaterBytes = Math.floor(before.maxBytes * before.lowWater);
+  return (
+    `nothing to trim: the cache (${formatBytes(before.bytes)}) is already under its target of ${formatBytes(lowWaterBytes)} ` +
+    `(low water, ${Math.round(before.lowWater * 100)}% of ${formatBytes(before.maxBytes)})`
+  );
+}
+
+/** The quota settings of the running daemon (its own configuration, not this shell's), and the cache's size now. */
+async function cacheBefore(client: ControlClient): Promise<CacheBefore> {
+  const status = await client.request<StatusResult>('status');
+  const report = await client.request<ConfigReport>('config.show');
+  const cache = status.cache as { bytes?: number; maxBytes?: number; minFreeBytes?: number };
+  return {
+    bytes: cache.bytes ?? 0,
+    maxBytes: cache.maxBytes ?? 0,
+    lowWater: Number(report.config.cache?.lowWater ?? 0),
+    minFreeBytes: cache.minFreeBytes ?? 0,
+  };
 }
 
 export const trimCommand: CliCommand<TrimOptions> = {
@@ -23,18 +70,30 @@ export const trimCommand: CliCommand<TrimOptions> = {
       toBytes = parseByteSize(options.to);
       if (toBytes === undefined || toBytes < 0) throw new UsageError(`--to ${options.to}: expected a size such as 50GB, 1.5TiB or a number of bytes`);
     }
-    const result = await requestDaemon<TrimResultBody>(socketPath, 'trim', { dryRun: options.dryRun === true, ...(toBytes === undefined ? {} : { toBytes }) });
+    const client = await ControlClient.connect(socketPath);
+    let before: CacheBefore;
+    let result: TrimResultBody;
+    try {
+      before = await cacheBefore(client);
+      result = await client.request<TrimResultBody>('trim', { dryRun: options.dryRun === true, ...(toBytes === undefined ? {} : { toBytes }) });
+    } finally {
+      client.close();
+    }
     if (output.json) {
       output.document(result);
       return 0;
     }
-    if (result.evicted.length === 0) {
-      output.line(`nothing to trim: the cache is already within ${formatBytes(result.targetBytes)}`);
+    if (result.evicted.length === 0 && toBytes === undefined) {
+      output.line(nothingToTrim(before));
       return 0;
     }
-    const verb = result.dryRun ? 'would remove' : 'removed';
-    const count = result.evicted.length === 1 ? '1 model' : `${result.evicted.length} models`;
-    output.line(`${verb} ${count}, ${formatBytes(result.freedBytes)}, to reach ${formatBytes(result.targetBytes)}:`);
+    if (result.evicted.length === 0) {
+      output.line(`nothing to trim: the cache (${formatBytes(before.bytes)}) is already under ${formatBytes(result.targetBytes)} (--to)`);
+      return 0;
+    }
+    const what = `${counted(result.evicted.length, 'model')}, ${formatBytes(result.freedBytes)}`;
+    const aim = `to trim the cache to ${formatBytes(result.targetBytes)} (${targetReason(result.targetBytes, toBytes !== undefined, before)})`;
+    output.line(`${result.dryRun ? 'would remove' : 'removed'} ${what}, ${aim}:`);
     const rows = result.evicted.map((entry) => [`${entry.category}/${entry.name}`, formatBytes(entry.bytes), entry.reason]);
     for (const line of formatTable(rows)) output.line(`  ${line}`);
     return 0;
