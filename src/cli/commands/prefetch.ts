@@ -18,8 +18,15 @@ interface PrefetchOptions {
 /** The daemon's request command takes an origin of at most this many characters. */
 const MAX_ORIGIN = 1024;
 
-/** Outcomes the daemon acts on later: `--wait` follows them to their end. */
-const FOLLOWED = new Set<PrefetchOutcomeResult['status']>(['queued', 'copying', 'wanted']);
+/**
+ * Outcomes the daemon acts on soon: `--wait` follows them to their end. A
+ * file still being written is among them; a model that is not in the
+ * library at all may take a day to arrive, or never: it is reported as
+ * wanted, and not waited for.
+ */
+function followed(outcome: PrefetchOutcomeResult): boolean {
+  return outcome.status === 'queued' || outcome.status === 'copying' || (outcome.status === 'wanted' && outcome.reason === 'settling');
+}
 
 /**
  * A model named on the command line that the daemon cannot serve (not in the
@@ -50,8 +57,9 @@ JSON, or an image it wrote); its models are looked up in the daemon's
 library. Anything else is CATEGORY/NAME, such as loras/style.safetensors.
 Each model is asked for once, however many targets name it. A model the
 daemon cannot copy yet (its file is still being written, or a workflow names
-it and it has not arrived) is "wanted": it is copied as soon as it can be,
-and --wait waits for it.
+it and it has not arrived) is "wanted": it is copied as soon as it can be.
+--wait waits for a file being written to settle and be copied; a model not
+in the library at all may take a day to arrive, so it is not waited for.
 
 With --json: {"targets": [{"target", "kind": "workflow"|"model", "keys",
 "unresolved"}], "outcomes": [{"category", "name", "key", "status":
@@ -96,8 +104,8 @@ export const prefetchCommand: CliCommand<PrefetchOptions> = {
       if (!output.json) renderOutcomes(outcomes.filter((outcome) => !refused.includes(outcome)), output);
       for (const outcome of refused) output.note(`arenactl: ${outcome.message ?? `${outcome.category}/${outcome.name} is not in the library`}`);
 
-      const followed = new Set(outcomes.filter((outcome) => FOLLOWED.has(outcome.status)).map((outcome) => outcome.key ?? `${outcome.category}/${outcome.name}`));
-      const results: Finished[] = options.wait && followed.size > 0 ? await followCopies(followed, client, inbox, output) : [];
+      const following = new Set(outcomes.filter(followed).map((outcome) => outcome.key ?? `${outcome.category}/${outcome.name}`));
+      const results: Finished[] = options.wait && following.size > 0 ? await followCopies(following, client, inbox, output) : [];
       const summary = options.wait ? summarize(outcomes, results, (performance.now() - started) / 1000) : undefined;
       if (summary && !output.json) output.line(summaryLine(summary));
 
