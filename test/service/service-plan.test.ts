@@ -11,7 +11,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';
 import { fakeRunner } from './helpers/fake-runner.js';
 import { serviceFixture } from './helpers/service-fixture.js';
-import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { DAEMON_NODE_FLAGS } from '../../src/service/node-flags.js';
 
 function writes(plan: ServicePlan): Array<Extract<PlanStep, { kind: 'write' }>> {
   return plan.steps.filter((step): step is Extract<PlanStep, { kind: 'write' }> => step.kind === 'write');
