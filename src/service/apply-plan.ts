@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { runChecked, type CommandRunner } from './command-runner.js';
-import { ServiceSetupError } from './errors/service-setup-error.js';
+import { ServiceSetupError } from './errors.js';
 import { describeStep, type PlanStep, type ServicePlan } from './service-plan.js';
 
 const NOLOGIN_SHELL = '/usr/sbin/nologin';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import type { ArenaConfig, Platform } from '../config/schema.js';
-import { ServiceSetupError } from './errors/service-setup-error.js';
+import { ServiceSetupError } from './errors.js';
 import { hiddenDaemonPaths } from './hidden-paths.js';
 import { lingerEnabled, lingerNote, userName } from './linger.js';
 import { renderLaunchAgent, renderSystemUnit, renderUserUnit } from './render-units.js';

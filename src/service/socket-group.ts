@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { systemRunner, type CommandRunner } from './command-runner.js';
-import { SocketGroupError } from './errors/socket-group-error.js';
+import { SocketGroupError } from './errors.js';
 
 /** The gid of a group given by name or number, through NSS (`getent group`). */
 export async function groupId(group: string, runner: CommandRunner = systemRunner): Promise<number> {
