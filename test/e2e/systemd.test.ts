@@ -190,7 +190,8 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   // --- install: the user, the config (kept, with the socket added), the unit, started and ready ---
   const installed = await machine.run([...ARENACTL, 'service', 'install', '--system'], { timeoutMs: 90_000 });
   t.is(installed.code, 0, `${installed.stdout}\n${installed.stderr}`);
-  t.regex(installed.stdout, /created the system user arena/);
+  t.regex(installed.stdout, /created the system user arena \(systemd-sysusers\)/, 'a systemd machine creates the user from the sysusers.d entry');
+  t.regex(await machine.check(['cat', '/etc/sysusers.d/arena.conf']), /^u arena - "ComfyUI Arena daemon" \/var\/lib\/arena \/usr\/sbin\/nologin$/m);
   t.regex(installed.stdout, /wrote \/etc\/arena\/config\.yaml \(the previous one is \/etc\/arena\/config\.yaml\.bak-\d{8}T\d{6}Z\)/);
   t.regex(installed.stdout, /ran systemctl restart arenad\.service/);
   t.regex(installed.stdout, /arenad\.service active \(running\), pid \d+/);
