@@ -1,5 +1,5 @@
 /**
- * A system install shares the control socket with a group (CONTRACT: the
+ * A system install shares the control socket with a group (docs/security.md: the
  * socket 0660 with a group, its folder 0750), so that users in that group can
  * run arenactl. The control server creates both private (0600, 0700); this
  * opens them to `control.socketGroup` right after the socket listens.
