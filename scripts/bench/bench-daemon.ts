@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ControlClient } from '../../src/control/control-client.js';
 import type { StatusResult } from '../../src/control/results.js';
-import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/service/node-flags.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const daemonEntry = path.join(repoRoot, 'src', 'daemon', 'main.ts');

@@ -15,7 +15,7 @@ import { compileDaemon } from './compiled-daemon.js';
 import { libraryLayout, writeLibrary } from './library-layout.js';
 import { markdownTable, type BenchLog, type BenchReport, type SummaryRow } from './report.js';
 import { distribution, formatMs, median } from './stats.js';
-import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { DAEMON_NODE_FLAGS } from '../../src/service/node-flags.js';
 
 export type DaemonRuntime = 'compiled' | 'tsx';
 

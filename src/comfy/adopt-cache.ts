@@ -20,7 +20,7 @@ import { errorCode } from '../cache/fs-errors.js';
 import type { LedgerEntry } from '../cache/ledger-entry.js';
 import type { Ledger } from '../cache/ledger.js';
 import { DigestCache, matchOldFile } from './cache-match.js';
-import { MigrationIoError } from './errors/migration-io-error.js';
+import { MigrationIoError } from './errors.js';
 import { scanOldCache, type OldCacheEntry } from './legacy-cache.js';
 
 /** Beside the cache tree, hidden from it: the daemon lists no top-level dot-folder. */

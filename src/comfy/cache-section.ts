@@ -5,7 +5,7 @@
  * model-paths-file.ts does the reading, the backup and the writing.
  */
 import { isMap, isScalar, parseDocument, stringify, type Document, type Pair, type YAMLMap } from 'yaml';
-import { ModelPathsFileError } from './errors/model-paths-file-error.js';
+import { ModelPathsFileError } from './errors.js';
 
 /** The label of the section `arenactl comfy link` owns. */
 export const CACHE_SECTION = 'arena_cache';

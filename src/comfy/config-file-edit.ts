@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import type { ConfigKey } from '../config/schema.js';
-import { ConfigWriteError } from './errors/config-write-error.js';
+import { ConfigWriteError } from './errors.js';
 
 export interface ConfigSetting {
   readonly key: ConfigKey;

@@ -26,16 +26,24 @@ export async function backupFile(file: string, now: Date): Promise<string> {
 }
 
 /** Moves a file aside to `<file>.<label>-<time>` instead of deleting it; returns where. */
-export async function moveAside(file: string, label: string, now: Date): Promise<string> {
+export function moveAside(file: string, label: string, now: Date): Promise<string> {
   const base = `${file}.${label}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return renameToFreeName(file, (attempt) => (attempt === 1 ? base : `${base}-${attempt}`));
+}
+
+/**
+ * Renames `from` to the first of `nameFor(1)`, `nameFor(2)`, ... that is
+ * not taken (a link counts as taken), so that nothing earlier is replaced.
+ */
+export async function renameToFreeName(from: string, nameFor: (attempt: number) => string): Promise<string> {
   for (let attempt = 1; ; attempt++) {
-    const target = attempt === 1 ? base : `${base}-${attempt}`;
+    const target = nameFor(attempt);
     const taken = await lstat(target).then(
       () => true,
       () => false,
     );
     if (taken) continue;
-    await rename(file, target);
+    await rename(from, target);
     return target;
   }
 }

@@ -3,8 +3,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { errorCode } from '../cache/fs-errors.js';
 import { CACHE_SECTION, linkSection, sectionYaml, unlinkSection, type LinkAction, type UnlinkAction } from './cache-section.js';
-import { ComfyRootError } from './errors/comfy-root-error.js';
-import { ModelPathsFileError } from './errors/model-paths-file-error.js';
+import { ComfyRootError, ModelPathsFileError } from './errors.js';
 import { backupFile } from './file-backup.js';
 
 export const MODEL_PATHS_FILE = 'extra_model_paths.yaml';

@@ -7,8 +7,7 @@
 import { cp, lstat, readFile, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ComfyRootError } from './errors/comfy-root-error.js';
-import { NodeInstallError } from './errors/node-install-error.js';
+import { ComfyRootError, NodeInstallError } from './errors.js';
 import { disableOldNodes, findOldNodes, isOldNodeFolder, NEW_NODES_MARKER, type OldNodeFolder } from './old-nodes.js';
 
 export const NODE_PACKAGE_NAME = 'ComfyUI_Arena';

@@ -5,9 +5,10 @@
  * new Arena nodes share those class names (so that old workflows keep
  * working) and are told apart by the marker in their `__init__.py`.
  */
-import { open, readdir, rename, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { errorCode } from '../cache/fs-errors.js';
+import { renameToFreeName } from './file-backup.js';
 
 /** The line that marks the daemon's own node package (comfyui/ComfyUI_Arena/__init__.py). */
 export const NEW_NODES_MARKER = 'ARENA_NODE_PACKAGE = "arena-daemon-client"';
@@ -90,17 +91,8 @@ export async function findOldNodes(comfyRoot: string): Promise<OldNodeFolder[]> 
 }
 
 /** Renames the folder to `<name>.disabled` (`.disabled-2`, ... if taken); returns the new path. */
-export async function disableOldNodes(folder: string): Promise<string> {
-  for (let attempt = 1; ; attempt++) {
-    const target = attempt === 1 ? `${folder}${DISABLED_SUFFIX}` : `${folder}-${attempt}${DISABLED_SUFFIX}`;
-    const taken = await stat(target).then(
-      () => true,
-      () => false,
-    );
-    if (taken) continue;
-    await rename(folder, target);
-    return target;
-  }
+export function disableOldNodes(folder: string): Promise<string> {
+  return renameToFreeName(folder, (attempt) => (attempt === 1 ? `${folder}${DISABLED_SUFFIX}` : `${folder}-${attempt}${DISABLED_SUFFIX}`));
 }
 
 /** How to turn the old nodes off, for the reports of migrate and install-nodes. */

@@ -19,8 +19,6 @@ export type ReservedName =
 
 export const RESERVED_NAMES: readonly ReservedName[] = [
   { variable: 'ARENA_CONFIG', kind: 'not-a-setting', why: 'names the config file itself' },
-  // daemon/watchdog-test-hook.ts reads it; the test suite sets it.
-  { variable: 'ARENA_TEST_HOOKS', kind: 'not-a-setting', why: 'switches on test-only socket commands' },
   { variable: 'ARENA_FARM_TOKEN', kind: 'secret', why: 'the farm peers\' shared token' },
   { variable: 'ARENA_UI_TOKEN', kind: 'secret', why: 'the status page\'s token' },
   { variable: 'ARENA_PREFETCH_BANDWIDTH', kind: 'planned', key: 'prefetch.bandwidth' },

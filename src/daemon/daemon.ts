@@ -30,7 +30,6 @@ import type { LoggerHandle, Logger } from '../log/logger.js';
 import { VERSION } from '../package-info.js';
 import { InstanceLock } from './instance-lock.js';
 import { openSocketToGroup } from '../service/socket-group.js';
-import { debugBlockCommand, testHooksEnabled } from './watchdog-test-hook.js';
 import { Problems } from './problems.js';
 import { privateModes, tightenTree } from './private-modes.js';
 import type { Credentials } from '../config/credentials.js';
@@ -279,8 +278,6 @@ export class Daemon {
         return this.#history.file;
       }));
     registerUpdateCommands(registry, () => this.#requireUpdates());
-    // Test-only: debug.block hangs the event loop for the watchdog test; absent unless ARENA_TEST_HOOKS=1.
-    if (testHooksEnabled(this.#options.platform.env)) registry.add(debugBlockCommand(this.#logger));
     return registry;
   }
 

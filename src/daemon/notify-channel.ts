@@ -1,6 +1,7 @@
 /**
  * sd_notify messages to systemd. Node has no AF_UNIX datagram sockets, so each
- * message is one run of the `systemd-notify` binary (FACTS.md). Runs are
+ * message is one run of the `systemd-notify` binary (with NotifyAccess=all in
+ * the unit, since the sender is then a child of the daemon). Runs are
  * serialised so that systemd sees state changes in the order they happened,
  * and a status or watchdog line waiting in the queue rides along with the
  * next message instead of costing a process of its own.

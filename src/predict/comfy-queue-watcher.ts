@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { parseWorkflowValue, WorkflowError, type ParsedWorkflow } from '../core/workflow/index.js';
 import type { Logger } from '../log/logger.js';
 import { readQueueAnswer, type QueueEntry, type QueueSnapshot } from './comfy-queue.js';
-import { ComfyUrlError } from './errors/comfy-url-error.js';
+import { ComfyUrlError } from './errors.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import { runIdOf } from './run-id.js';
 import type { RunDeduper } from './run-deduper.js';

@@ -26,5 +26,5 @@ export {
   type UsageRun,
   type UsedModel,
 } from './usage-history.js';
-export { ComfyUrlError } from './errors/comfy-url-error.js';
-export { UsageHistoryError } from './errors/usage-history-error.js';
+export { ComfyUrlError } from './errors.js';
+export { UsageHistoryError } from './errors.js';

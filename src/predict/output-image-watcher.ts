@@ -15,13 +15,14 @@ import { extractImageMetadata, parseWorkflowBytes, WorkflowError, type ImageMeta
 import type { SubscribeFunction } from '../library/watcher.js';
 import type { Logger } from '../log/logger.js';
 import { comfyRelativePath, isOutputImageFile } from './comfy-paths.js';
-import { ATTEMPT_DONE, FileAttempts, retryBecause, type AttemptResult } from './file-attempts.js';
+import { ATTEMPT_DONE, retryBecause, type AttemptResult } from './file-attempts.js';
 import { isImageComplete } from './image-completeness.js';
 import { readVersion } from './read-version.js';
 import { runIdOf } from './run-id.js';
 import { RunDeduper } from './run-deduper.js';
 import type { RunSighting } from './sightings.js';
-import { TreeWatch, type TreeWatchStatus } from './tree-watch.js';
+import type { TreeWatchStatus } from './tree-watch.js';
+import { WatchedFiles } from './watched-files.js';
 
 export const OUTPUT_IMAGE_DEFAULTS = {
   debounceMs: 50,
@@ -63,8 +64,7 @@ export class OutputImageWatcher extends EventEmitter<OutputImageWatcherEvents> {
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly maxAgeMs: number;
-  private readonly tree: TreeWatch;
-  private readonly attempts: FileAttempts;
+  private readonly files: WatchedFiles;
 
   constructor(options: OutputImageWatcherOptions) {
     super();
@@ -74,18 +74,9 @@ export class OutputImageWatcher extends EventEmitter<OutputImageWatcherEvents> {
     this.now = options.now ?? Date.now;
     this.maxAgeMs = options.maxAgeMs ?? OUTPUT_IMAGE_DEFAULTS.maxAgeMs;
     this.deduper = options.deduper ?? new RunDeduper({ now: this.now });
-    this.attempts = new FileAttempts({
-      debounceMs: options.debounceMs ?? OUTPUT_IMAGE_DEFAULTS.debounceMs,
-      retryDelaysMs: options.retryDelaysMs ?? OUTPUT_IMAGE_DEFAULTS.retryDelaysMs,
-      attempt: (file, isCurrent) => this.attempt(file, isCurrent),
-      onGiveUp: (file, reason) => this.logger.debug('output image never became readable; ignored', { file: this.origin(file), reason }),
-      onError: (file, error) => this.logger.warn(`reading output image ${this.origin(file)} failed: ${messageOf(error)}`),
-    });
-    this.tree = new TreeWatch({
+    this.files = new WatchedFiles({
       dir: this.outputDir,
       accept: isOutputImageFile,
-      onFile: (file) => this.attempts.touch(file),
-      onGone: (file) => this.attempts.forget(file),
       logger: this.logger,
       ...(options.subscribe === undefined ? {} : { subscribe: options.subscribe }),
       checkIntervalMs: options.checkIntervalMs ?? OUTPUT_IMAGE_DEFAULTS.checkIntervalMs,
@@ -93,22 +84,26 @@ export class OutputImageWatcher extends EventEmitter<OutputImageWatcherEvents> {
       // ComfyUI writes each image once, under a new name.
       filesOnlyAdded: true,
       now: this.now,
+      debounceMs: options.debounceMs ?? OUTPUT_IMAGE_DEFAULTS.debounceMs,
+      retryDelaysMs: options.retryDelaysMs ?? OUTPUT_IMAGE_DEFAULTS.retryDelaysMs,
+      attempt: (file, isCurrent) => this.attempt(file, isCurrent),
+      onGiveUp: (file, reason) => this.logger.debug('output image never became readable; ignored', { file: this.origin(file), reason }),
+      onError: (file, error) => this.logger.warn(`reading output image ${this.origin(file)} failed: ${messageOf(error)}`),
     });
   }
 
   /** Starts watching; images saved before this are not counted. */
-  async start(): Promise<void> {
-    await this.tree.start();
+  start(): Promise<void> {
+    return this.files.start();
   }
 
   /** Unsubscribes and clears every timer. Idempotent. */
-  async stop(): Promise<void> {
-    this.attempts.stop();
-    await this.tree.stop();
+  stop(): Promise<void> {
+    return this.files.stop();
   }
 
   status(): TreeWatchStatus {
-    return this.tree.status();
+    return this.files.status();
   }
 
   private async attempt(file: string, isCurrent: () => boolean): Promise<AttemptResult> {

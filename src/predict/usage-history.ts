@@ -19,7 +19,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
-import { UsageHistoryError } from './errors/usage-history-error.js';
+import { UsageHistoryError } from './errors.js';
 
 export const USAGE_HISTORY_FILE = 'usage.ndjson';
 export const USAGE_HISTORY_DEFAULTS = {

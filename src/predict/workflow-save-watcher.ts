@@ -16,10 +16,11 @@ import { parseWorkflowBytes, WorkflowError, type ParsedWorkflow } from '../core/
 import type { SubscribeFunction } from '../library/watcher.js';
 import type { Logger } from '../log/logger.js';
 import { comfyRelativePath, isSavedWorkflowFile } from './comfy-paths.js';
-import { ATTEMPT_DONE, FileAttempts, retryBecause, type AttemptResult } from './file-attempts.js';
+import { ATTEMPT_DONE, retryBecause, type AttemptResult } from './file-attempts.js';
 import { readVersion } from './read-version.js';
 import type { WorkflowSighting } from './sightings.js';
-import { TreeWatch, type TreeWatchStatus } from './tree-watch.js';
+import type { TreeWatchStatus } from './tree-watch.js';
+import { WatchedFiles } from './watched-files.js';
 
 export const WORKFLOW_SAVE_DEFAULTS = {
   debounceMs: 25,
@@ -54,8 +55,7 @@ export class WorkflowSaveWatcher extends EventEmitter<WorkflowSaveWatcherEvents>
   private readonly comfyRoot: string;
   private readonly logger: Logger;
   private readonly now: () => number;
-  private readonly tree: TreeWatch;
-  private readonly attempts: FileAttempts;
+  private readonly files: WatchedFiles;
   /** The version of each file last announced, so that a rescan does not announce it again. */
   private readonly announced = new Map<string, string>();
   /** The reason last warned about for each unreadable file, so that a broken file is not reported over and over. */
@@ -67,39 +67,35 @@ export class WorkflowSaveWatcher extends EventEmitter<WorkflowSaveWatcherEvents>
     this.userDir = path.join(options.comfyRoot, 'user');
     this.logger = options.logger.child({ module: 'predict', source: 'workflows' });
     this.now = options.now ?? Date.now;
-    this.attempts = new FileAttempts({
-      debounceMs: options.debounceMs ?? WORKFLOW_SAVE_DEFAULTS.debounceMs,
-      retryDelaysMs: options.retryDelaysMs ?? WORKFLOW_SAVE_DEFAULTS.retryDelaysMs,
-      attempt: (file, isCurrent) => this.attempt(file, isCurrent),
-      onGiveUp: (file, reason) => this.warnUnreadable(file, reason),
-      onError: (file, error) => this.logger.warn(`reading saved workflow ${this.origin(file)} failed: ${messageOf(error)}`),
-    });
-    this.tree = new TreeWatch({
+    this.files = new WatchedFiles({
       dir: this.userDir,
       accept: (file) => isSavedWorkflowFile(this.userDir, file),
-      onFile: (file) => this.attempts.touch(file),
       onGone: (file) => this.forget(file),
       logger: this.logger,
       ...(options.subscribe === undefined ? {} : { subscribe: options.subscribe }),
       checkIntervalMs: options.checkIntervalMs ?? WORKFLOW_SAVE_DEFAULTS.checkIntervalMs,
       freshMs: options.freshMs ?? WORKFLOW_SAVE_DEFAULTS.freshMs,
       now: this.now,
+      debounceMs: options.debounceMs ?? WORKFLOW_SAVE_DEFAULTS.debounceMs,
+      retryDelaysMs: options.retryDelaysMs ?? WORKFLOW_SAVE_DEFAULTS.retryDelaysMs,
+      attempt: (file, isCurrent) => this.attempt(file, isCurrent),
+      onGiveUp: (file, reason) => this.warnUnreadable(file, reason),
+      onError: (file, error) => this.logger.warn(`reading saved workflow ${this.origin(file)} failed: ${messageOf(error)}`),
     });
   }
 
   /** Starts watching; workflows saved before this are not announced. */
-  async start(): Promise<void> {
-    await this.tree.start();
+  start(): Promise<void> {
+    return this.files.start();
   }
 
   /** Unsubscribes and clears every timer. Idempotent. */
-  async stop(): Promise<void> {
-    this.attempts.stop();
-    await this.tree.stop();
+  stop(): Promise<void> {
+    return this.files.stop();
   }
 
   status(): TreeWatchStatus {
-    return this.tree.status();
+    return this.files.status();
   }
 
   private async attempt(file: string, isCurrent: () => boolean): Promise<AttemptResult> {
@@ -132,8 +128,8 @@ export class WorkflowSaveWatcher extends EventEmitter<WorkflowSaveWatcherEvents>
     this.logger.warn(`saved workflow ${this.origin(file)} cannot be read: ${reason}`);
   }
 
+  /** The file was deleted (WatchedFiles has stopped trying it). */
   private forget(file: string): void {
-    this.attempts.forget(file);
     this.announced.delete(file);
     this.warned.delete(file);
   }

@@ -6,12 +6,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { NOLOGIN_SHELL, USER_COMMENT } from './os-entries.js';
 import writeFileAtomic from 'write-file-atomic';
 import { runChecked, type CommandRunner } from './command-runner.js';
-import { ServiceSetupError } from './errors/service-setup-error.js';
+import { ServiceSetupError } from './errors.js';
 import { describeStep, type PlanStep, type ServicePlan } from './service-plan.js';
 
-const NOLOGIN_SHELL = '/usr/sbin/nologin';
 
 async function exists(runner: CommandRunner, database: 'passwd' | 'group', name: string): Promise<boolean> {
   return (await runner.run('getent', [database, name], { timeoutMs: 10_000 })).exitCode === 0;
@@ -20,33 +20,43 @@ async function exists(runner: CommandRunner, database: 'passwd' | 'group', name:
 /** useradd for a system account with no login; reuses a group of the same name that already exists. */
 async function ensureUser(runner: CommandRunner, step: Extract<PlanStep, { kind: 'ensure-user' }>): Promise<string> {
   if (await exists(runner, 'passwd', step.user)) return `the user ${step.user} exists already`;
+  // systemd-sysusers where it runs: the same entry then also holds at every boot.
+  const sysusers = await runner.run('systemd-sysusers', [step.sysusersFile], { timeoutMs: 60_000 });
+  if (sysusers.exitCode === 0 && (await exists(runner, 'passwd', step.user))) return `created the system user ${step.user} (systemd-sysusers)`;
   let groupArgs = ['--gid', step.group];
   if (!(await exists(runner, 'group', step.group))) {
     if (step.group === step.user) groupArgs = ['--user-group'];
     else await runChecked(runner, 'groupadd', ['--system', step.group]);
   }
-  await runChecked(runner, 'useradd', [
-    '--system',
-    ...groupArgs,
-    '--home-dir',
-    step.home,
-    '--no-create-home',
-    '--shell',
-    NOLOGIN_SHELL,
-    '--comment',
-    'ComfyUI Arena daemon',
-    step.user,
-  ]);
+  await runChecked(runner, 'useradd', ['--system', ...groupArgs, '--home-dir', step.home, '--no-create-home', '--shell', NOLOGIN_SHELL, '--comment', USER_COMMENT, step.user]);
   return `created the system user ${step.user}`;
+}
+
+async function ensureFolders(runner: CommandRunner, step: Extract<PlanStep, { kind: 'ensure-folders' }>): Promise<string> {
+  const made = step.folders.map((folder) => `${folder.path} (${folder.user}:${folder.group})`).join(', ');
+  const tmpfiles = await runner.run('systemd-tmpfiles', ['--create', step.tmpfilesFile], { timeoutMs: 60_000 });
+  if (tmpfiles.exitCode === 0 && (await Promise.all(step.folders.map((folder) => isFolder(folder.path)))).every(Boolean)) {
+    return `created ${made} (systemd-tmpfiles)`;
+  }
+  for (const folder of step.folders) {
+    await fs.mkdir(folder.path, { recursive: true });
+    await runChecked(runner, 'chown', [`${folder.user}:${folder.group}`, folder.path]);
+  }
+  return `created ${made}`;
+}
+
+async function isFolder(target: string): Promise<boolean> {
+  return (await fs.stat(target).catch(() => undefined))?.isDirectory() === true;
 }
 
 async function applyStep(runner: CommandRunner, step: PlanStep): Promise<string> {
   switch (step.kind) {
     case 'ensure-user':
       return ensureUser(runner, step);
+    case 'ensure-folders':
+      return ensureFolders(runner, step);
     case 'mkdir':
       await fs.mkdir(step.path, { recursive: true });
-      if (step.owner) await runChecked(runner, 'chown', [`${step.owner.user}:${step.owner.group}`, step.path]);
       return describeStep(step).replace(/^create/, 'created');
     case 'write':
       if (step.backup) await fs.copyFile(step.path, step.backup);

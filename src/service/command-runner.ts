@@ -4,7 +4,7 @@
  * what would run instead of touching the machine's service manager.
  */
 import { execa } from 'execa';
-import { ServiceCommandError } from './errors/service-command-error.js';
+import { ServiceCommandError } from './errors.js';
 
 export interface CommandResult {
   /** 127 when the program does not exist, 124 when it timed out (as the shell says). */

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import { logFileFor, type LogDestination } from '../log/log-destination.js';
-import { LogUnavailableError } from './errors/log-unavailable-error.js';
+import { LogUnavailableError } from './errors.js';
 import type { ServiceContext } from './service-context.js';
 import { serviceDefinitionFile } from './service-layout.js';
 import { chooseMode, type ModeFlags } from './service-mode.js';

@@ -15,6 +15,8 @@ export interface PackagePaths {
   readonly daemonEntry: string;
   /** `units/`: the unit and plist templates. */
   readonly unitsDir: string;
+  /** `service/`: the OS side of the system install (sysusers.d and tmpfiles.d entries). */
+  readonly serviceDir: string;
   /** INSTALL.md, named in the units' Documentation=. */
   readonly installDoc: string;
 }
@@ -27,6 +29,7 @@ export function packagePaths(node: string = process.execPath): PackagePaths {
     node,
     daemonEntry: path.join(root, 'dist', 'daemon', 'main.js'),
     unitsDir: path.join(root, 'units'),
+    serviceDir: path.join(root, 'service'),
     installDoc: path.join(root, 'INSTALL.md'),
   };
 }

@@ -9,10 +9,11 @@ import path from 'node:path';
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load-config.js';
 import type { ArenaConfig, Platform } from '../config/schema.js';
-import { ServiceSetupError } from './errors/service-setup-error.js';
+import { ServiceSetupError } from './errors.js';
 import { hiddenDaemonPaths } from './hidden-paths.js';
 import { lingerEnabled, lingerNote, userName } from './linger.js';
 import { renderLaunchAgent, renderSystemUnit, renderUserUnit } from './render-units.js';
+import { renderSysusers, renderTmpfiles } from './os-entries.js';
 import type { ServiceContext } from './service-context.js';
 import { backupName, newSystemConfig, updatedSystemConfig } from './service-config.js';
 import { LAUNCHD_LABEL, UNIT_NAME, launchAgentFile, launchdLogFile, serviceConfigFile, userUnitFile, type ServiceMode, type SystemLayout } from './service-layout.js';
@@ -89,12 +90,18 @@ async function planSystem(context: ServiceContext): Promise<ServicePlan> {
     group: system.group,
     ...sandbox,
   });
-  const owner = { user: system.user, group: system.group };
+  // Folders outside StateDirectory=/CacheDirectory= that the daemon writes; systemd does not create those.
+  const folders = sandbox.writable.filter((entry) => !entry.optional).map((entry) => ({ path: entry.path, user: system.user, group: system.group }));
   const steps: PlanStep[] = [
-    { kind: 'ensure-user', user: system.user, group: system.group, home: system.stateDir },
-    // Folders outside StateDirectory=/CacheDirectory= that the daemon writes; systemd does not create those.
-    ...sandbox.writable.filter((entry) => !entry.optional).map((entry): PlanStep => ({ kind: 'mkdir', path: entry.path, owner })),
+    { kind: 'write', path: system.sysusersFile, content: await renderSysusers(paths, system), mode: 0o644 },
+    { kind: 'ensure-user', user: system.user, group: system.group, home: system.stateDir, sysusersFile: system.sysusersFile },
   ];
+  if (folders.length > 0) {
+    steps.push(
+      { kind: 'write', path: system.tmpfilesFile, content: await renderTmpfiles(paths, folders), mode: 0o644 },
+      { kind: 'ensure-folders', folders, tmpfilesFile: system.tmpfilesFile },
+    );
+  }
   if (configText !== existing) {
     steps.push({ kind: 'mkdir', path: path.dirname(system.configFile) });
     // 0644: arenactl run by any user reads control.socket from it.

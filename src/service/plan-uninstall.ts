@@ -38,6 +38,8 @@ function stopSteps(mode: ServiceMode, context: ServiceContext, definitionFile: s
     // Fails harmlessly when the unit is already stopped and disabled.
     { kind: 'run', command: ['systemctl', ...scope, 'disable', '--now', UNIT_NAME], allowFailure: true },
     { kind: 'remove', path: definitionFile },
+    // The user and its folders stay (the notes say how to remove them); the entries that would re-create them at boot go.
+    ...(mode === 'system' ? [context.system.sysusersFile, context.system.tmpfilesFile].map((file): PlanStep => ({ kind: 'remove', path: file })) : []),
     { kind: 'run', command: ['systemctl', ...scope, 'daemon-reload'] },
     { kind: 'run', command: ['systemctl', ...scope, 'reset-failed', UNIT_NAME], allowFailure: true },
   ];

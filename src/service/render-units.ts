@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { PackagePaths } from './package-paths.js';
 import { renderTemplate } from './template.js';
 import { execCommandLine, unitPath, xmlText } from './unit-syntax.js';
-import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../daemon/node-flags.js';
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from './node-flags.js';
 
 /** A path the system unit must leave writable; `optional` for roots that may be unmounted at boot. */
 export interface WritablePath {

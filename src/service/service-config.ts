@@ -6,7 +6,7 @@
  * cache folders, so that arenactl and the daemon agree on them.
  */
 import { isMap, parseDocument, type Document } from 'yaml';
-import { ServiceSetupError } from './errors/service-setup-error.js';
+import { ServiceSetupError } from './errors.js';
 import type { SystemLayout } from './service-layout.js';
 
 const NEW_FILE_HEADER = `# ComfyUI Arena, system install. Written by \`arenactl service install --system\`.

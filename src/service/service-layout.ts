@@ -16,6 +16,10 @@ export const LAUNCHD_LABEL = 'org.comfyui-arena.arenad';
 /** The fixed places of a system install; injected so that tests can point them into a temp folder. */
 export interface SystemLayout {
   readonly unitFile: string;
+  /** The sysusers.d entry of the daemon's user (service/sysusers.d/arena.conf, filled in). */
+  readonly sysusersFile: string;
+  /** The tmpfiles.d entry of the folders it writes outside StateDirectory= and CacheDirectory=. */
+  readonly tmpfilesFile: string;
   readonly configFile: string;
   readonly socket: string;
   /** `StateDirectory=arena`. */
@@ -29,6 +33,8 @@ export interface SystemLayout {
 
 export const SYSTEM_LAYOUT: SystemLayout = {
   unitFile: `/etc/systemd/system/${UNIT_NAME}`,
+  sysusersFile: '/etc/sysusers.d/arena.conf',
+  tmpfilesFile: '/etc/tmpfiles.d/arena.conf',
   configFile: '/etc/arena/config.yaml',
   socket: '/run/arena/arenad.sock',
   stateDir: '/var/lib/arena',

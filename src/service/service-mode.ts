@@ -5,7 +5,7 @@
  * commands pick the install that exists.
  */
 import fs from 'node:fs';
-import { ServiceSetupError } from './errors/service-setup-error.js';
+import { ServiceSetupError } from './errors.js';
 import { userUnitFile, type ServiceMode } from './service-layout.js';
 import type { ServiceContext } from './service-context.js';
 

@@ -4,13 +4,16 @@
  * in order. Keeping the decision apart from the doing is what lets tests
  * check every step without a service manager or root.
  */
+import type { OwnedFolder } from './os-entries.js';
 import type { ServiceMode } from './service-layout.js';
 
 export type PlanStep =
-  /** Create the system user (and its group) unless it exists. */
-  | { readonly kind: 'ensure-user'; readonly user: string; readonly group: string; readonly home: string }
-  /** A folder the daemon must own. */
-  | { readonly kind: 'mkdir'; readonly path: string; readonly owner?: { readonly user: string; readonly group: string } }
+  /** Create the system user (and its group) unless it exists: by systemd-sysusers from `sysusersFile` where it runs, else useradd. */
+  | { readonly kind: 'ensure-user'; readonly user: string; readonly group: string; readonly home: string; readonly sysusersFile: string }
+  /** Folders the daemon must own: by systemd-tmpfiles from `tmpfilesFile` where it runs, else mkdir and chown. */
+  | { readonly kind: 'ensure-folders'; readonly folders: readonly OwnedFolder[]; readonly tmpfilesFile: string }
+  /** A folder the install writes into. */
+  | { readonly kind: 'mkdir'; readonly path: string }
   /** A file, written atomically; `backup` names where the previous content is copied first. */
   | { readonly kind: 'write'; readonly path: string; readonly content: string; readonly mode: number; readonly backup?: string }
   | { readonly kind: 'remove'; readonly path: string }
@@ -38,9 +41,11 @@ function octal(mode: number): string {
 export function describeStep(step: PlanStep): string {
   switch (step.kind) {
     case 'ensure-user':
-      return `create the system user ${step.user} (group ${step.group}, home ${step.home}) unless it exists`;
+      return `create the system user ${step.user} (group ${step.group}, home ${step.home}) unless it exists: systemd-sysusers ${step.sysusersFile}, else useradd`;
+    case 'ensure-folders':
+      return `create ${step.folders.map((folder) => `${folder.path} owned by ${folder.user}:${folder.group}`).join(', ')}: systemd-tmpfiles --create ${step.tmpfilesFile}, else mkdir and chown`;
     case 'mkdir':
-      return `create ${step.path}${step.owner ? ` owned by ${step.owner.user}:${step.owner.group}` : ''}`;
+      return `create ${step.path}`;
     case 'write':
       return `write ${step.path} (${octal(step.mode)})${step.backup ? `, keeping the previous one as ${step.backup}` : ''}`;
     case 'remove':

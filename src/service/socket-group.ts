@@ -1,5 +1,5 @@
 /**
- * A system install shares the control socket with a group (CONTRACT: the
+ * A system install shares the control socket with a group (docs/security.md: the
  * socket 0660 with a group, its folder 0750), so that users in that group can
  * run arenactl. The control server creates both private (0600, 0700); this
  * opens them to `control.socketGroup` right after the socket listens.
@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log/logger.js';
 import { systemRunner, type CommandRunner } from './command-runner.js';
-import { SocketGroupError } from './errors/socket-group-error.js';
+import { SocketGroupError } from './errors.js';
 
 /** The gid of a group given by name or number, through NSS (`getent group`). */
 export async function groupId(group: string, runner: CommandRunner = systemRunner): Promise<number> {

@@ -4,7 +4,7 @@
  * for the file's syntax), or lines, which replace a placeholder standing alone
  * on its line (with that line's indent); no lines remove the line.
  */
-import { ServiceSetupError } from './errors/service-setup-error.js';
+import { ServiceSetupError } from './errors.js';
 
 export type TemplateValue = string | { readonly lines: readonly string[] };
 

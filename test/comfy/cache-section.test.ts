@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parse } from 'yaml';
 import { CACHE_SECTION, linkSection, unlinkSection } from '../../src/comfy/cache-section.js';
-import { ModelPathsFileError } from '../../src/comfy/errors/model-paths-file-error.js';
+import { ModelPathsFileError } from '../../src/comfy/errors.js';
 import { parseExtraModelPaths } from '../../src/library/extra-model-paths.js';
 
 const FILE = '/comfy/extra_model_paths.yaml';

@@ -392,7 +392,6 @@ test('names the product reads or reserves are accepted; planned keys say they do
   const loaded = loadConfig({
     platform: testPlatform(home, {
       ARENA_CONFIG: file,
-      ARENA_TEST_HOOKS: '1',
       ARENA_FARM_TOKEN: 'farm-secret',
       ARENA_UI_TOKEN: 'ui-secret',
       ARENA_PREFETCH_BANDWIDTH: '80MB/s',

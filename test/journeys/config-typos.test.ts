@@ -71,7 +71,6 @@ test('names the product reads, old AutoCache variables and names reserved for co
   const config = writeText(path.join(world.home, 'arena.yaml'), 'cache:\n  maxBytes: 50GB\n');
   const env = {
     ARENA_CONFIG: config,
-    ARENA_TEST_HOOKS: '0',
     ARENA_LOG_FILE: path.join(world.base, 'arenad.log'),
     ARENA_AUTO_CACHE_ENABLED: '0',
     ARENA_AUTOCACHE_AUTOPATCH: '0',

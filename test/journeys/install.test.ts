@@ -19,7 +19,7 @@ test('npm pack from a fresh clone, npm install -g of the tarball: arenad and are
 
   // What the tarball carries: the built daemon (prepare built it), the templates and examples, no tests.
   const files = await tarballFiles(tarball);
-  for (const needed of ['dist/daemon/main.js', 'dist/cli/main.js', 'units/arenad.service', 'units/arenad.user.service', 'units/arenad.plist', 'config/arena.example.yaml', 'comfyui/ComfyUI_Arena/__init__.py', 'INSTALL.md', 'README.md']) {
+  for (const needed of ['dist/daemon/main.js', 'dist/cli/main.js', 'units/arenad.service', 'units/arenad.user.service', 'units/arenad.plist', 'service/sysusers.d/arena.conf', 'service/tmpfiles.d/arena.conf', 'config/arena.example.yaml', 'comfyui/ComfyUI_Arena/__init__.py', 'INSTALL.md', 'README.md']) {
     t.true(files.includes(needed), `${needed} is in the tarball`);
   }
   t.deepEqual(files.filter((file) => /^(test|src|scripts)\//.test(file) || file.endsWith('.map')), [], 'nothing of the tests, the sources or their maps');

@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import path from 'node:path';
 import sinon from 'sinon';
 import { ComfyQueueWatcher, type ComfyQueueStatus, type ComfyQueueWatcherOptions, type FetchFunction } from '../../src/predict/comfy-queue-watcher.js';
-import { ComfyUrlError } from '../../src/predict/errors/comfy-url-error.js';
+import { ComfyUrlError } from '../../src/predict/errors.js';
 import { OutputImageWatcher } from '../../src/predict/output-image-watcher.js';
 import { RunDeduper } from '../../src/predict/run-deduper.js';
 import { runIdOf } from '../../src/predict/run-id.js';

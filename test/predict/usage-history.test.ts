@@ -2,7 +2,7 @@ import test from 'ava';
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { silentLogger } from '../../src/log/logger.js';
-import { UsageHistoryError } from '../../src/predict/errors/usage-history-error.js';
+import { UsageHistoryError } from '../../src/predict/errors.js';
 import { UsageHistory, type UsageHistoryOptions } from '../../src/predict/usage-history.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { recordingLogger } from './recording-logger.js';

@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { requestDaemon } from '../../src/cli/daemon-request.js';
 import test from 'ava';
-import { checkCacheSpace, checkPermissions } from '../../src/cli/commands/doctor-cache.js';
-import { checkComfyPaths } from '../../src/cli/commands/doctor-comfy-paths.js';
-import { checkDaemon, checkService } from '../../src/cli/commands/doctor-daemon.js';
-import { checkInotify, checkRoot, countFolders, rootGroups } from '../../src/cli/commands/doctor-roots.js';
-import { checkUpdateEndpoints } from '../../src/cli/commands/doctor-updates.js';
+import { checkCacheSpace, checkPermissions } from '../../src/doctor/cache-checks.js';
+import { checkComfyPaths } from '../../src/doctor/comfy-paths.js';
+import { checkDaemon, checkService } from '../../src/doctor/daemon-checks.js';
+import { checkInotify, checkRoot, countFolders, rootGroups } from '../../src/doctor/roots.js';
+import { checkUpdateEndpoints } from '../../src/doctor/updates.js';
 import type { StatusResult } from '../../src/control/results.js';
 import type { ServiceStatus } from '../../src/service/service-status.js';
 import { bindfsForTest, requireBindfs } from '../helpers/library-bindfs.js';
@@ -21,12 +22,13 @@ const status = (state: StatusResult['state'], problems: string[] = []) =>
   ({ version: '0.1.0', pid: 7, uptimeSeconds: 65, state, problems, summary: 'cache 0 B · idle' }) as unknown as StatusResult;
 
 test('daemon: ready passes, degraded warns with its problems, nothing on the socket fails with how to start it', async (t) => {
-  t.like(await checkDaemon('/run/arena/arenad.sock', async () => status('ready')), { status: 'pass' });
-  const degraded = await checkDaemon('/run/arena/arenad.sock', async () => status('degraded', ['library root /nas is missing']));
+  const answering = (answer: StatusResult) => ({ socketPath: '/run/arena/arenad.sock', status: async () => answer });
+  t.like(await checkDaemon(answering(status('ready'))), { status: 'pass' });
+  const degraded = await checkDaemon(answering(status('degraded', ['library root /nas is missing'])));
   t.like(degraded, { status: 'warn' });
   t.regex(degraded.message, /library root \/nas is missing/);
   const socket = path.join(await tempDir(t), 'arenad.sock');
-  const down = await checkDaemon(socket);
+  const down = await checkDaemon({ socketPath: socket, status: () => requestDaemon<StatusResult>(socket, 'status') });
   t.like(down, { id: 'daemon', status: 'fail' });
   t.regex(down.message, new RegExp(`nothing answers on ${socket}`));
   t.regex(down.fix!, /systemctl start arenad/);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { doctorCommand } from '../../src/cli/commands/doctor.js';
-import type { CheckResult } from '../../src/cli/commands/doctor-check.js';
+import type { CheckResult } from '../../src/doctor/check.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';

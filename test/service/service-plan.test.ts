@@ -11,10 +11,15 @@ import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';
 import { fakeRunner } from './helpers/fake-runner.js';
 import { serviceFixture } from './helpers/service-fixture.js';
-import { DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { DAEMON_NODE_FLAGS } from '../../src/service/node-flags.js';
 
 function writes(plan: ServicePlan): Array<Extract<PlanStep, { kind: 'write' }>> {
   return plan.steps.filter((step): step is Extract<PlanStep, { kind: 'write' }> => step.kind === 'write');
+}
+
+/** The config file and the unit among what a system install writes (the sysusers.d and tmpfiles.d entries come first). */
+function configAndUnit(plan: ServicePlan, system: { configFile: string; unitFile: string }) {
+  return [writes(plan).find((step) => step.path === system.configFile), writes(plan).find((step) => step.path === system.unitFile)];
 }
 
 function commands(plan: ServicePlan): string[] {
@@ -24,8 +29,11 @@ function commands(plan: ServicePlan): string[] {
 test('a system install creates the user, writes a new config naming the socket and group, writes the unit, restarts the service', async (t) => {
   const { context, system } = serviceFixture(await tempDir(t), { uid: 0 });
   const plan = await planInstall('system', context);
-  t.deepEqual(plan.steps[0], { kind: 'ensure-user', user: 'arena', group: 'arena', home: system.stateDir });
-  const [config, unit] = writes(plan);
+  t.deepEqual(plan.steps[0], { kind: 'write', path: system.sysusersFile, content: writes(plan)[0]!.content, mode: 0o644 });
+  t.regex(writes(plan)[0]!.content, new RegExp(`^u arena - "ComfyUI Arena daemon" ${system.stateDir} /usr/sbin/nologin$`, 'm'), 'a sysusers.d entry for systemd-sysusers');
+  t.deepEqual(plan.steps[1], { kind: 'ensure-user', user: 'arena', group: 'arena', home: system.stateDir, sysusersFile: system.sysusersFile });
+  t.false(plan.steps.some((step) => step.kind === 'ensure-folders'), 'state and cache are systemd\'s folders: no tmpfiles.d entry');
+  const [config, unit] = configAndUnit(plan, system);
   t.is(config!.path, system.configFile);
   t.is(config!.mode, 0o644, 'every user running arenactl reads control.socket from it');
   t.is(config!.backup, undefined, 'nothing to back up');
@@ -51,7 +59,7 @@ test('a system install keeps an existing config (comments too), adds the socket,
   const original = `# my settings\ncomfy:\n  root: ${comfy}\nlibrary:\n  roots: [${nas}]\ncache:\n  root: ${ssd} # the SSD\n`;
   writeFile(system.configFile, original);
   const plan = await planInstall('system', context);
-  const [config, unit] = writes(plan);
+  const [config, unit] = configAndUnit(plan, system);
   t.is(config!.backup, `${system.configFile}.bak-20250102T030405Z`);
   t.true(config!.content.startsWith('# my settings\n'));
   t.true(config!.content.includes('# the SSD'));
@@ -65,7 +73,9 @@ test('a system install keeps an existing config (comments too), adds the socket,
   t.true(rw.includes(`ReadWritePaths=-${path.join(comfy, 'models')}`));
   t.true(rw.includes(`ReadWritePaths=-${path.join(base, 'share')}`), 'a YAML section root');
   t.false(rw.some((line) => line.includes(`-${ssd}`)), "the cache's own YAML section is not a library root");
-  t.true(plan.steps.some((step) => step.kind === 'mkdir' && step.path === ssd && step.owner?.user === 'arena'), 'the cache root is created for the daemon user');
+  const folders = plan.steps.find((step) => step.kind === 'ensure-folders');
+  t.deepEqual(folders, { kind: 'ensure-folders', folders: [{ path: ssd, user: 'arena', group: 'arena' }], tmpfilesFile: system.tmpfilesFile }, 'the cache root is created for the daemon user');
+  t.regex(writes(plan).find((step) => step.path === system.tmpfilesFile)!.content, new RegExp(`^d ${ssd} 0750 arena arena -$`, 'm'));
 
   // Installing again with nothing changed leaves the config alone.
   fs.writeFileSync(system.configFile, config!.content);
@@ -76,8 +86,9 @@ test('a system install whose paths lie in a home folder keeps homes visible, rea
   const { context, system } = serviceFixture(await tempDir(t), { uid: 0 });
   writeFile(system.configFile, 'comfy:\n  root: /home/alice/ComfyUI\n');
   const plan = await planInstall('system', context);
-  t.regex(writes(plan)[1]!.content, /^ProtectHome=read-only$/m);
-  t.regex(writes(plan)[1]!.content, /Home folders: read-only, because \/home\/alice\/ComfyUI\S* lies in one/);
+  const unit = configAndUnit(plan, system)[1]!;
+  t.regex(unit.content, /^ProtectHome=read-only$/m);
+  t.regex(unit.content, /Home folders: read-only, because \/home\/alice\/ComfyUI\S* lies in one/);
   t.true(plan.notes.some((note) => note.includes('must be able to read /home/alice/ComfyUI')));
 });
 
@@ -133,7 +144,10 @@ test('applying a plan writes the files with their modes, keeps a backup, and run
   t.is(fs.statSync(system.unitFile).mode & 0o777, 0o644);
   t.regex(fs.readFileSync(system.configFile, 'utf8'), /socketGroup: arena/);
   t.is(fs.readFileSync(`${system.configFile}.bak-20250102T030405Z`, 'utf8'), 'log:\n  level: debug\n');
+  t.regex(fs.readFileSync(system.sysusersFile, 'utf8'), /^u arena - /m);
   t.deepEqual(runner.lines(), [
+    'getent passwd arena',
+    `systemd-sysusers ${system.sysusersFile}`,
     'getent passwd arena',
     'getent group arena',
     `useradd --system --user-group --home-dir ${system.stateDir} --no-create-home --shell /usr/sbin/nologin --comment ComfyUI Arena daemon arena`,
@@ -144,14 +158,43 @@ test('applying a plan writes the files with their modes, keeps a backup, and run
   t.true(done.includes('created the system user arena'));
 });
 
+test('where systemd-sysusers and systemd-tmpfiles run, they create the user and the folders; elsewhere useradd, mkdir and chown do', async (t) => {
+  const base = await tempDir(t);
+  let created = false;
+  const calls: string[] = [];
+  const runner = {
+    lines: () => calls,
+    async run(file: string, args: readonly string[]) {
+      calls.push([file, ...args].join(' '));
+      if (file === 'systemd-sysusers') created = true;
+      if (file === 'getent') return { exitCode: created ? 0 : 2, stdout: created ? 'arena:x:999:999::/var/lib/arena:/usr/sbin/nologin\n' : '', stderr: '', missing: false };
+      return { exitCode: 0, stdout: '', stderr: '', missing: false };
+    },
+  };
+  const user = { kind: 'ensure-user' as const, user: 'arena', group: 'arena', home: '/var/lib/arena', sysusersFile: '/etc/sysusers.d/arena.conf' };
+  t.deepEqual(await applyPlan({ action: 'install', mode: 'system', definitionFile: '', configFile: '', notes: [], steps: [user] }, runner), [
+    'created the system user arena (systemd-sysusers)',
+  ]);
+  t.false(calls.some((line) => line.startsWith('useradd')));
+
+  const folder = path.join(base, 'ssd');
+  const folders = { kind: 'ensure-folders' as const, folders: [{ path: folder, user: 'arena', group: 'arena' }], tmpfilesFile: path.join(base, 'arena.conf') };
+  const noTmpfiles = fakeRunner([[/^systemd-tmpfiles/, { exitCode: 127, missing: true }]]);
+  t.deepEqual(await applyPlan({ action: 'install', mode: 'system', definitionFile: '', configFile: '', notes: [], steps: [folders] }, noTmpfiles), [
+    `created ${folder} (arena:arena)`,
+  ]);
+  t.true(fs.statSync(folder).isDirectory());
+  t.deepEqual(noTmpfiles.lines(), [`systemd-tmpfiles --create ${folders.tmpfilesFile}`, `chown arena:arena ${folder}`]);
+});
+
 test('an existing user is reused; an existing group of another name is joined', async (t) => {
   const runner = fakeRunner([[/^getent passwd arena/, { stdout: 'arena:x:999:995::/var/lib/arena:/usr/sbin/nologin\n' }]]);
-  const done = await applyPlan({ action: 'install', mode: 'system', definitionFile: '', configFile: '', notes: [], steps: [{ kind: 'ensure-user', user: 'arena', group: 'arena', home: '/var/lib/arena' }] }, runner);
+  const done = await applyPlan({ action: 'install', mode: 'system', definitionFile: '', configFile: '', notes: [], steps: [{ kind: 'ensure-user', user: 'arena', group: 'arena', home: '/var/lib/arena', sysusersFile: '/etc/sysusers.d/arena.conf' }] }, runner);
   t.deepEqual(done, ['the user arena exists already']);
   t.deepEqual(runner.lines(), ['getent passwd arena']);
 
   const joining = fakeRunner([[/^getent passwd/, { exitCode: 2 }], [/^getent group media/, { stdout: 'media:x:500:\n' }]]);
-  await applyPlan({ action: 'install', mode: 'system', definitionFile: '', configFile: '', notes: [], steps: [{ kind: 'ensure-user', user: 'arena', group: 'media', home: '/h' }] }, joining);
+  await applyPlan({ action: 'install', mode: 'system', definitionFile: '', configFile: '', notes: [], steps: [{ kind: 'ensure-user', user: 'arena', group: 'media', home: '/h', sysusersFile: '/h/sysusers.conf' }] }, joining);
   t.regex(joining.lines().at(-1)!, /^useradd --system --gid media /);
 });
 

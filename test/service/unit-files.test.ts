@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { parse as parsePlist } from 'plist';
-import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/daemon/node-flags.js';
+import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/service/node-flags.js';
 import { packagePaths } from '../../src/service/package-paths.js';
 import { renderLaunchAgent, renderSystemUnit, renderUserUnit } from '../../src/service/render-units.js';
 import { renderTemplate } from '../../src/service/template.js';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import { DaemonUnreachableError } from '../../control/control-client.js';
 import type { ConfigReport } from '../../control/results.js';
-import { ComfyRootError } from '../../comfy/errors/comfy-root-error.js';
+import { ComfyRootError } from '../../comfy/errors.js';
 import type { CliIo } from '../cli-io.js';
 import { requestDaemon } from '../daemon-request.js';
 

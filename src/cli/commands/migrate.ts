@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../core/byte-size.js';
 import { ControlClient, DaemonUnreachableError } from '../../control/control-client.js';
-import { DaemonRunningError } from '../../comfy/errors/daemon-running-error.js';
+import { DaemonRunningError } from '../../comfy/errors.js';
 import { migrate, type MigrationReport } from '../../comfy/migrate.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { applyPlan } from '../../service/apply-plan.js';
-import { ServiceSetupError } from '../../service/errors/service-setup-error.js';
+import { ServiceSetupError } from '../../service/errors.js';
 import { planInstall } from '../../service/plan-install.js';
 import { planUninstall } from '../../service/plan-uninstall.js';
 import { defaultServiceContext, type ServiceContext } from '../../service/service-context.js';

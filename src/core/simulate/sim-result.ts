@@ -1,4 +1,4 @@
-/** What a replay measured, in the CONTRACT's shape plus the counts behind the ratios. */
+/** What a replay measured, in the shape docs/protocol.md gives for `simulate --json`, plus the counts behind the ratios. */
 
 export const POLICIES = ['arena', 'lru', 'belady'] as const;
 export type PolicyName = (typeof POLICIES)[number];

@@ -37,6 +37,8 @@ export function serviceFixture(base: string, options: FixtureOptions = {}): Serv
   }
   const system: SystemLayout = {
     unitFile: path.join(base, 'etc', 'systemd', 'system', 'arenad.service'),
+    sysusersFile: path.join(base, 'etc', 'sysusers.d', 'arena.conf'),
+    tmpfilesFile: path.join(base, 'etc', 'tmpfiles.d', 'arena.conf'),
     configFile: path.join(base, 'etc', 'arena', 'config.yaml'),
     socket: '/run/arena/arenad.sock',
     stateDir: path.join(base, 'var', 'lib', 'arena'),

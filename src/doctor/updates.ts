@@ -3,8 +3,8 @@
  * counts (a bare HEAD on a hub's root may well be a redirect or a 404); a
  * refused connection, a DNS failure or a timeout does not.
  */
-import { messageOf } from '../../core/arena-error.js';
-import { fail, pass, warn, type CheckResult } from './doctor-check.js';
+import { messageOf } from '../core/arena-error.js';
+import { fail, pass, warn, type CheckResult } from './check.js';
 
 export interface Endpoint {
   /** The config key, such as updates.hfEndpoint. */

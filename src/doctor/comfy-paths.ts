@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readExtraModelPaths, type ExtraPathEntry } from '../../library/extra-model-paths.js';
-import { collectModelFolders } from '../../library/model-folders.js';
-import { isWithin } from '../../library/paths.js';
-import { fail, pass, warn, type CheckResult } from './doctor-check.js';
+import { readExtraModelPaths, type ExtraPathEntry } from '../library/extra-model-paths.js';
+import { collectModelFolders } from '../library/model-folders.js';
+import { isWithin } from '../library/paths.js';
+import { fail, pass, warn, type CheckResult } from './check.js';
 
 const ID = 'comfy-paths';
 const RESTART = 'then restart ComfyUI, which reads the file only at start';

@@ -1,16 +1,17 @@
 /** Doctor: whether the daemon answers on its socket, and how its service manager sees it. */
-import { formatDuration } from '../../core/duration.js';
-import { messageOf } from '../../core/arena-error.js';
-import { DaemonUnreachableError } from '../../control/control-client.js';
-import type { StatusResult } from '../../control/results.js';
-import type { ServiceStatus } from '../../service/service-status.js';
-import { requestDaemon } from '../daemon-request.js';
-import { fail, pass, warn, type CheckResult } from './doctor-check.js';
+import { formatDuration } from '../core/duration.js';
+import { messageOf } from '../core/arena-error.js';
+import { DaemonUnreachableError } from '../control/control-client.js';
+import type { StatusResult } from '../control/results.js';
+import type { ServiceStatus } from '../service/service-status.js';
+import { fail, pass, warn, type CheckResult } from './check.js';
+import type { DaemonQueries } from './daemon-queries.js';
 
-export async function checkDaemon(socketPath: string, ask: () => Promise<StatusResult> = () => requestDaemon<StatusResult>(socketPath, 'status')): Promise<CheckResult> {
+export async function checkDaemon(daemon: Pick<DaemonQueries, 'socketPath' | 'status'>): Promise<CheckResult> {
+  const { socketPath } = daemon;
   let status: StatusResult;
   try {
-    status = await ask();
+    status = await daemon.status();
   } catch (error) {
     if (error instanceof DaemonUnreachableError) {
       return fail(

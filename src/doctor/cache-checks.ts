@@ -6,12 +6,12 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { minFreeBytesOf } from '../../core/admission.js';
-import { formatBytes } from '../../core/byte-size.js';
-import type { SizeOrPercent } from '../../config/formats.js';
-import { freeSpace, type FreeSpace } from '../../cache/free-space.js';
-import { fileSystemTypeOf, isRemoteFileSystem } from '../../library/mounts.js';
-import { fail, pass, warn, type CheckResult } from './doctor-check.js';
+import { minFreeBytesOf } from '../core/admission.js';
+import { formatBytes } from '../core/byte-size.js';
+import type { SizeOrPercent } from '../config/formats.js';
+import { freeSpace, type FreeSpace } from '../cache/free-space.js';
+import { fileSystemTypeOf, isRemoteFileSystem } from '../library/mounts.js';
+import { fail, pass, warn, type CheckResult } from './check.js';
 
 /** The folder itself, or the nearest parent that exists (where it would be created). */
 async function nearestExisting(dir: string): Promise<string> {

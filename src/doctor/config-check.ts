@@ -4,15 +4,14 @@
  * again as they are now; the other checks then look at the configuration it
  * runs with. Without one, what a fresh start from this shell would load.
  */
-import { ConfigError } from '../../config/config-error.js';
-import { reportedConfig } from '../../config/config-report.js';
-import { loadConfig, type LoadedConfig, type LoadOptions } from '../../config/load-config.js';
-import type { ArenaConfig, Platform } from '../../config/schema.js';
-import { DaemonUnreachableError, RemoteError } from '../../control/control-client.js';
-import type { ConfigReport } from '../../control/results.js';
-import type { CliIo } from '../cli-io.js';
-import { requestDaemon } from '../daemon-request.js';
-import { fail, pass, warn, type CheckResult } from './doctor-check.js';
+import { ConfigError } from '../config/config-error.js';
+import { reportedConfig } from '../config/config-report.js';
+import { loadConfig, type LoadedConfig, type LoadOptions } from '../config/load-config.js';
+import type { ArenaConfig, Platform } from '../config/schema.js';
+import { DaemonUnreachableError, RemoteError } from '../control/control-client.js';
+import type { ConfigReport } from '../control/results.js';
+import { fail, pass, warn, type CheckResult } from './check.js';
+import type { DaemonQueries } from './daemon-queries.js';
 
 const FIX_VALUES = 'correct the values named above (arenactl config check shows them), then run doctor again';
 
@@ -52,9 +51,9 @@ function verdict(loaded: LoadedConfig, what: string): CheckResult {
 }
 
 /** What a fresh start from this shell would load. */
-function checkLocalConfig(io: CliIo): ConfigCheck {
+function checkLocalConfig(platform: Platform): ConfigCheck {
   try {
-    const loaded = loadConfig({ platform: io.platform });
+    const loaded = loadConfig({ platform });
     return { result: verdict(loaded, `${describeSources(loaded)} (what arenad would load if started from here)`), config: loaded.config };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -63,10 +62,10 @@ function checkLocalConfig(io: CliIo): ConfigCheck {
 }
 
 /** The sources the running daemon loaded, read again now; the checks after it see the configuration it runs with. */
-function checkDaemonConfig(report: ConfigReport & { cwd: string }, io: CliIo): ConfigCheck {
-  const running = reportedConfig(report.config, io.platform);
+function checkDaemonConfig(report: ConfigReport & { cwd: string }, platform: Platform): ConfigCheck {
+  const running = reportedConfig(report.config, platform);
   try {
-    const loaded = loadConfig(daemonSources(report, io.platform));
+    const loaded = loadConfig(daemonSources(report, platform));
     return { result: verdict(loaded, `what the running arenad loaded: ${describeSources(loaded)}`), config: running ?? loaded.config };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -78,16 +77,16 @@ function checkDaemonConfig(report: ConfigReport & { cwd: string }, io: CliIo): C
   }
 }
 
-export async function checkConfiguration(socketPath: string, io: CliIo): Promise<ConfigCheck> {
+export async function checkConfiguration(daemon: DaemonQueries, platform: Platform): Promise<ConfigCheck> {
   let report: ConfigReport;
   try {
-    report = await requestDaemon<ConfigReport>(socketPath, 'config.show');
+    report = await daemon.configShow();
   } catch (error) {
     // No daemon, or one that cannot say (the daemon check reports that): check what a start from here would load.
-    if (error instanceof DaemonUnreachableError || error instanceof RemoteError) return checkLocalConfig(io);
+    if (error instanceof DaemonUnreachableError || error instanceof RemoteError) return checkLocalConfig(platform);
     throw error;
   }
   // A daemon older than this arenactl does not say what it read: check what a start from here would load.
   const { cwd } = report;
-  return cwd === undefined ? checkLocalConfig(io) : checkDaemonConfig({ ...report, cwd }, io);
+  return cwd === undefined ? checkLocalConfig(platform) : checkDaemonConfig({ ...report, cwd }, platform);
 }

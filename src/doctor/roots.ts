@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { formatDuration } from '../../core/duration.js';
-import { folderMode, type PollPolicy } from '../../library/library.js';
-import { collectModelFolders } from '../../library/model-folders.js';
-import { fileSystemTypeOf } from '../../library/mounts.js';
-import { fail, pass, warn, type CheckResult } from './doctor-check.js';
+import { formatDuration } from '../core/duration.js';
+import { folderMode, type PollPolicy } from '../library/library.js';
+import { collectModelFolders } from '../library/model-folders.js';
+import { fileSystemTypeOf } from '../library/mounts.js';
+import { fail, pass, warn, type CheckResult } from './check.js';
 
 export const INOTIFY_LIMIT_FILE = '/proc/sys/fs/inotify/max_user_watches';
 
