@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { messageOf } from '../core/arena-error.js';
 import { modelKey } from '../core/categories.js';
 import type { Logger } from '../log/logger.js';
-import { PathError } from './errors/path-error.js';
+import { PathError } from './errors.js';
 import { errorCode } from './fs-errors.js';
 import { ledgerEntrySchema, type LedgerEntry } from './ledger-entry.js';
 
