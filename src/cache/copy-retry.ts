@@ -1,7 +1,22 @@
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 import { NoSpaceError, SourceChangedError, SourceMissingError, SourceReadError, VerifyError } from './errors.js';
 
 /** A copy is tried at most this many times; then its job is dropped. */
 export const MAX_COPY_ATTEMPTS = 5;
+
+/**
+ * The waits before a failed copy is tried again, by what failed. Each grows
+ * with the tries, and a random share comes off it, so that copies that
+ * failed together (a NAS that blinked) do not all come back at once.
+ */
+export const COPY_RETRY = {
+  /** The library file could not be read, its folder still there: up to 5 s, 10 s, then 20 s. */
+  unreadable: { firstMs: 5000, maxMs: 20_000 },
+  /** The file changed while it was read, or the copy did not verify: up to 2 s, 4 s, then 8 s. */
+  changed: { firstMs: 2000, maxMs: 8000 },
+  /** The cache filesystem is full: up to a minute, cut short once the space is free again. */
+  noSpace: { firstMs: 60_000, maxMs: 60_000 },
+} as const satisfies Record<string, BackoffPolicy>;
 
 export interface FailedCopy {
   readonly error: unknown;
@@ -17,14 +32,14 @@ export interface FailedCopy {
  * undefined when it is not tried again (a failure waiting cannot mend, a
  * model gone from the library, the last of its tries).
  */
-export function copyRetryDelay(failure: FailedCopy): number | undefined {
+export function copyRetryDelay(failure: FailedCopy, random: () => number = Math.random): number | undefined {
   const { error, attempts, source } = failure;
   if (attempts >= MAX_COPY_ATTEMPTS) return undefined;
-  if (error instanceof NoSpaceError) return 60_000;
+  if (error instanceof NoSpaceError) return backoffDelay(attempts, COPY_RETRY.noSpace, random);
   if (error instanceof SourceMissingError || error instanceof SourceReadError) {
     if (source === undefined) return undefined;
-    return source.available ? 5000 * attempts : 0;
+    return source.available ? backoffDelay(attempts, COPY_RETRY.unreadable, random) : 0;
   }
-  if (error instanceof SourceChangedError || error instanceof VerifyError) return 2000 * attempts;
+  if (error instanceof SourceChangedError || error instanceof VerifyError) return backoffDelay(attempts, COPY_RETRY.changed, random);
   return undefined;
 }
