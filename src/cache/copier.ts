@@ -150,6 +150,7 @@ export async function copyIntoCache(
       durationMs: performance.now() - started,
     };
   } finally {
+    // The copy's outcome is decided; a library file that fails to close changes nothing of it.
     await source.close().catch(() => undefined);
   }
 }
@@ -230,6 +231,7 @@ async function copyThroughStaging(
     return sha256 === undefined ? {} : { sha256 };
   } catch (error) {
     await openWriter?.settle();
+    // Cleaning up after a failure: the first error is the one to report, not one met on the way out.
     await openWriter?.close().catch(() => undefined);
     await staged?.close().catch(() => undefined);
     await unlink(stagingPath).catch(() => undefined);
@@ -295,6 +297,7 @@ async function placeFile(
     const target = pathThroughHandle(handle, basename(destination)) ?? destination;
     await io.rename(stagingPath, target).catch(failOnCache('rename into place', destination));
   } finally {
+    // A folder handle only read from: failing to close it changes nothing of the rename.
     await handle.close().catch(() => undefined);
   }
   const stop = firstCreated === undefined ? folder : dirname(firstCreated);
