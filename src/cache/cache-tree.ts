@@ -1,7 +1,7 @@
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { canonicalCategory } from '../core/categories.js';
-import { PathError } from './errors/path-error.js';
+import { PathError } from './errors.js';
 import { errorCode } from './fs-errors.js';
 
 /** A regular file found in the cache tree, named as it lies on disk. */

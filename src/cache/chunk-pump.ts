@@ -129,6 +129,7 @@ function alignedSharedBuffers(count: number, bytes: number): Buffer[] | undefine
   try {
     memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true }).buffer;
   } catch {
+    // No such memory here (see above): the caller uses ordinary shared buffers.
     return undefined;
   }
   alignedMemories.add(memory);

@@ -6,12 +6,8 @@ import { modelKey } from '../core/categories.js';
 import { isInside, type CacheTree } from './cache-tree.js';
 import { DEFAULT_CHUNK_BYTES, pumpChunks } from './chunk-pump.js';
 import { nodeCopyIo, type CopyIo } from './copy-io.js';
-import { CopyAbortedError } from './errors/copy-aborted-error.js';
-import { PathError } from './errors/path-error.js';
-import { SourceOutsideError } from './errors/source-outside-error.js';
+import { CopyAbortedError, PathError, SourceChangedError, SourceOutsideError, VerifyError } from './errors.js';
 import { pathThroughHandle, realPathOf } from './open-path.js';
-import { SourceChangedError } from './errors/source-changed-error.js';
-import { VerifyError } from './errors/verify-error.js';
 import { cacheFailure, errorCode, sourceFailure } from './fs-errors.js';
 import { StagedWriter } from './staged-writer.js';
 import { createSha256Hasher, type Sha256Hasher } from './sha256-hasher.js';
@@ -154,6 +150,7 @@ export async function copyIntoCache(
       durationMs: performance.now() - started,
     };
   } finally {
+    // The copy's outcome is decided; a library file that fails to close changes nothing of it.
     await source.close().catch(() => undefined);
   }
 }
@@ -234,6 +231,7 @@ async function copyThroughStaging(
     return sha256 === undefined ? {} : { sha256 };
   } catch (error) {
     await openWriter?.settle();
+    // Cleaning up after a failure: the first error is the one to report, not one met on the way out.
     await openWriter?.close().catch(() => undefined);
     await staged?.close().catch(() => undefined);
     await unlink(stagingPath).catch(() => undefined);
@@ -299,6 +297,7 @@ async function placeFile(
     const target = pathThroughHandle(handle, basename(destination)) ?? destination;
     await io.rename(stagingPath, target).catch(failOnCache('rename into place', destination));
   } finally {
+    // A folder handle only read from: failing to close it changes nothing of the rename.
     await handle.close().catch(() => undefined);
   }
   const stop = firstCreated === undefined ? folder : dirname(firstCreated);

@@ -1,8 +1,5 @@
 import { ArenaError } from '../core/arena-error.js';
-import { CacheIoError } from './errors/cache-io-error.js';
-import { NoSpaceError } from './errors/no-space-error.js';
-import { SourceMissingError } from './errors/source-missing-error.js';
-import { SourceReadError } from './errors/source-read-error.js';
+import { CacheIoError, NoSpaceError, SourceMissingError, SourceReadError } from './errors.js';
 
 /** The errno code of a Node fs error (`ENOENT`, ...), if it has one. */
 export function errorCode(error: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CatalogEntry } from '../core/catalog-view.js';
 import type { CopyRequest, CopyResult } from './copier.js';
 
 /** What the ledger knows of one cached copy. */
@@ -68,4 +69,9 @@ export function entryForCopy(
     hits: previous?.hits ?? 0,
     pinned: previous?.pinned ?? false,
   };
+}
+
+/** Whether a cached copy was taken from this library file as it is now: same path, size and mtime. */
+export function sameSource(entry: LedgerEntry, source: CatalogEntry): boolean {
+  return entry.sourcePath === source.path && entry.sourceSize === source.size && entry.sourceMtimeMs === source.mtimeMs;
 }

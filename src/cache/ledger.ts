@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { messageOf } from '../core/arena-error.js';
 import { modelKey } from '../core/categories.js';
 import type { Logger } from '../log/logger.js';
-import { PathError } from './errors/path-error.js';
+import { PathError } from './errors.js';
 import { errorCode } from './fs-errors.js';
 import { ledgerEntrySchema, type LedgerEntry } from './ledger-entry.js';
 
@@ -80,6 +80,7 @@ export class Ledger {
       } else if (errorCode(error) === 'EISDIR') {
         // Something made a folder of that name: set it aside, so that the ledger can be written again.
         const aside = `${file}.not-a-ledger-${ledger.now()}`;
+        // A folder that cannot be moved makes the next ledger write fail, and that failure is reported there.
         await rename(file, aside).catch(() => undefined);
         logger.warn('The cache ledger path was a folder; moved it aside and started an empty ledger, recovery will adopt the cached files', {
           file,
@@ -180,6 +181,7 @@ export class Ledger {
    * overlap: a flush during a flush waits for it, then writes what is new.
    */
   flush(): Promise<void> {
+    // The flush before failed for its own caller; this one writes regardless.
     const run = this.flushChain.catch(() => undefined).then(() => this.writeIfChanged());
     this.flushChain = run;
     return run;

@@ -56,6 +56,7 @@ export class PrefetchQueue extends PrefetchJobs<ActiveCopy> {
     try {
       text = await readFile(file, 'utf8');
     } catch {
+      // No saved queue (the first start, or nothing was ever queued): an empty one.
       return queue;
     }
     try {

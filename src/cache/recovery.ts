@@ -5,7 +5,7 @@ import { modelKey } from '../core/categories.js';
 import type { Logger } from '../log/logger.js';
 import type { CacheTree, CachedFile } from './cache-tree.js';
 import type { VerifyMode } from './copier.js';
-import { PathError } from './errors/path-error.js';
+import { PathError } from './errors.js';
 import { hashFile } from './hash-file.js';
 import type { LedgerEntry } from './ledger-entry.js';
 import type { Ledger } from './ledger.js';

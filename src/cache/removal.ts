@@ -2,7 +2,7 @@ import { lstat, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseModelKey } from '../core/categories.js';
 import { isInside, type CacheTree } from './cache-tree.js';
-import { PathError } from './errors/path-error.js';
+import { PathError } from './errors.js';
 import { errorCode } from './fs-errors.js';
 import type { Ledger } from './ledger.js';
 

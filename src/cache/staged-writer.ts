@@ -72,6 +72,7 @@ export class StagedWriter {
 
   /** Waits for every operation in flight to end, whatever its outcome, so that the handles can be closed. */
   async settle(): Promise<void> {
+    // A failed write already rejected the write() its caller awaits; here only its end matters.
     await this.previousWrite.catch(() => undefined);
     await this.flushing;
   }

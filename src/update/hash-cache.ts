@@ -8,9 +8,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import { hashFile } from '../cache/hash-file.js';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
-import { hashFile } from './file-hash.js';
 
 const recordSchema = z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), sha256: z.string() });
 const fileSchema = z.object({ version: z.literal(1), files: z.record(recordSchema) });
@@ -59,7 +59,7 @@ export class HashCache {
     const before = await fs.stat(file);
     const known = this.get(file, before);
     if (known !== undefined) return { sha256: known, identity: before, cached: true };
-    const sha256 = await hashFile(file, options);
+    const { sha256 } = await hashFile(file, options);
     const after = await fs.stat(file);
     // A file rewritten while it was read has no hash worth remembering.
     if (after.size === before.size && after.mtimeMs === before.mtimeMs && after.ino === before.ino) await this.remember(file, after, sha256);

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
-import { PathError } from '../../src/cache/errors/path-error.js';
+import { PathError } from '../../src/cache/errors.js';
 import { tempDir } from '../helpers/cache-fixtures.js';
 
 const tree = new CacheTree('/srv/cache');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
 import { copyIntoCache } from '../../src/cache/copier.js';
-import { NoSpaceError } from '../../src/cache/errors/no-space-error.js';
+import { NoSpaceError } from '../../src/cache/errors.js';
 import { freeSpace } from '../../src/cache/free-space.js';
 import { MiB, allFiles, describeSource, listDir, writeRandomFile } from '../helpers/cache-fixtures.js';
 

@@ -5,13 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
 import { copyIntoCache, type CopyRequest } from '../../src/cache/copier.js';
 import { nodeCopyIo, type CopyIo } from '../../src/cache/copy-io.js';
-import { CacheIoError } from '../../src/cache/errors/cache-io-error.js';
-import { CopyAbortedError } from '../../src/cache/errors/copy-aborted-error.js';
-import { NoSpaceError } from '../../src/cache/errors/no-space-error.js';
-import { PathError } from '../../src/cache/errors/path-error.js';
-import { SourceChangedError } from '../../src/cache/errors/source-changed-error.js';
-import { SourceMissingError } from '../../src/cache/errors/source-missing-error.js';
-import { VerifyError } from '../../src/cache/errors/verify-error.js';
+import { CacheIoError, CopyAbortedError, NoSpaceError, PathError, SourceChangedError, SourceMissingError, VerifyError } from '../../src/cache/errors.js';
 import { MiB, allFiles, describeSource, listDir, sha256Of, tempDir, writeRandomFile } from '../helpers/cache-fixtures.js';
 
 const CHUNK = 1 * MiB;

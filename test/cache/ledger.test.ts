@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sinon from 'sinon';
 import { entryForCopy, type LedgerEntry } from '../../src/cache/ledger-entry.js';
 import { Ledger } from '../../src/cache/ledger.js';
-import { PathError } from '../../src/cache/errors/path-error.js';
+import { PathError } from '../../src/cache/errors.js';
 import { listDir, spyLogger, tempDir } from '../helpers/cache-fixtures.js';
 
 function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {

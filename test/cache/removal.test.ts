@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdir, open, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
-import { PathError } from '../../src/cache/errors/path-error.js';
+import { PathError } from '../../src/cache/errors.js';
 import type { LedgerEntry } from '../../src/cache/ledger-entry.js';
 import { Ledger } from '../../src/cache/ledger.js';
 import { detectRemovedFiles, removeCachedCopy } from '../../src/cache/removal.js';

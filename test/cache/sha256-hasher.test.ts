@@ -1,10 +1,7 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { hashFile } from '../../src/cache/hash-file.js';
 import { InlineSha256Hasher, WorkerSha256Hasher, createSha256Hasher } from '../../src/cache/sha256-hasher.js';
-import { sha256Of, tempDir } from '../helpers/cache-fixtures.js';
+import { sha256Of } from '../helpers/cache-fixtures.js';
 
 function sharedCopy(data: Buffer): Buffer {
   const shared = Buffer.from(new SharedArrayBuffer(data.length));
@@ -45,15 +42,4 @@ test('createSha256Hasher hashes small files inline and larger ones in a worker',
   t.true(small instanceof InlineSha256Hasher);
   t.true(large instanceof WorkerSha256Hasher);
   await large.close();
-});
-
-test('hashFile streams a file through the hasher', async (t) => {
-  const dir = await tempDir(t);
-  const data = randomBytes(3 * 1024 * 1024 + 17);
-  await writeFile(join(dir, 'model.bin'), data);
-  t.deepEqual(await hashFile(join(dir, 'model.bin'), { chunkBytes: 512 * 1024 }), {
-    size: data.length,
-    sha256: sha256Of(data),
-  });
-  await t.throwsAsync(hashFile(join(dir, 'missing.bin')), { code: 'ENOENT' });
 });

@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
-import { CacheService, type CacheSettings, type CatalogFeed } from '../../src/cache/cache-service.js';
+import { CacheService, type CacheServiceOptions, type CacheSettings, type CatalogFeed } from '../../src/cache/cache-service.js';
 import type { CacheEvent } from '../../src/cache/cache-events.js';
 import { Catalog } from '../../src/library/catalog.js';
 import type { ModelFolder } from '../../src/library/model-folders.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { eventually } from './raw-socket.js';
 import { tempDir } from './temp-dir.js';
+
+/** Parts of the service a test replaces: a failing copier, a full disk. */
+export type HarnessParts = Pick<CacheServiceOptions, 'copy' | 'freeSpace'>;
 
 /**
  * A cache service on real folders: a "NAS" library with real bytes, an SSD
@@ -31,7 +34,7 @@ export class CacheHarness {
     this.catalog = new Catalog(folders);
   }
 
-  static async create(t: ExecutionContext, settings: Partial<CacheSettings> = {}): Promise<CacheHarness> {
+  static async create(t: ExecutionContext, settings: Partial<CacheSettings> = {}, parts: HarnessParts = {}): Promise<CacheHarness> {
     const base = await tempDir(t, 'arena-cache-');
     const nas = path.join(base, 'nas');
     const folders = ['checkpoints', 'loras', 'vae', 'embeddings'].map((category) => ({
@@ -42,7 +45,7 @@ export class CacheHarness {
     }));
     for (const folder of folders) fs.mkdirSync(folder.dir, { recursive: true });
     const harness = new CacheHarness(t, nas, path.join(base, 'ssd'), path.join(base, 'state'), folders);
-    await harness.start(settings);
+    await harness.start(settings, parts);
     return harness;
   }
 
@@ -63,7 +66,7 @@ export class CacheHarness {
   }
 
   /** Starts (or restarts) a service on the same folders. */
-  async start(settings: Partial<CacheSettings> = {}): Promise<CacheService> {
+  async start(settings: Partial<CacheSettings> = {}, parts: HarnessParts = {}): Promise<CacheService> {
     const feed: CatalogFeed = {
       catalog: this.catalog,
       on: (event: string, listener: (...args: never[]) => void) => this.catalog.on(event as 'added', listener as () => void),
@@ -75,6 +78,7 @@ export class CacheHarness {
       folderReachable: () => this.reachable,
       logger: silentLogger,
       checkIntervalMs: 200,
+      ...parts,
     });
     this.service.on('event', (event) => this.events.push(event));
     const service = this.service;
