@@ -13,17 +13,19 @@ import fsp, { type FileHandle } from 'node:fs/promises';
 import { ArenaError, messageOf } from '../core/arena-error.js';
 import { formatBytes } from '../core/byte-size.js';
 import type { Logger } from '../log/logger.js';
-import { DownloadError } from './errors/download-error.js';
-import { DownloadSlowError } from './errors/download-slow-error.js';
-import { HubAuthError } from './errors/hub-auth-error.js';
-import { HubGatedError } from './errors/hub-gated-error.js';
-import { HubNotFoundError } from './errors/hub-not-found-error.js';
-import { HubResponseError } from './errors/hub-response-error.js';
-import { NoSpaceError } from './errors/no-space-error.js';
-import { PausedError } from './errors/paused-error.js';
-import { RateLimitedError } from './errors/rate-limited-error.js';
-import { UpdateIoError } from './errors/update-io-error.js';
-import { VerifyError } from './errors/verify-error.js';
+import {
+  DownloadError,
+  DownloadSlowError,
+  HubAuthError,
+  HubGatedError,
+  HubNotFoundError,
+  HubResponseError,
+  NoSpaceError,
+  PausedError,
+  RateLimitedError,
+  UpdateIoError,
+  VerifyError,
+} from './errors.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import { DownloadPace, type PaceLimits, type PaceVerdict } from './download-pace.js';
 import type { HubHttp, Sleep } from './hub-http.js';

@@ -4,10 +4,7 @@
  * Errors come with an `X-Error-Code` header, which decides the message.
  */
 import { z } from 'zod';
-import { HubAuthError } from './errors/hub-auth-error.js';
-import { HubGatedError } from './errors/hub-gated-error.js';
-import { HubNotFoundError } from './errors/hub-not-found-error.js';
-import { HubResponseError } from './errors/hub-response-error.js';
+import { HubAuthError, HubGatedError, HubNotFoundError, HubResponseError } from './errors.js';
 import { shownUrl, type HubHttp } from './hub-http.js';
 import type { HfSource } from './manifest.js';
 import type { RemoteVersion } from './remote-version.js';

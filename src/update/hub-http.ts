@@ -9,9 +9,7 @@ import { describeFetchFailure } from '../core/fetch-failure.js';
 import { formatBytes } from '../core/byte-size.js';
 import { VERSION } from '../package-info.js';
 import { BodyTooLarge, MiB, readCappedText } from './capped-body.js';
-import { HubResponseError } from './errors/hub-response-error.js';
-import { HubUnreachableError } from './errors/hub-unreachable-error.js';
-import { RateLimitedError } from './errors/rate-limited-error.js';
+import { HubResponseError, HubUnreachableError, RateLimitedError } from './errors.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './rate-limit.js';
 
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/arena-error.js';
 import type { CatalogView } from '../core/catalog-view.js';
-import { TargetError } from './errors/target-error.js';
+import { TargetError } from './errors.js';
 
 /** A library folder as the library module lists it (`ModelFolder`). */
 export interface LibraryFolderRef {

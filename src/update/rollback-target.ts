@@ -5,8 +5,7 @@
  * next update window does not install the version rolled away from again.
  */
 import fs from 'node:fs/promises';
-import { NoVersionError } from './errors/no-version-error.js';
-import { UpdateIoError } from './errors/update-io-error.js';
+import { NoVersionError, UpdateIoError } from './errors.js';
 import { localVersion } from './inspect-entry.js';
 import { locateTarget } from './locate-target.js';
 import type { SourceRecord } from './remote-version.js';

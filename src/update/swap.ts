@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
-import { UpdateIoError } from './errors/update-io-error.js';
+import { UpdateIoError } from './errors.js';
 import type { LocatedTarget } from './locate-target.js';
 import { keptFileName, pruneKept, versionsDirOf, type KeptVersion } from './versions.js';
 

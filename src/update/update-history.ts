@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
 import { redactJson } from '../log/redact.js';
-import { UpdateIoError } from './errors/update-io-error.js';
+import { UpdateIoError } from './errors.js';
 
 const fileVersion = z.object({ sha256: z.string(), bytes: z.number() });
 

@@ -18,10 +18,7 @@ import type { Credentials } from '../config/credentials.js';
 import type { Logger } from '../log/logger.js';
 import { redactJson, registerSecret } from '../log/redact.js';
 import { CivitaiClient } from './civitai-client.js';
-import { NoManifestError } from './errors/no-manifest-error.js';
-import { NotTrackedError } from './errors/not-tracked-error.js';
-import { PausedError } from './errors/paused-error.js';
-import { TargetError } from './errors/target-error.js';
+import { NoManifestError, NotTrackedError, PausedError, TargetError, UpdaterLockedError } from './errors.js';
 import { HashCache } from './hash-cache.js';
 import { HfClient } from './hf-client.js';
 import { HubHttp, realSleep, type FetchFunction, type Sleep } from './hub-http.js';
@@ -47,7 +44,6 @@ import type {
   UpdateReport,
   UpdatesStatus,
 } from './update-results.js';
-import { UpdaterLockedError } from './errors/updater-locked-error.js';
 import { UpdaterLock } from './updater-lock.js';
 import { listKept, versionsDirOf } from './versions.js';
 import { WindowScheduler } from './window-scheduler.js';

@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/arena-error.js';
-import { UpdaterLockedError } from './errors/updater-locked-error.js';
+import { UpdaterLockedError } from './errors.js';
 
 function alive(pid: number): boolean {
   try {
