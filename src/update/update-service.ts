@@ -44,7 +44,8 @@ import type {
   UpdateReport,
   UpdatesStatus,
 } from './update-results.js';
-import { UpdaterLock } from './updater-lock.js';
+import { acquireUpdaterLock } from './updater-lock.js';
+import type { PidFileLock } from '../lock/pid-file-lock.js';
 import { listKept, versionsDirOf } from './versions.js';
 import { WindowScheduler } from './window-scheduler.js';
 import { nextWindow, windowAt, type WindowSpan } from './window-calendar.js';
@@ -153,7 +154,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
   #scheduling = false;
   #window: AbortController | undefined;
   #windowRun: Promise<unknown> | undefined;
-  #lock: UpdaterLock | undefined;
+  #lock: PidFileLock | undefined;
   /** Why the lock is not held yet, while a waiting service retries. */
   #lockWait: { readonly error: UpdaterLockedError; readonly timer: NodeJS.Timeout } | undefined;
   #lastCheck: UpdatesStatus['lastCheck'] = null;
@@ -175,7 +176,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
   }
 
   async start(options: StartOptions): Promise<void> {
-    if (options.lock === 'require') this.#lock = await UpdaterLock.acquire(this.#options.stateDir, this.#options.holder);
+    if (options.lock === 'require') this.#lock = await acquireUpdaterLock(this.#options.stateDir, this.#options.holder);
     if (options.lock === 'wait') await this.#takeLock();
     this.#hashes = await HashCache.open(this.#options.stateDir, this.#logger);
     await this.#loadManifest();
@@ -364,7 +365,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
   /** Takes the lock, or, while another updater holds it, tries again every LOCK_RETRY_MS. */
   async #takeLock(): Promise<void> {
     try {
-      this.#lock = await UpdaterLock.acquire(this.#options.stateDir, this.#options.holder);
+      this.#lock = await acquireUpdaterLock(this.#options.stateDir, this.#options.holder);
     } catch (error) {
       if (!(error instanceof UpdaterLockedError)) throw error;
       if (this.#lockWait === undefined) {
