@@ -11,6 +11,7 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { ArenaError, messageOf } from '../core/arena-error.js';
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 import { formatBytes } from '../core/byte-size.js';
 import type { Logger } from '../log/logger.js';
 import {
@@ -28,8 +29,9 @@ import {
 } from './errors.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import { DownloadPace, type PaceLimits, type PaceVerdict } from './download-pace.js';
-import type { HubHttp, Sleep } from './hub-http.js';
+import type { HubHttp } from './hub-http.js';
 import { describeRemoteFile, maxBytes, sizeMatches, type RemoteVersion } from './remote-version.js';
+import type { Sleep } from './sleep.js';
 import { discardStaged, readRecord, stagedFiles, writeRecord, type StagedFiles } from './staging.js';
 
 export interface DownloadRequest {
@@ -60,6 +62,8 @@ export interface Downloaded {
 }
 
 const DEFAULT_RETRIES = 3;
+/** The waits before resuming: about 1, 2 and 4 s for the default three tries, jittered so that downloads cut together do not reconnect together. */
+const RESUME_BACKOFF: BackoffPolicy = { firstMs: 1000, maxMs: 30_000 };
 
 /** A connection cut for falling behind the pace; retried like any other break. */
 class PaceFailure extends Error {
@@ -308,7 +312,8 @@ export async function downloadVerified(request: DownloadRequest): Promise<Downlo
         reason,
         attempt: attempt + 1,
       });
-      await request.sleep(1000 * 2 ** attempt, request.signal).catch(() => undefined);
+      // An abort ends the wait early and is not an error here: the next try sees the aborted signal and reports the pause.
+      await request.sleep(backoffDelay(attempt + 1, RESUME_BACKOFF), request.signal).catch(() => undefined);
     }
   }
 

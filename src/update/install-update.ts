@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import { downloadVerified } from './download.js';
 import type { PaceLimits } from './download-pace.js';
-import type { Sleep } from './hub-http.js';
+import type { Sleep } from './sleep.js';
 import { localVersion, type Inspection } from './inspect-entry.js';
 import { locateTarget } from './locate-target.js';
 import { discardStaged } from './staging.js';

@@ -21,13 +21,14 @@ import { CivitaiClient } from './civitai-client.js';
 import { NoManifestError, NotTrackedError, PausedError, TargetError, UpdaterLockedError } from './errors.js';
 import { HashCache } from './hash-cache.js';
 import { HfClient } from './hf-client.js';
-import { HubHttp, realSleep, type FetchFunction, type Sleep } from './hub-http.js';
+import { HubHttp, type FetchFunction } from './hub-http.js';
+import { sleep, type Sleep } from './sleep.js';
 import { identifyFiles, type LocalFile } from './identify-files.js';
 import { inspectEntry, type Inspection } from './inspect-entry.js';
 import { installUpdate } from './install-update.js';
 import { locateTarget, type UpdateLibrary } from './locate-target.js';
 import { DEFAULT_KEEP, describeProblem, describeSource, readManifest, type Manifest, type ManifestEntry } from './manifest.js';
-import type { BackoffPolicy } from './rate-limit.js';
+import type { RateLimitPolicy } from './rate-limit.js';
 import { rollbackTarget, sourceOf, versionOf } from './rollback-target.js';
 import { listStaged, pruneStaging } from './staging.js';
 import { systemClock, type UpdateClock } from './update-clock.js';
@@ -67,7 +68,7 @@ export interface UpdateServiceOptions {
   readonly clock?: UpdateClock;
   readonly fetch?: FetchFunction;
   readonly sleep?: Sleep;
-  readonly backoff?: BackoffPolicy;
+  readonly backoff?: RateLimitPolicy;
 }
 
 export interface StartOptions {
@@ -166,7 +167,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     this.#options = options;
     this.#logger = options.logger;
     this.#clock = options.clock ?? systemClock;
-    this.#sleep = options.sleep ?? realSleep;
+    this.#sleep = options.sleep ?? sleep;
     this.#settings = options.settings;
     // The service may be handed tokens that were never loaded through loadCredentials (tests, embedders).
     registerSecret(options.credentials.hfToken);
@@ -389,7 +390,7 @@ export class UpdateService extends EventEmitter<ServiceEvents> {
     const { credentials, logger } = this.#options;
     const common = {
       logger,
-      sleep: this.#options.sleep ?? realSleep,
+      sleep: this.#sleep,
       ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
       ...(this.#options.backoff ? { backoff: this.#options.backoff } : {}),
     };
