@@ -6,12 +6,15 @@
  * ever missing; where the filesystem has no hard links it is renamed there
  * instead, just before the new file arrives.
  */
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
 import { UpdateIoError } from './errors.js';
 import type { LocatedTarget } from './locate-target.js';
+import type { UpdateContext } from './update-context.js';
+import type { FileVersion } from './update-results.js';
 import { keptFileName, pruneKept, versionsDirOf, type KeptVersion } from './versions.js';
 
 export interface SwapContext {
@@ -31,6 +34,31 @@ export interface SwapResult {
   /** Where the replaced file was kept, if it was. */
   readonly keptAs?: string;
   readonly pruned: readonly KeptVersion[];
+}
+
+/** The swap of `target` as an update or a rollback makes it, replacing `current` (null: no file yet). */
+export function swapContextOf(context: UpdateContext, target: string, located: LocatedTarget, keep: number, current: FileVersion | null): SwapContext {
+  return {
+    target,
+    located,
+    keep,
+    ...(current === null ? {} : { currentSha256: current.sha256 }),
+    invalidate: () => context.invalidate(target),
+    now: context.now(),
+    logger: context.logger,
+  };
+}
+
+/**
+ * Tells the hash cache what a swap put in place, so that the next check
+ * reads no file again: the new file's sha256, and the kept one's. Returns
+ * the new file's stats.
+ */
+export async function rememberSwap(context: UpdateContext, located: LocatedTarget, sha256: string, swap: SwapResult, current: FileVersion | null): Promise<Stats> {
+  const placed = await fs.stat(located.path);
+  await context.hashes.remember(located.path, placed, sha256);
+  if (swap.keptAs !== undefined && current !== null) await context.hashes.remember(swap.keptAs, await fs.stat(swap.keptAs), current.sha256);
+  return placed;
 }
 
 /** Filesystems (some SMB mounts) that cannot hard-link answer with one of these. */

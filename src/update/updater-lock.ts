@@ -55,6 +55,8 @@ export class UpdaterLock {
   #lock: PidFileLock | undefined;
   /** Why the lock is not held yet, while a waiting updater retries. */
   #wait: { readonly error: UpdaterLockedError; readonly timer: NodeJS.Timeout } | undefined;
+  /** A try is under way: another would find this process's own lock and wait for itself. */
+  #trying = false;
 
   /** `onChange` hears when the updater starts or stops waiting for the lock (its problems change). */
   constructor(stateDir: string, holder: string, logger: Logger, onChange: () => void) {
@@ -88,6 +90,8 @@ export class UpdaterLock {
 
   /** Takes the lock, or, while another updater holds it, tries again every LOCK_RETRY_MS. */
   async #takeOrWait(): Promise<void> {
+    if (this.#trying || this.#lock !== undefined) return;
+    this.#trying = true;
     try {
       this.#lock = await acquireUpdaterLock(this.#stateDir, this.#holder);
     } catch (error) {
@@ -102,6 +106,8 @@ export class UpdaterLock {
         this.#onChange();
       }
       return;
+    } finally {
+      this.#trying = false;
     }
     if (this.#wait !== undefined) {
       clearInterval(this.#wait.timer);
