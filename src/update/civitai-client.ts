@@ -189,6 +189,7 @@ async function errorDetail(response: Response): Promise<string> {
     const text = typeof body.error === 'string' ? body.error : typeof body.message === 'string' ? body.message : undefined;
     return text === undefined ? '' : ` (${redactText(text).slice(0, 200)})`;
   } catch {
+    // The detail is a courtesy: the status alone makes the message.
     return '';
   }
 }

@@ -28,6 +28,7 @@ import {
   VerifyError,
 } from './errors.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
+import { discardBody } from './capped-body.js';
 import { DownloadPace, type PaceLimits, type PaceVerdict } from './download-pace.js';
 import type { HubHttp } from './hub-http.js';
 import { describeRemoteFile, maxBytes, sizeMatches, type RemoteVersion } from './remote-version.js';
@@ -133,6 +134,7 @@ class Transfer {
     if (this.offset > 0) this.request.logger.info(`${reason}; downloading from the start`, { target: this.request.target });
     this.offset = 0;
     this.hash = createHash('sha256');
+    // A part file that is missing is as empty as a truncated one: the download starts over either way.
     await fsp.truncate(this.files.part, 0).catch(() => undefined);
   }
 
@@ -172,7 +174,7 @@ class Transfer {
     }
     let response = await request.http.request(request.remote.downloadUrl, { headers, signal });
     if (response.status === 416 && this.offset > 0) {
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       if (sizeMatches(this.offset, request.remote)) return;
       await this.restart('the server refused the resume range');
       response = await request.http.request(request.remote.downloadUrl, { signal });
@@ -228,6 +230,7 @@ class Transfer {
         request.onProgress?.(this.offset);
       }
     } finally {
+      // Some network filesystems refuse fsync; the bytes are written, and the size on disk is checked before any swap.
       await handle.sync().catch(() => undefined);
       await handle.close();
     }

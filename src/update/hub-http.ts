@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import { formatBytes } from '../core/byte-size.js';
 import { VERSION } from '../package-info.js';
-import { BodyTooLarge, MiB, readCappedText } from './capped-body.js';
+import { BodyTooLarge, discardBody, MiB, readCappedText } from './capped-body.js';
 import { HubResponseError, HubUnreachableError, RateLimitedError } from './errors.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type RateLimitPolicy } from './rate-limit.js';
 import { sleep, type Sleep } from './sleep.js';
@@ -93,7 +93,7 @@ export class HubHttp {
     for (let attempt = 0; ; attempt += 1) {
       const response = await this.#follow(url, init);
       if (response.status !== 429) return response;
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       const delay = retryDelayMs(response.headers, attempt, this.#backoff, this.#now());
       if (attempt + 1 >= this.#backoff.attempts) {
         throw new RateLimitedError(
@@ -157,7 +157,7 @@ export class HubHttp {
       }
       const location = response.headers.get('location');
       if (init.redirects === 'none' || response.status < 300 || response.status > 399 || location === null) return response;
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       const next = new URL(location, current);
       this.#logger.debug('following a redirect', { hub: this.hub, from: shownUrl(current), to: shownUrl(next) });
       current = next;

@@ -71,6 +71,7 @@ export async function locateTarget(
     .filter((folder) => folder.category === target.category && (target.root === undefined || isWithin(folder.dir, target.root)));
   for (const folder of candidates) {
     const file = path.join(folder.dir, ...target.name.split('/'));
+    // No such file in this folder (or no folder): look in the next.
     const link = await statOrUndefined(folder.dir).then((stats) => (stats?.isDirectory() ? fs.lstat(file).catch(() => undefined) : undefined));
     if (link === undefined) continue;
     if (link.isSymbolicLink()) {

@@ -65,6 +65,7 @@ export async function rememberSwap(context: UpdateContext, located: LocatedTarge
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK']);
 
 async function fsyncDir(dir: string): Promise<void> {
+  // A folder that cannot be opened cannot be fsynced either; the rename is done either way.
   const handle = await fs.open(dir, 'r').catch(() => undefined);
   if (handle === undefined) return;
   // Some network filesystems refuse fsync on a folder; the rename is done either way.
@@ -116,6 +117,7 @@ async function replace(replacement: string, context: SwapContext): Promise<SwapR
   try {
     await fs.rename(replacement, located.path);
   } catch (error) {
+    // Putting the old file back is a courtesy: should it fail, it is still whole in versions, and the error below says what happened.
     if (preserved !== undefined && !preserved.linked) await fs.rename(preserved.file, located.path).catch(() => undefined);
     throw new UpdateIoError(`cannot rename ${replacement} to ${located.path}: ${messageOf(error)}`, { cause: error });
   }
