@@ -8,24 +8,19 @@ import type { LockRecord } from './lock-record.js';
 
 /** A running process holds the lock. */
 export class LockHeldError extends ArenaError {
-  readonly file: string;
   readonly holder: LockRecord;
 
   constructor(file: string, holder: LockRecord) {
     super('E_LOCKED', `${holder.holder ?? 'another process'} (pid ${holder.pid}) holds the lock ${file}`);
     this.name = 'LockHeldError';
-    this.file = file;
     this.holder = holder;
   }
 }
 
 /** The lock changed hands on every try: others keep taking and releasing it. */
 export class LockContendedError extends ArenaError {
-  readonly file: string;
-
   constructor(file: string) {
     super('E_LOCKED', `could not take the lock ${file}: it keeps reappearing`);
     this.name = 'LockContendedError';
-    this.file = file;
   }
 }

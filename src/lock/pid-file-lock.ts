@@ -105,12 +105,12 @@ async function removeIfStill(file: string, stale: string, text: string, depth: n
 }
 
 export class PidFileLock {
-  readonly file: string;
+  readonly #file: string;
   /** What we wrote: release removes the file only while it still says this. */
   readonly #text: string;
 
   private constructor(file: string, text: string) {
-    this.file = file;
+    this.#file = file;
     this.#text = text;
   }
 
@@ -123,6 +123,6 @@ export class PidFileLock {
 
   /** Removes the file if it is still ours. */
   async release(): Promise<void> {
-    if ((await readText(this.file)) === this.#text) await fs.rm(this.file, { force: true });
+    if ((await readText(this.#file)) === this.#text) await fs.rm(this.#file, { force: true });
   }
 }

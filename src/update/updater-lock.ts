@@ -19,7 +19,7 @@ import { UpdaterLockedError } from './errors.js';
  * runs under many names (npx, a node path, a shell wrapper), so its command
  * line proves nothing.
  */
-export async function acquireUpdaterLock(stateDir: string, holder: string): Promise<PidFileLock> {
+async function acquireUpdaterLock(stateDir: string, holder: string): Promise<PidFileLock> {
   const file = path.join(stateDir, 'updater.lock');
   await fs.mkdir(stateDir, { recursive: true });
   try {
