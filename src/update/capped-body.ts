@@ -19,7 +19,9 @@ export class BodyTooLarge extends Error {
   }
 }
 
-async function cancel(response: Response): Promise<void> {
+/** Drops a body nobody will read, so its connection is freed. */
+export async function discardBody(response: Response): Promise<void> {
+  // A body that cannot be cancelled is closed or broken already: nothing is left to free.
   await response.body?.cancel().catch(() => undefined);
 }
 
@@ -27,7 +29,7 @@ async function cancel(response: Response): Promise<void> {
 export async function readCappedText(response: Response, limit: number): Promise<string> {
   const announced = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(announced) && announced > limit) {
-    await cancel(response);
+    await discardBody(response);
     throw new BodyTooLarge(limit, announced);
   }
   if (response.body === null) return '';
@@ -40,6 +42,7 @@ export async function readCappedText(response: Response, limit: number): Promise
       if (done) break;
       total += value.byteLength;
       if (total > limit) {
+        // Cancelling frees the connection; one that fails is closed already, and the answer is refused either way.
         await reader.cancel().catch(() => undefined);
         throw new BodyTooLarge(limit);
       }

@@ -8,10 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { redactText } from '../log/redact.js';
 import { readCappedText } from './capped-body.js';
-import { HubAuthError } from './errors/hub-auth-error.js';
-import { HubNotFoundError } from './errors/hub-not-found-error.js';
-import { HubResponseError } from './errors/hub-response-error.js';
-import { TargetError } from './errors/target-error.js';
+import { HubAuthError, HubNotFoundError, HubResponseError, TargetError } from './errors.js';
 import { shownUrl, type HubHttp } from './hub-http.js';
 import type { CivitaiSource } from './manifest.js';
 import type { RemoteVersion } from './remote-version.js';
@@ -192,6 +189,7 @@ async function errorDetail(response: Response): Promise<string> {
     const text = typeof body.error === 'string' ? body.error : typeof body.message === 'string' ? body.message : undefined;
     return text === undefined ? '' : ` (${redactText(text).slice(0, 200)})`;
   } catch {
+    // The detail is a courtesy: the status alone makes the message.
     return '';
   }
 }

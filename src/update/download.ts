@@ -11,23 +11,28 @@ import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import { ArenaError, messageOf } from '../core/arena-error.js';
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 import { formatBytes } from '../core/byte-size.js';
 import type { Logger } from '../log/logger.js';
-import { DownloadError } from './errors/download-error.js';
-import { DownloadSlowError } from './errors/download-slow-error.js';
-import { HubAuthError } from './errors/hub-auth-error.js';
-import { HubGatedError } from './errors/hub-gated-error.js';
-import { HubNotFoundError } from './errors/hub-not-found-error.js';
-import { HubResponseError } from './errors/hub-response-error.js';
-import { NoSpaceError } from './errors/no-space-error.js';
-import { PausedError } from './errors/paused-error.js';
-import { RateLimitedError } from './errors/rate-limited-error.js';
-import { UpdateIoError } from './errors/update-io-error.js';
-import { VerifyError } from './errors/verify-error.js';
+import {
+  DownloadError,
+  DownloadSlowError,
+  HubAuthError,
+  HubGatedError,
+  HubNotFoundError,
+  HubResponseError,
+  NoSpaceError,
+  PausedError,
+  RateLimitedError,
+  UpdateIoError,
+  VerifyError,
+} from './errors.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
+import { discardBody } from './capped-body.js';
 import { DownloadPace, type PaceLimits, type PaceVerdict } from './download-pace.js';
-import type { HubHttp, Sleep } from './hub-http.js';
+import type { HubHttp } from './hub-http.js';
 import { describeRemoteFile, maxBytes, sizeMatches, type RemoteVersion } from './remote-version.js';
+import type { Sleep } from './sleep.js';
 import { discardStaged, readRecord, stagedFiles, writeRecord, type StagedFiles } from './staging.js';
 
 export interface DownloadRequest {
@@ -58,6 +63,8 @@ export interface Downloaded {
 }
 
 const DEFAULT_RETRIES = 3;
+/** The waits before resuming: about 1, 2 and 4 s for the default three tries, jittered so that downloads cut together do not reconnect together. */
+const RESUME_BACKOFF: BackoffPolicy = { firstMs: 1000, maxMs: 30_000 };
 
 /** A connection cut for falling behind the pace; retried like any other break. */
 class PaceFailure extends Error {
@@ -127,6 +134,7 @@ class Transfer {
     if (this.offset > 0) this.request.logger.info(`${reason}; downloading from the start`, { target: this.request.target });
     this.offset = 0;
     this.hash = createHash('sha256');
+    // A part file that is missing is as empty as a truncated one: the download starts over either way.
     await fsp.truncate(this.files.part, 0).catch(() => undefined);
   }
 
@@ -166,7 +174,7 @@ class Transfer {
     }
     let response = await request.http.request(request.remote.downloadUrl, { headers, signal });
     if (response.status === 416 && this.offset > 0) {
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       if (sizeMatches(this.offset, request.remote)) return;
       await this.restart('the server refused the resume range');
       response = await request.http.request(request.remote.downloadUrl, { signal });
@@ -222,6 +230,7 @@ class Transfer {
         request.onProgress?.(this.offset);
       }
     } finally {
+      // Some network filesystems refuse fsync; the bytes are written, and the size on disk is checked before any swap.
       await handle.sync().catch(() => undefined);
       await handle.close();
     }
@@ -306,7 +315,8 @@ export async function downloadVerified(request: DownloadRequest): Promise<Downlo
         reason,
         attempt: attempt + 1,
       });
-      await request.sleep(1000 * 2 ** attempt, request.signal).catch(() => undefined);
+      // An abort ends the wait early and is not an error here: the next try sees the aborted signal and reports the pause.
+      await request.sleep(backoffDelay(attempt + 1, RESUME_BACKOFF), request.signal).catch(() => undefined);
     }
   }
 

@@ -4,13 +4,11 @@
  * Errors come with an `X-Error-Code` header, which decides the message.
  */
 import { z } from 'zod';
-import { HubAuthError } from './errors/hub-auth-error.js';
-import { HubGatedError } from './errors/hub-gated-error.js';
-import { HubNotFoundError } from './errors/hub-not-found-error.js';
-import { HubResponseError } from './errors/hub-response-error.js';
+import { HubAuthError, HubGatedError, HubNotFoundError, HubResponseError } from './errors.js';
 import { shownUrl, type HubHttp } from './hub-http.js';
 import type { HfSource } from './manifest.js';
 import type { RemoteVersion } from './remote-version.js';
+import { discardBody } from './capped-body.js';
 
 const revisionSchema = z.object({
   sha: z.string().min(7),
@@ -97,7 +95,7 @@ export class HfClient {
 
   /** Turns an error answer (of the API, resolve or the CDN) into the error that says what to do. */
   async fail(response: Response, source: HfSource): Promise<never> {
-    await response.body?.cancel().catch(() => undefined);
+    await discardBody(response);
     const code = response.headers.get('x-error-code');
     const detail = response.headers.get('x-error-message');
     const token = this.http.hasToken ? 'the token (HF_TOKEN) has no access to it' : 'no token is set (HF_TOKEN, or LoadCredential=hf-token)';

@@ -8,13 +8,11 @@ import type { Logger } from '../log/logger.js';
 import { describeFetchFailure } from '../core/fetch-failure.js';
 import { formatBytes } from '../core/byte-size.js';
 import { VERSION } from '../package-info.js';
-import { BodyTooLarge, MiB, readCappedText } from './capped-body.js';
-import { HubResponseError } from './errors/hub-response-error.js';
-import { HubUnreachableError } from './errors/hub-unreachable-error.js';
-import { RateLimitedError } from './errors/rate-limited-error.js';
-import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './rate-limit.js';
+import { BodyTooLarge, discardBody, MiB, readCappedText } from './capped-body.js';
+import { HubResponseError, HubUnreachableError, RateLimitedError } from './errors.js';
+import { DEFAULT_BACKOFF, retryDelayMs, type RateLimitPolicy } from './rate-limit.js';
+import { sleep, type Sleep } from './sleep.js';
 
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export type FetchFunction = (input: URL, init: RequestInit) => Promise<Response>;
 
 export interface HubHttpOptions {
@@ -22,7 +20,7 @@ export interface HubHttpOptions {
   readonly hub: string;
   readonly endpoint: string;
   readonly token?: string;
-  readonly backoff?: BackoffPolicy;
+  readonly backoff?: RateLimitPolicy;
   readonly logger: Logger;
   readonly fetch?: FetchFunction;
   readonly sleep?: Sleep;
@@ -51,24 +49,6 @@ const API_TIMEOUT_MS = 60_000;
 export const MAX_API_BODY_BYTES = 8 * MiB;
 const USER_AGENT = `comfyui-arena/${VERSION}`;
 
-/** Abortable sleep on the real clock. */
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 /** A URL for messages and logs: origin and path only, since CDN queries carry signatures. */
 export function shownUrl(url: string | URL): string {
   const parsed = new URL(url);
@@ -80,7 +60,7 @@ export class HubHttp {
   readonly endpoint: string;
   readonly #origin: string;
   readonly #token?: string;
-  readonly #backoff: BackoffPolicy;
+  readonly #backoff: RateLimitPolicy;
   readonly #logger: Logger;
   readonly #fetch: FetchFunction;
   readonly #sleep: Sleep;
@@ -94,7 +74,7 @@ export class HubHttp {
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#logger = options.logger;
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
-    this.#sleep = options.sleep ?? realSleep;
+    this.#sleep = options.sleep ?? sleep;
     this.#now = options.now ?? Date.now;
   }
 
@@ -113,7 +93,7 @@ export class HubHttp {
     for (let attempt = 0; ; attempt += 1) {
       const response = await this.#follow(url, init);
       if (response.status !== 429) return response;
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       const delay = retryDelayMs(response.headers, attempt, this.#backoff, this.#now());
       if (attempt + 1 >= this.#backoff.attempts) {
         throw new RateLimitedError(
@@ -177,7 +157,7 @@ export class HubHttp {
       }
       const location = response.headers.get('location');
       if (init.redirects === 'none' || response.status < 300 || response.status > 399 || location === null) return response;
-      await response.body?.cancel().catch(() => undefined);
+      await discardBody(response);
       const next = new URL(location, current);
       this.#logger.debug('following a redirect', { hub: this.hub, from: shownUrl(current), to: shownUrl(next) });
       current = next;

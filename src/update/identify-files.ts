@@ -4,6 +4,11 @@
  * (Hugging Face has no lookup by content, so its files are not identified.)
  */
 import { ArenaError, messageOf } from '../core/arena-error.js';
+import { modelKey } from '../core/categories.js';
+import { TargetError } from './errors.js';
+import { locateTarget, type UpdateLibrary } from './locate-target.js';
+import type { ManifestEntry } from './manifest.js';
+import { splitTarget, targetKey } from './tracked-manifest.js';
 import type { UpdateContext } from './update-context.js';
 import type { IdentifiedFile } from './update-results.js';
 
@@ -15,6 +20,26 @@ export interface LocalFile {
 
 function failure(error: unknown): { code: string; message: string } {
   return { code: error instanceof ArenaError ? error.code : 'E_INTERNAL', message: messageOf(error) };
+}
+
+/** The files to identify: the named targets (each must be in the library), or else every library model the manifest does not track. */
+export async function filesToIdentify(library: UpdateLibrary, targets: readonly string[], tracked: readonly ManifestEntry[]): Promise<LocalFile[]> {
+  const files: LocalFile[] = [];
+  if (targets.length > 0) {
+    for (const text of targets) {
+      const key = targetKey(text);
+      const located = await locateTarget(library, splitTarget(key));
+      if (located.current === undefined) throw new TargetError(`${key} is not in the library`);
+      files.push({ target: key, path: located.path, bytes: located.current.size });
+    }
+    return files;
+  }
+  const trackedTargets = new Set(tracked.map((entry) => entry.target));
+  for (const entry of library.entries()) {
+    const key = modelKey(entry.category, entry.name);
+    if (key !== undefined && entry.available && !trackedTargets.has(key)) files.push({ target: key, path: entry.path, bytes: entry.size });
+  }
+  return files;
 }
 
 export async function identifyFiles(context: UpdateContext, files: readonly LocalFile[], signal?: AbortSignal): Promise<IdentifiedFile[]> {

@@ -6,11 +6,11 @@
 import fs from 'node:fs/promises';
 import { downloadVerified } from './download.js';
 import type { PaceLimits } from './download-pace.js';
-import type { Sleep } from './hub-http.js';
+import type { Sleep } from './sleep.js';
 import { localVersion, type Inspection } from './inspect-entry.js';
 import { locateTarget } from './locate-target.js';
 import { discardStaged } from './staging.js';
-import { installStaged } from './swap.js';
+import { installStaged, rememberSwap, swapContextOf } from './swap.js';
 import type { UpdateContext } from './update-context.js';
 import type { FileVersion } from './update-results.js';
 
@@ -58,19 +58,9 @@ export async function installUpdate(context: UpdateContext, inspection: Inspecti
     await discardStaged(downloaded.files);
     return { status: 'up-to-date', path: located.path, from: current };
   }
-  const swap = await installStaged(downloaded.file, {
-    target: entry.target,
-    located,
-    keep: entry.keep,
-    ...(current === null ? {} : { currentSha256: current.sha256 }),
-    invalidate: () => context.invalidate(entry.target),
-    now: context.now(),
-    logger: context.logger,
-  });
+  const swap = await installStaged(downloaded.file, swapContextOf(context, entry.target, located, entry.keep, current));
   await fs.rm(downloaded.files.record, { force: true });
-  const installed = await fs.stat(located.path);
-  await context.hashes.remember(located.path, installed, remote.sha256);
-  if (swap.keptAs !== undefined && current !== null) await context.hashes.remember(swap.keptAs, await fs.stat(swap.keptAs), current.sha256);
+  const installed = await rememberSwap(context, located, remote.sha256, swap, current);
   await context.history.append({
     at: new Date(context.now()).toISOString(),
     action: 'update',

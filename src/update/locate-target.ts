@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/arena-error.js';
 import type { CatalogView } from '../core/catalog-view.js';
-import { TargetError } from './errors/target-error.js';
+import { TargetError } from './errors.js';
 
 /** A library folder as the library module lists it (`ModelFolder`). */
 export interface LibraryFolderRef {
@@ -71,6 +71,7 @@ export async function locateTarget(
     .filter((folder) => folder.category === target.category && (target.root === undefined || isWithin(folder.dir, target.root)));
   for (const folder of candidates) {
     const file = path.join(folder.dir, ...target.name.split('/'));
+    // No such file in this folder (or no folder): look in the next.
     const link = await statOrUndefined(folder.dir).then((stats) => (stats?.isDirectory() ? fs.lstat(file).catch(() => undefined) : undefined));
     if (link === undefined) continue;
     if (link.isSymbolicLink()) {

@@ -10,7 +10,7 @@ import { LineCounter, isSeq, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { messageOf } from '../core/arena-error.js';
 import { canonicalCategory, modelKey } from '../core/categories.js';
-import { ManifestError } from './errors/manifest-error.js';
+import { ManifestError } from './errors.js';
 
 export interface HfSource {
   readonly hub: 'hf';

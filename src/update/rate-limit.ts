@@ -1,20 +1,20 @@
 /**
  * How long to wait after a 429. Hugging Face says when its window resets
  * (`RateLimit: "api";r=0;t=89`); some servers send `Retry-After`; CivitAI
- * sends neither, so the wait doubles from the policy's first delay up to its
- * cap.
+ * sends neither, so the wait grows by the product's backoff (core/backoff.ts)
+ * from the policy's first delay up to its cap, with jitter so that updaters
+ * refused together do not come back together.
  */
+import { backoffDelay, type BackoffPolicy } from '../core/backoff.js';
 
-export interface BackoffPolicy {
-  readonly firstMs: number;
-  readonly maxMs: number;
+export interface RateLimitPolicy extends BackoffPolicy {
   /** Tries in all, the first included. */
   readonly attempts: number;
   /** A server asking for a longer wait than this ends the request: the check says so instead of hanging. */
   readonly maxWaitMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { firstMs: 1000, maxMs: 30_000, attempts: 7, maxWaitMs: 60_000 };
+export const DEFAULT_BACKOFF: RateLimitPolicy = { firstMs: 1000, maxMs: 30_000, jitter: 0.5, attempts: 7, maxWaitMs: 60_000 };
 
 /** Seconds from `Retry-After` (seconds or an HTTP date), or undefined. */
 function retryAfterMs(value: string | null, now: number): number | undefined {
@@ -31,9 +31,13 @@ function rateLimitResetMs(value: string | null): number | undefined {
   return match ? Number(match[1]) * 1000 : undefined;
 }
 
-/** The wait before try `attempt + 1` (attempt 0 is the first try that got a 429). */
-export function retryDelayMs(headers: Headers, attempt: number, policy: BackoffPolicy, now: number): number {
+/**
+ * The wait before try `attempt + 1` (attempt 0 is the first try that got a
+ * 429). A wait the server announces is taken as it is, without jitter: it
+ * knows when its window resets.
+ */
+export function retryDelayMs(headers: Headers, attempt: number, policy: RateLimitPolicy, now: number, random?: () => number): number {
   const announced = retryAfterMs(headers.get('retry-after'), now) ?? rateLimitResetMs(headers.get('ratelimit'));
   if (announced !== undefined) return Math.max(announced, policy.firstMs);
-  return Math.min(policy.firstMs * 2 ** attempt, policy.maxMs);
+  return backoffDelay(attempt + 1, policy, random);
 }

@@ -4,13 +4,11 @@
  * SSD copy is invalidated, and the history records it with a hold, so the
  * next update window does not install the version rolled away from again.
  */
-import fs from 'node:fs/promises';
-import { NoVersionError } from './errors/no-version-error.js';
-import { UpdateIoError } from './errors/update-io-error.js';
+import { NoVersionError, UpdateIoError } from './errors.js';
 import { localVersion } from './inspect-entry.js';
 import { locateTarget } from './locate-target.js';
 import type { SourceRecord } from './remote-version.js';
-import { restoreKept } from './swap.js';
+import { rememberSwap, restoreKept, swapContextOf } from './swap.js';
 import type { UpdateContext } from './update-context.js';
 import type { HistoryRecord } from './update-history.js';
 import type { RollbackResult } from './update-results.js';
@@ -68,18 +66,8 @@ export async function rollbackTarget(context: UpdateContext, request: RollbackRe
   if (actual !== chosen.sha256) {
     throw new UpdateIoError(`the kept file ${chosen.file} no longer has the sha256 its name says (it has ${actual}); it was not restored`);
   }
-  const swap = await restoreKept(chosen, {
-    target: request.target,
-    located,
-    keep: request.keep,
-    ...(current === null ? {} : { currentSha256: current.sha256 }),
-    invalidate: () => context.invalidate(request.target),
-    now: context.now(),
-    logger: context.logger,
-  });
-  const restored = await fs.stat(located.path);
-  await context.hashes.remember(located.path, restored, chosen.sha256);
-  if (swap.keptAs !== undefined && current !== null) await context.hashes.remember(swap.keptAs, await fs.stat(swap.keptAs), current.sha256);
+  const swap = await restoreKept(chosen, swapContextOf(context, request.target, located, request.keep, current));
+  const restored = await rememberSwap(context, located, chosen.sha256, swap, current);
   const source = sourceOf(records, chosen.sha256);
   await context.history.append({
     at: new Date(context.now()).toISOString(),

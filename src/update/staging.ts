@@ -47,6 +47,7 @@ export async function readRecord(files: StagedFiles): Promise<StagingRecord | un
     const parsed = recordSchema.safeParse(JSON.parse(await fs.readFile(files.record, 'utf8')));
     return parsed.success ? parsed.data : undefined;
   } catch {
+    // No record, or one cut short: the partial cannot be trusted and starts over.
     return undefined;
   }
 }
@@ -72,6 +73,7 @@ export async function listStaged(arenaDir: string): Promise<StagedPartial[]> {
   try {
     names = await fs.readdir(dir);
   } catch {
+    // No staging folder: nothing is staged.
     return [];
   }
   const partials: StagedPartial[] = [];
@@ -79,6 +81,7 @@ export async function listStaged(arenaDir: string): Promise<StagedPartial[]> {
     const base = name.slice(0, -'.json'.length);
     const files = { dir, part: path.join(dir, `${base}.part`), record: path.join(dir, name) };
     const record = await readRecord(files);
+    // A record whose part is gone has nothing to resume.
     const size = await fs.stat(files.part).then(
       (stats) => stats.size,
       () => undefined,
@@ -102,6 +105,7 @@ export async function pruneStaging(arenaDir: string, keep: (partial: StagedParti
     await discardStaged(partial.files);
     removed += 1;
   }
+  // No staging folder: no stray part files either.
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const name of names.filter((entry) => entry.endsWith('.part'))) {
     if (names.includes(`${name.slice(0, -'.part'.length)}.json`)) continue;

@@ -6,12 +6,15 @@
  * ever missing; where the filesystem has no hard links it is renamed there
  * instead, just before the new file arrives.
  */
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
-import { UpdateIoError } from './errors/update-io-error.js';
+import { UpdateIoError } from './errors.js';
 import type { LocatedTarget } from './locate-target.js';
+import type { UpdateContext } from './update-context.js';
+import type { FileVersion } from './update-results.js';
 import { keptFileName, pruneKept, versionsDirOf, type KeptVersion } from './versions.js';
 
 export interface SwapContext {
@@ -33,10 +36,36 @@ export interface SwapResult {
   readonly pruned: readonly KeptVersion[];
 }
 
+/** The swap of `target` as an update or a rollback makes it, replacing `current` (null: no file yet). */
+export function swapContextOf(context: UpdateContext, target: string, located: LocatedTarget, keep: number, current: FileVersion | null): SwapContext {
+  return {
+    target,
+    located,
+    keep,
+    ...(current === null ? {} : { currentSha256: current.sha256 }),
+    invalidate: () => context.invalidate(target),
+    now: context.now(),
+    logger: context.logger,
+  };
+}
+
+/**
+ * Tells the hash cache what a swap put in place, so that the next check
+ * reads no file again: the new file's sha256, and the kept one's. Returns
+ * the new file's stats.
+ */
+export async function rememberSwap(context: UpdateContext, located: LocatedTarget, sha256: string, swap: SwapResult, current: FileVersion | null): Promise<Stats> {
+  const placed = await fs.stat(located.path);
+  await context.hashes.remember(located.path, placed, sha256);
+  if (swap.keptAs !== undefined && current !== null) await context.hashes.remember(swap.keptAs, await fs.stat(swap.keptAs), current.sha256);
+  return placed;
+}
+
 /** Filesystems (some SMB mounts) that cannot hard-link answer with one of these. */
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOSYS', 'EMLINK']);
 
 async function fsyncDir(dir: string): Promise<void> {
+  // A folder that cannot be opened cannot be fsynced either; the rename is done either way.
   const handle = await fs.open(dir, 'r').catch(() => undefined);
   if (handle === undefined) return;
   // Some network filesystems refuse fsync on a folder; the rename is done either way.
@@ -88,6 +117,7 @@ async function replace(replacement: string, context: SwapContext): Promise<SwapR
   try {
     await fs.rename(replacement, located.path);
   } catch (error) {
+    // Putting the old file back is a courtesy: should it fail, it is still whole in versions, and the error below says what happened.
     if (preserved !== undefined && !preserved.linked) await fs.rename(preserved.file, located.path).catch(() => undefined);
     throw new UpdateIoError(`cannot rename ${replacement} to ${located.path}: ${messageOf(error)}`, { cause: error });
   }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
 import { redactJson } from '../log/redact.js';
-import { UpdateIoError } from './errors/update-io-error.js';
+import { UpdateIoError } from './errors.js';
 
 const fileVersion = z.object({ sha256: z.string(), bytes: z.number() });
 
@@ -73,6 +73,7 @@ export class UpdateHistory {
         throw new UpdateIoError(`cannot record the change of ${record.target} in ${this.file}: ${messageOf(error)}`, { cause: error });
       }
     });
+    // The caller of this append hears of its failure; the chain only keeps the writes in order.
     this.#appending = next.catch(() => undefined);
     return next;
   }
@@ -95,6 +96,7 @@ export class UpdateHistory {
         if (parsed.success) records.push(parsed.data);
         else skipped += 1;
       } catch {
+        // A line cut off by a crash: counted, and reported below.
         skipped += 1;
       }
     }

@@ -1,7 +1,8 @@
 /**
  * The updater's answers and events as they cross the socket and reach
- * `arenactl update ... --json` (CONTRACT: `{"entries": [{"target", "status",
- * "error"?}]}` for check and run; further fields are extras).
+ * `arenactl update ... --json`. Check and run answer `{"entries": [{"target",
+ * "status", "error"?}]}`, whose fixed part docs/updates.md gives; further
+ * fields are extras.
  */
 import type { HistoryRecord } from './update-history.js';
 

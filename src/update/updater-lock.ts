@@ -1,59 +1,119 @@
 /**
  * One updater at a time per state folder: the daemon holds
  * `state.dir/updater.lock` while it runs, and `arenactl update run|rollback`
- * without a daemon takes it for the length of the command. The file names
- * its holder's pid; a holder that is gone leaves a stale lock, taken over.
+ * without a daemon takes it for the length of the command. The lock is the
+ * shared PidFileLock (src/lock/): a holder that is gone leaves a stale lock,
+ * taken over.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/arena-error.js';
-import { UpdaterLockedError } from './errors/updater-locked-error.js';
+import { LockContendedError, LockHeldError } from '../lock/errors.js';
+import { PidFileLock } from '../lock/pid-file-lock.js';
+import type { Logger } from '../log/logger.js';
+import { UpdaterLockedError } from './errors.js';
 
-function alive(pid: number): boolean {
+/**
+ * Takes `state.dir/updater.lock` for `holder` (`arenad`, `arenactl`). Any
+ * running pid in a lock without a start time counts as its holder: arenactl
+ * runs under many names (npx, a node path, a shell wrapper), so its command
+ * line proves nothing.
+ */
+async function acquireUpdaterLock(stateDir: string, holder: string): Promise<PidFileLock> {
+  const file = path.join(stateDir, 'updater.lock');
+  await fs.mkdir(stateDir, { recursive: true });
   try {
-    process.kill(pid, 0);
-    return true;
+    return await PidFileLock.acquire(file, { holder });
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (error instanceof LockHeldError) {
+      throw new UpdaterLockedError(
+        `${error.holder.holder ?? 'another updater'} (pid ${error.holder.pid}) is updating models (${file}); use it (arenactl talks to a running arenad) or wait until it ends`,
+      );
+    }
+    if (error instanceof LockContendedError) throw new UpdaterLockedError(`cannot take the update lock ${file}: another updater keeps taking it`);
+    throw new UpdaterLockedError(`cannot create the update lock ${file}: ${messageOf(error)}`, { cause: error });
   }
 }
 
-export class UpdaterLock {
-  readonly file: string;
+/** How often a daemon whose lock another updater holds tries again. */
+const LOCK_RETRY_MS = 30_000;
 
-  private constructor(file: string) {
-    this.file = file;
+/**
+ * How an updater holds the lock: `require` fails when another updater holds
+ * it (a one-shot command); `wait` starts anyway and takes it once free (the
+ * daemon, which must not refuse to start while an arenactl finishes),
+ * refusing runs and rollbacks until then; `none` is for a service that
+ * changes nothing.
+ */
+export type LockMode = 'require' | 'wait' | 'none';
+
+export class UpdaterLock {
+  readonly #stateDir: string;
+  readonly #holder: string;
+  readonly #logger: Logger;
+  readonly #onChange: () => void;
+  #lock: PidFileLock | undefined;
+  /** Why the lock is not held yet, while a waiting updater retries. */
+  #wait: { readonly error: UpdaterLockedError; readonly timer: NodeJS.Timeout } | undefined;
+  /** A try is under way: another would find this process's own lock and wait for itself. */
+  #trying = false;
+
+  /** `onChange` hears when the updater starts or stops waiting for the lock (its problems change). */
+  constructor(stateDir: string, holder: string, logger: Logger, onChange: () => void) {
+    this.#stateDir = stateDir;
+    this.#holder = holder;
+    this.#logger = logger;
+    this.#onChange = onChange;
   }
 
-  static async acquire(stateDir: string, holder: string): Promise<UpdaterLock> {
-    const file = path.join(stateDir, 'updater.lock');
-    await fs.mkdir(stateDir, { recursive: true });
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      try {
-        await fs.writeFile(file, `${JSON.stringify({ pid: process.pid, holder })}\n`, { flag: 'wx' });
-        return new UpdaterLock(file);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new UpdaterLockedError(`cannot create the update lock ${file}: ${messageOf(error)}`, { cause: error });
-        }
-      }
-      const owner = await fs
-        .readFile(file, 'utf8')
-        .then((text) => JSON.parse(text) as { pid?: unknown; holder?: unknown })
-        .catch(() => undefined);
-      const pid = typeof owner?.pid === 'number' ? owner.pid : undefined;
-      if (pid !== undefined && pid !== process.pid && alive(pid)) {
-        throw new UpdaterLockedError(
-          `${typeof owner?.holder === 'string' ? owner.holder : 'another updater'} (pid ${pid}) is updating models (${file}); use it (arenactl talks to a running arenad) or wait until it ends`,
-        );
-      }
-      // Its holder is gone (or it is unreadable): a crash left it behind.
-      await fs.rm(file, { force: true });
-    }
-    throw new UpdaterLockedError(`cannot take the update lock ${file}: another updater keeps taking it`);
+  async take(mode: LockMode): Promise<void> {
+    if (mode === 'require') this.#lock = await acquireUpdaterLock(this.#stateDir, this.#holder);
+    if (mode === 'wait') await this.#takeOrWait();
+  }
+
+  /** Throws, while another updater holds the lock, why runs and rollbacks must wait. */
+  throwIfWaiting(): void {
+    if (this.#wait !== undefined) throw this.#wait.error;
+  }
+
+  /** `updates wait: ...` while waiting, for the daemon's problems. */
+  problem(): string | undefined {
+    return this.#wait === undefined ? undefined : `updates wait: ${this.#wait.error.message}`;
   }
 
   async release(): Promise<void> {
-    await fs.rm(this.file, { force: true });
+    clearInterval(this.#wait?.timer);
+    this.#wait = undefined;
+    await this.#lock?.release();
+    this.#lock = undefined;
+  }
+
+  /** Takes the lock, or, while another updater holds it, tries again every LOCK_RETRY_MS. */
+  async #takeOrWait(): Promise<void> {
+    if (this.#trying || this.#lock !== undefined) return;
+    this.#trying = true;
+    try {
+      this.#lock = await acquireUpdaterLock(this.#stateDir, this.#holder);
+    } catch (error) {
+      if (!(error instanceof UpdaterLockedError)) throw error;
+      if (this.#wait === undefined) {
+        const timer = setInterval(() => {
+          void this.#takeOrWait().catch((retryError: unknown) => this.#logger.warn('cannot take the update lock', { err: messageOf(retryError) }));
+        }, LOCK_RETRY_MS);
+        timer.unref();
+        this.#wait = { error, timer };
+        this.#logger.warn('another updater holds the update lock; runs and rollbacks wait for it', { err: error.message });
+        this.#onChange();
+      }
+      return;
+    } finally {
+      this.#trying = false;
+    }
+    if (this.#wait !== undefined) {
+      clearInterval(this.#wait.timer);
+      this.#wait = undefined;
+      this.#logger.info('took the update lock; updates run again');
+      this.#onChange();
+    }
   }
 }

@@ -39,6 +39,7 @@ export async function listKept(dir: string): Promise<KeptVersion[]> {
   try {
     names = await fs.readdir(dir);
   } catch {
+    // No versions folder yet: nothing is kept.
     return [];
   }
   const kept: KeptVersion[] = [];
@@ -46,6 +47,7 @@ export async function listKept(dir: string): Promise<KeptVersion[]> {
     const match = NAME.exec(name);
     if (!match) continue;
     const file = path.join(dir, name);
+    // Removed since the listing: no longer kept.
     const stats = await fs.stat(file).catch(() => undefined);
     if (stats?.isFile()) kept.push({ file, sha256: match[2]!, keptAt: parseStamp(match[1]!), bytes: stats.size });
   }

@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import type { Credentials } from '../../src/config/credentials.js';
 import type { LogMeta, Logger } from '../../src/log/logger.js';
 import { buildCatalog, collectModelFolders, type ModelFolder } from '../../src/library/index.js';
-import type { BackoffPolicy } from '../../src/update/rate-limit.js';
+import { DEFAULT_BACKOFF, type RateLimitPolicy } from '../../src/update/rate-limit.js';
 import { UpdateService, type UpdateClock, type UpdateEvent, type UpdateLibrary } from '../../src/update/index.js';
 import { FakeHub, sha256Hex } from './fake-hub.js';
 import { tempDir } from './temp-dir.js';
@@ -48,7 +48,7 @@ export interface HarnessOptions {
   readonly credentials?: Credentials;
   readonly windows?: string;
   readonly clock?: UpdateClock;
-  readonly backoff?: BackoffPolicy;
+  readonly backoff?: RateLimitPolicy;
   /** Called with the target before the cache copy is dropped (the swap has not happened yet). */
   readonly onInvalidate?: (key: string) => void | Promise<void>;
   /** Start the window scheduler (default: only when windows are given). */
@@ -147,7 +147,8 @@ export async function startUpdater(t: ExecutionContext, options: HarnessOptions 
       sleeps.push(ms);
     },
     ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.backoff ? { backoff: options.backoff } : {}),
+    // Without jitter, so that tests can name the exact waits of a backoff.
+    backoff: options.backoff ?? { ...DEFAULT_BACKOFF, jitter: 0 },
   });
   service.on('event', (event) => events.push(event));
   await service.start({ schedule: options.schedule ?? options.windows !== undefined, lock: 'require' });

@@ -81,6 +81,19 @@ test('a download that keeps breaking off stops, keeps its partial file, and the 
   t.deepEqual(await stagingFiles(harness), []);
 });
 
+test('each resume after a break waits longer, about 1, 2 and 4 s, each shortened by a random share of up to half', async (t) => {
+  const harness = await startUpdater(t, { models: [hfToy] });
+  await toyUpdate(harness);
+  harness.hub.cutDownloads(MiB / 8, 4);
+
+  await harness.service.run();
+  t.is(harness.sleeps.length, 3, 'three resumes, then the entry fails until the next run');
+  for (const [index, wait] of harness.sleeps.entries()) {
+    const full = 1000 * 2 ** index;
+    t.true(wait >= full / 2 && wait <= full, `wait ${index + 1}: ${wait} ms`);
+  }
+});
+
 test('a server that answers 200 to a Range request is downloaded again from the start', async (t) => {
   const harness = await startUpdater(t, { models: [hfToy] });
   const { v2 } = await toyUpdate(harness);

@@ -4,11 +4,24 @@ import path from 'node:path';
 import { silentLogger } from '../../src/log/logger.js';
 import { UpdateService } from '../../src/update/index.js';
 import { sha256Hex } from '../helpers/fake-hub.js';
-import { DEFAULT_PACE, fakeUpdateClock, fileSha, randomModel, startUpdater } from '../helpers/fake-hub-harness.js';
+import { DEFAULT_PACE, fakeUpdateClock, fileSha, randomModel, startUpdater, type UpdaterHarness } from '../helpers/fake-hub-harness.js';
 import { eventually } from '../helpers/raw-socket.js';
 
 const TOY = 'checkpoints/toy.safetensors';
 const MiB = 1024 * 1024;
+
+/** A second updater on the harness's state folder and manifest, as another process would start one. */
+function anotherUpdater(harness: UpdaterHarness, holder: string): UpdateService {
+  return new UpdateService({
+    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE },
+    credentials: {},
+    stateDir: harness.stateDir,
+    library: () => ({ folders: () => [], entries: () => [] }),
+    invalidate: async () => undefined,
+    logger: silentLogger,
+    holder,
+  });
+}
 
 test('stopping during a download pauses it: the library is untouched and the partial file resumes next time', async (t) => {
   const harness = await startUpdater(t, { models: [{ target: TOY, hf: { repo: 'acme/toy', file: 'toy.safetensors' } }] });
@@ -59,15 +72,7 @@ test('windows added by a reload to a daemon that had none open on time', async (
 
 test('a second updater on the same state folder is refused while the first runs', async (t) => {
   const harness = await startUpdater(t, { models: [] });
-  const second = new UpdateService({
-    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE },
-    credentials: {},
-    stateDir: harness.stateDir,
-    library: () => ({ folders: () => [], entries: () => [] }),
-    invalidate: async () => undefined,
-    logger: silentLogger,
-    holder: 'arenactl',
-  });
+  const second = anotherUpdater(harness, 'arenactl');
   // The first holds the lock with this process's pid, which a second in the same process would take over: name another.
   await fs.writeFile(path.join(harness.stateDir, 'updater.lock'), `${JSON.stringify({ pid: process.ppid, holder: 'arenad' })}\n`);
   await t.throwsAsync(second.start({ schedule: false, lock: 'require' }), { code: 'E_LOCKED', message: /arenad \(pid \d+\) is updating models/ });
@@ -81,15 +86,7 @@ test('a daemon that finds the lock taken starts anyway, refuses runs and rollbac
   const harness = await startUpdater(t, { models: [] });
   await harness.service.stop();
   await fs.writeFile(path.join(harness.stateDir, 'updater.lock'), `${JSON.stringify({ pid: process.ppid, holder: 'arenactl' })}\n`);
-  const daemonSide = new UpdateService({
-    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE },
-    credentials: {},
-    stateDir: harness.stateDir,
-    library: () => ({ folders: () => [], entries: () => [] }),
-    invalidate: async () => undefined,
-    logger: silentLogger,
-    holder: 'arenad',
-  });
+  const daemonSide = anotherUpdater(harness, 'arenad');
   await daemonSide.start({ schedule: true, lock: 'wait' });
   t.teardown(() => daemonSide.stop());
   t.regex(daemonSide.problems().join('\n'), /updates wait: arenactl \(pid \d+\) is updating models/);

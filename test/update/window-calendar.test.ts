@@ -1,17 +1,6 @@
 import test from 'ava';
-import { parseUpdateWindows, type UpdateWindow } from '../../src/core/update-window.js';
 import { nextWindow, windowAt } from '../../src/update/window-calendar.js';
-
-function windows(text: string): UpdateWindow[] {
-  const parsed = parseUpdateWindows(text);
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.windows;
-}
-
-/** Local time, as windows are written: 2025-01-04 is a Saturday. */
-function at(day: number, hours: number, minutes = 0): number {
-  return new Date(2025, 0, day, hours, minutes).getTime();
-}
+import { at, windows } from '../helpers/update-windows.js';
 
 test('a weekly window is open between its times on its days, and the next one is a week on', (t) => {
   const sat = windows('Sat 02:00-05:00');

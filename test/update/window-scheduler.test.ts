@@ -1,23 +1,12 @@
 import test from 'ava';
 import sinon from 'sinon';
-import { parseUpdateWindows, type UpdateWindow } from '../../src/core/update-window.js';
 import { systemClock, type UpdateClock } from '../../src/update/update-clock.js';
 import { fakeUpdateClock as fakeClock } from '../helpers/fake-hub-harness.js';
 import type { WindowSpan } from '../../src/update/window-calendar.js';
 import { WindowScheduler } from '../../src/update/window-scheduler.js';
+import { at, windows } from '../helpers/update-windows.js';
 
 // Every test here is serial: the last one fakes the process's own timers.
-
-function windows(text: string): UpdateWindow[] {
-  const parsed = parseUpdateWindows(text);
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.windows;
-}
-
-/** 2025-01-04 is a Saturday (local time). */
-function at(day: number, hours: number, minutes = 0): number {
-  return new Date(2025, 0, day, hours, minutes).getTime();
-}
 
 function recorder(text: string, clock: UpdateClock): { scheduler: WindowScheduler; opened: WindowSpan[]; closed: WindowSpan[] } {
   const opened: WindowSpan[] = [];
