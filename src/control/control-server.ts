@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { ArenaError, messageOf } from '../core/arena-error.js';
+import { ERROR_CODES, type ErrorCode } from '../core/error-codes.js';
 import { redactJson } from '../log/redact.js';
 import type { Logger } from '../log/logger.js';
 import { describeZodError, type CommandContext, type CommandRegistry } from './command-registry.js';
 import { LineSplitter, type SplitItem } from './line-splitter.js';
-import { ERROR_CODES, MAX_LINE_BYTES, requestEnvelope, type EventMessage, type Reply, type RequestId } from './protocol.js';
+import type { ArenaEvent } from './contract/events.js';
+import { MAX_LINE_BYTES, requestEnvelope, type EventMessage, type Reply, type RequestId } from './protocol.js';
 import { prepareSocketPath } from './socket-path.js';
 
 /**
@@ -119,8 +121,9 @@ export class ControlServer {
     while ([...this.#connections].some((c) => c.inFlight > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    const stopping: ArenaEvent = { event: 'daemon.stopping' };
     for (const connection of this.#connections) {
-      if (connection.streaming) this.#write(connection, { event: 'daemon.stopping' });
+      if (connection.streaming) this.#write(connection, stopping);
       connection.abort.abort();
       connection.socket.end();
     }
@@ -305,7 +308,7 @@ export class ControlServer {
     };
   }
 
-  #reply(connection: Connection, id: RequestId, error?: { code: string; message: string }, result?: unknown): void {
+  #reply(connection: Connection, id: RequestId, error?: { code: ErrorCode; message: string }, result?: unknown): void {
     const reply: Reply = error ? { id, ok: false, error: { code: error.code, message: error.message } } : { id, ok: true, result: result ?? null };
     if (!this.#write(connection, reply) && !error && !connection.socket.destroyed) {
       this.#write(connection, { id, ok: false, error: { code: ERROR_CODES.internal, message: 'the result could not be encoded as JSON' } });

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import type { HelloResult } from '../../src/control/protocol.js';
 import { systemRunner } from '../../src/service/command-runner.js';
 import { groupId } from '../../src/service/socket-group.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
@@ -52,15 +51,15 @@ test('groups are looked up by name through getent, or taken as numbers', async (
 
 test('debug.block exists only with ARENA_TEST_HOOKS=1, and blocks after it has answered', async (t) => {
   const plain = await spawnDaemon(t, { home: await tempDir(t) });
-  t.false((await plain.request<HelloResult>('hello')).commands.includes('debug.block'));
-  await t.throwsAsync(plain.request('debug.block', { seconds: 1 }), { message: /unknown command "debug\.block"/ });
+  t.false((await plain.request('hello')).commands.includes('debug.block'));
+  await t.throwsAsync(plain.send('debug.block', { seconds: 1 }), { message: /unknown command "debug\.block"/ });
 
   const hooked = await spawnDaemon(t, { home: await tempDir(t), env: { ARENA_TEST_HOOKS: '1' } });
-  t.true((await hooked.request<HelloResult>('hello')).commands.includes('debug.block'));
-  t.deepEqual(await hooked.request('debug.block', { seconds: 0.2 }), { blockingSeconds: 0.2 });
+  t.true((await hooked.request('hello')).commands.includes('debug.block'));
+  t.deepEqual(await hooked.send('debug.block', { seconds: 0.2 }), { blockingSeconds: 0.2 });
   await hooked.waitForOutput(/test hook: blocking the event loop for 0\.2 s/);
   t.is((await hooked.status()).pid, hooked.pid, 'the daemon answers again once the block is over');
-  await t.throwsAsync(hooked.request('debug.block', { seconds: 601 }), { message: /seconds/ });
+  await t.throwsAsync(hooked.send('debug.block', { seconds: 601 }), { message: /seconds/ });
 });
 
 test('outside systemd the daemon runs no systemd-notify', async (t) => {

@@ -9,7 +9,7 @@ import { checkComfyPaths } from '../../src/cli/commands/doctor-comfy-paths.js';
 import { checkDaemon, checkService } from '../../src/cli/commands/doctor-daemon.js';
 import { checkInotify, checkRoot, countFolders, rootGroups } from '../../src/cli/commands/doctor-roots.js';
 import { checkUpdateEndpoints } from '../../src/cli/commands/doctor-updates.js';
-import type { StatusResult } from '../../src/control/results.js';
+import type { StatusResult } from '../../src/control/contract/daemon.js';
 import type { ServiceStatus } from '../../src/service/service-status.js';
 import { bindfsForTest, requireBindfs } from '../helpers/library-bindfs.js';
 import { tempDir } from '../helpers/temp-dir.js';

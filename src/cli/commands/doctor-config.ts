@@ -9,7 +9,7 @@ import { reportedConfig } from '../../config/config-report.js';
 import { loadConfig, type LoadedConfig, type LoadOptions } from '../../config/load-config.js';
 import type { ArenaConfig, Platform } from '../../config/schema.js';
 import { DaemonUnreachableError, RemoteError } from '../../control/control-client.js';
-import type { ConfigReport } from '../../control/results.js';
+import type { ConfigReport } from '../../control/contract/daemon.js';
 import type { CliIo } from '../cli-io.js';
 import { requestDaemon } from '../daemon-request.js';
 import { fail, pass, warn, type CheckResult } from './doctor-check.js';
@@ -81,7 +81,7 @@ function checkDaemonConfig(report: ConfigReport & { cwd: string }, io: CliIo): C
 export async function checkConfiguration(socketPath: string, io: CliIo): Promise<ConfigCheck> {
   let report: ConfigReport;
   try {
-    report = await requestDaemon<ConfigReport>(socketPath, 'config.show');
+    report = await requestDaemon(socketPath, 'config.show');
   } catch (error) {
     // No daemon, or one that cannot say (the daemon check reports that): check what a start from here would load.
     if (error instanceof DaemonUnreachableError || error instanceof RemoteError) return checkLocalConfig(io);

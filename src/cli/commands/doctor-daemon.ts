@@ -2,12 +2,12 @@
 import { formatDuration } from '../../core/duration.js';
 import { messageOf } from '../../core/arena-error.js';
 import { DaemonUnreachableError } from '../../control/control-client.js';
-import type { StatusResult } from '../../control/results.js';
+import type { StatusResult } from '../../control/contract/daemon.js';
 import type { ServiceStatus } from '../../service/service-status.js';
 import { requestDaemon } from '../daemon-request.js';
 import { fail, pass, warn, type CheckResult } from './doctor-check.js';
 
-export async function checkDaemon(socketPath: string, ask: () => Promise<StatusResult> = () => requestDaemon<StatusResult>(socketPath, 'status')): Promise<CheckResult> {
+export async function checkDaemon(socketPath: string, ask: () => Promise<StatusResult> = () => requestDaemon(socketPath, 'status')): Promise<CheckResult> {
   let status: StatusResult;
   try {
     status = await ask();
