@@ -35,7 +35,7 @@ function render(report: ConfigReport, socketPath: string, output: Output): void 
   output.line(`env file:    ${report.envFile ?? '(none)'}`);
   output.line();
   const rows = Object.entries(report.sources).map(([key, source]) => {
-    const [section, name] = key.split('.') as [string, string];
+    const [section = '', name = ''] = key.split('.');
     return [key, shown(key, report.config[section]?.[name]), source];
   });
   for (const line of formatTable([['KEY', 'VALUE', 'SOURCE'], ...rows])) output.line(line);

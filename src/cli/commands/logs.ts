@@ -100,7 +100,7 @@ async function daemonLog(socketPath: string): Promise<LogDestination | undefined
 
 /** Whether output goes to a real descriptor (the terminal, a pipe), which a child can write to itself. */
 function isDescriptor(sink: CliIo['stdout']): boolean {
-  return typeof (sink as { fd?: unknown }).fd === 'number';
+  return 'fd' in sink && typeof sink.fd === 'number';
 }
 
 /**
