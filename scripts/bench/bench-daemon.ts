@@ -9,8 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ControlClient } from '../../src/control/control-client.js';
-import type { StatusResult } from '../../src/control/results.js';
+import { requestDaemon } from '../../src/cli/daemon-request.js';
+import type { CommandName, CommandResult, RequestArgs } from '../../src/control/contract/commands.js';
+import type { StatusResult } from '../../src/control/contract/daemon.js';
 import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/service/node-flags.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -21,7 +22,7 @@ const tsxLoader = import.meta.resolve('tsx');
 export interface BenchDaemon {
   readonly pid: number;
   readonly socketPath: string;
-  request<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
+  request<Name extends CommandName>(cmd: Name, ...args: RequestArgs<Name>): Promise<CommandResult<Name>>;
   /** Polls `status` until the predicate holds; rejects after timeoutMs with the daemon's output. */
   waitForStatus(predicate: (status: StatusResult) => boolean, what: string, timeoutMs?: number): Promise<StatusResult>;
   /** Resident set size in bytes, from /proc/<pid>/status (Linux only). */
@@ -79,14 +80,6 @@ export async function startDaemon(options: BenchDaemonOptions): Promise<BenchDae
     }),
   );
 
-  const request = async <T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> => {
-    const client = await ControlClient.connect(socketPath);
-    try {
-      return await client.request<T>(cmd, args);
-    } finally {
-      client.close();
-    }
-  };
   const procStatus = (field: string): number => {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
     if (match === null) throw new Error(`no ${field} in /proc/${child.pid}/status`);
@@ -95,13 +88,13 @@ export async function startDaemon(options: BenchDaemonOptions): Promise<BenchDae
   const daemon: BenchDaemon = {
     pid: child.pid!,
     socketPath,
-    request,
+    request: (cmd, ...args) => requestDaemon(socketPath, cmd, ...args),
     async waitForStatus(predicate, what, timeoutMs = 120_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         if (!running) throw new Error(`arenad exited while waiting for ${what}:\n${output}`);
         try {
-          const status = await request<StatusResult>('status');
+          const status = await requestDaemon(socketPath, 'status');
           if (predicate(status)) return status;
         } catch {
           // Not listening yet.

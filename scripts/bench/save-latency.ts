@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlClient } from '../../src/control/control-client.js';
+import { readEvent } from '../../src/control/contract/events.js';
 import type { EventMessage } from '../../src/control/protocol.js';
 import { startDaemon, type BenchDaemon } from './bench-daemon.js';
 import { markdownTable, type BenchLog, type BenchReport } from './report.js';
@@ -93,10 +94,10 @@ export async function runSaveLatency(options: SaveLatencyOptions, log: BenchLog)
       );
     });
     client = await ControlClient.connect(daemon.socketPath);
-    await client.subscribe(['prefetch'], (event: EventMessage) => {
+    await client.subscribe(['prefetch'], (message: EventMessage) => {
       const run = current;
-      const key = (event as { key?: unknown }).key;
-      if (run === undefined || key !== run.key) return;
+      const event = readEvent(message);
+      if (run === undefined || event === undefined || !('key' in event) || event.key !== run.key) return;
       const at = performance.now() - run.t0;
       if (event.event === 'prefetch.started' || event.event === 'prefetch.progress') run.times.started ??= at;
       if (event.event === 'prefetch.done') {
@@ -104,7 +105,7 @@ export async function runSaveLatency(options: SaveLatencyOptions, log: BenchLog)
         run.settled();
       }
       if (event.event === 'prefetch.failed') {
-        run.times.failed = String((event as { message?: unknown }).message);
+        run.times.failed = event.message;
         run.settled();
       }
     });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { formatBytes } from '../../src/core/byte-size.js';
 import { ControlClient } from '../../src/control/control-client.js';
+import { cacheEvent } from '../../src/control/contract/events.js';
 import type { EventMessage } from '../../src/control/protocol.js';
 import { DemoError } from './demo-error.js';
 import type { Narrator } from './narrator.js';
@@ -77,35 +78,36 @@ export class CopyFollower {
     this.#client.close();
   }
 
-  #receive(event: EventMessage): void {
-    const key = String(event.key);
+  #receive(message: EventMessage): void {
+    // The demo subscribes to `prefetch`: the copies' events, and daemon.stopping, which is not a copy's.
+    const parsed = cacheEvent.safeParse(message);
+    if (!parsed.success) return;
+    const event = parsed.data;
     switch (event.event) {
       case 'prefetch.queued':
-        this.#queued.set(key, Number(event.bytes));
-        this.#narrator.say(line('queued', Number(event.bytes), key));
+        this.#queued.set(event.key, event.bytes);
+        this.#narrator.say(line('queued', event.bytes, event.key));
         break;
       case 'prefetch.started':
-        this.#percent.set(key, 0);
-        this.#narrator.say(line('copying', this.#queued.get(key) ?? Number(event.bytes), key));
+        this.#percent.set(event.key, 0);
+        this.#narrator.say(line('copying', this.#queued.get(event.key) ?? event.bytes, event.key));
         break;
       case 'prefetch.progress':
-        this.#percent.set(key, Number(event.percent));
+        this.#percent.set(event.key, event.percent);
         break;
       case 'prefetch.done': {
-        this.#percent.delete(key);
-        this.#done.add(key);
-        const seconds = Number(event.durationMs) / 1000;
-        const verified = typeof event.sha256 === 'string' ? ', sha256 verified' : '';
-        this.#narrator.good(
-          `${line('done', Number(event.bytes), key)}  in ${seconds.toFixed(1)} s, ${formatBytes(Number(event.bytesPerSecond))}/s${verified}`,
-        );
+        this.#percent.delete(event.key);
+        this.#done.add(event.key);
+        const seconds = event.durationMs / 1000;
+        const verified = event.sha256 === undefined ? '' : ', sha256 verified';
+        this.#narrator.good(`${line('done', event.bytes, event.key)}  in ${seconds.toFixed(1)} s, ${formatBytes(event.bytesPerSecond)}/s${verified}`);
         break;
       }
       case 'prefetch.failed':
-        if (event.retry === true) this.#narrator.say(`${line('retrying', this.#queued.get(key) ?? 0, key)}: ${String(event.message)}`);
-        else this.#fail(new DemoError(`copying ${key} failed: ${String(event.message)}`));
+        if (event.retry) this.#narrator.say(`${line('retrying', this.#queued.get(event.key) ?? 0, event.key)}: ${event.message}`);
+        else this.#fail(new DemoError(`copying ${event.key} failed: ${event.message}`));
         break;
-      default:
+      case 'cache.evicted':
         return;
     }
     this.#drawProgress();

@@ -3,7 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControlClient } from '../../src/control/control-client.js';
-import type { StatusResult } from '../../src/control/results.js';
+import type { StatusResult } from '../../src/control/contract/daemon.js';
 import { DemoError } from './demo-error.js';
 import { nodeArgsFor } from './entry-points.js';
 import type { Sandbox } from './sandbox.js';
@@ -102,7 +102,7 @@ export class DaemonChild {
   async #status(): Promise<StatusResult> {
     const client = await ControlClient.connect(this.#sandbox.socket, 2000);
     try {
-      return await client.request<StatusResult>('status');
+      return await client.request('status');
     } finally {
       client.close();
     }

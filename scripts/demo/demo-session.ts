@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ControlClient } from '../../src/control/control-client.js';
+import { requestDaemon } from '../../src/cli/daemon-request.js';
+import type { CommandName, CommandResult, RequestArgs } from '../../src/control/contract/commands.js';
 import { runArenactl } from './arenactl-child.js';
 import { DaemonChild, describeExit, type Exit } from './daemon-child.js';
 import { DemoError } from './demo-error.js';
@@ -59,13 +60,8 @@ export class DemoSession {
   }
 
   /** One request on the control socket, for the waits between steps (not shown). */
-  async request<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
-    const client = await ControlClient.connect(this.sandbox.socket);
-    try {
-      return await client.request<T>(cmd, args);
-    } finally {
-      client.close();
-    }
+  request<Name extends CommandName>(cmd: Name, ...args: RequestArgs<Name>): Promise<CommandResult<Name>> {
+    return requestDaemon(this.sandbox.socket, cmd, ...args);
   }
 
   /** Polls a condition; fails with `what` once the deadline passes or the daemon has gone. */

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from '../../src/core/byte-size.js';
-import type { StatsResult } from '../../src/control/results.js';
 import { saveWorkflowLikeComfy, writeOutputImageLikeComfy } from './comfy-actions.js';
 import { CopyFollower } from './copy-follower.js';
 import { DETAIL_LORA, LIBRARY, NEEDED, keyOf, portraitPrompt, portraitWorkflow } from './demo-models.js';
@@ -96,7 +95,7 @@ const generate: DemoStep = {
   async run(session) {
     await writeOutputImageLikeComfy(session.sandbox.output, portraitPrompt(), portraitWorkflow());
     await session.waitFor('the run in output/ComfyUI_00001_.png to be counted', RUN_COUNTED_WITHIN_MS, async () => {
-      const stats = await session.request<StatsResult>('stats');
+      const stats = await session.request('stats');
       return stats.hits + stats.misses >= NEEDED.length;
     });
     await session.arenactl('stats');

@@ -8,5 +8,5 @@ export class UsageError extends ArenaError {
   }
 }
 
-/** The CONTRACT's exit codes; 4 is predict's own: a workflow needs a model the library lacks. */
+/** arenactl's exit codes (docs/protocol.md); 4 is predict's own: a workflow needs a model the library lacks. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3, missingModels: 4 } as const;

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { formatBytes } from '../core/byte-size.js';
 import type { ControlClient } from '../control/control-client.js';
+import { readEvent } from '../control/contract/events.js';
 import type { EventMessage } from '../control/protocol.js';
 import type { EventInbox } from './event-inbox.js';
 import type { Output } from './output.js';
@@ -40,31 +41,48 @@ export function followCopies(keys: ReadonlySet<string>, client: ControlClient, i
       bars?.stop();
       resolve([...keys].map((key) => finished.get(key)!));
     };
-    const handle = (event: EventMessage) => {
-      const key = typeof event.key === 'string' ? event.key : '';
-      if (!keys.has(key) || finished.has(key)) return;
-      if (event.event === 'prefetch.progress' && bars) {
-        const payload = {
-          key,
-          speed: formatBytes(Number(event.bytesPerSecond)),
-          // cli-progress has an {eta} of its own, a bare number of seconds: this one carries its unit.
-          remaining: typeof event.etaSeconds === 'number' ? formatSpan(event.etaSeconds) : '?',
-        };
-        const existing = bar.get(key);
-        if (existing) existing.update(Number(event.bytesCopied), payload);
-        else bar.set(key, bars.create(Number(event.bytes), Number(event.bytesCopied), payload));
-      } else if (event.event === 'prefetch.done') {
-        finish({ key, status: 'done', bytes: Number(event.bytes), durationMs: Number(event.durationMs) });
-        bar.get(key)?.update(Number(event.bytes));
-        if (!bars && !output.json) output.line(`done     ${key}  ${formatBytes(Number(event.bytes))} in ${formatSpan(Number(event.durationMs) / 1000)}`);
-      } else if (event.event === 'prefetch.failed' && event.retry !== true) {
-        finish({ key, status: 'failed', message: String(event.message) });
-        output.note(`failed   ${key}: ${String(event.message)}`);
-      } else if (event.event === 'prefetch.failed') {
-        output.note(`retrying ${key}: ${String(event.message)}`);
-      } else if (event.event === 'wanted.dropped') {
-        finish({ key, status: 'dropped', message: String(event.reason) });
-        output.note(`dropped  ${key}: ${String(event.reason)}`);
+    const handle = (message: EventMessage) => {
+      const event = readEvent(message);
+      if (event === undefined || !('key' in event) || !keys.has(event.key) || finished.has(event.key)) return;
+      const { key } = event;
+      switch (event.event) {
+        case 'prefetch.progress': {
+          if (!bars) break;
+          const payload = {
+            key,
+            speed: formatBytes(event.bytesPerSecond),
+            // cli-progress has an {eta} of its own, a bare number of seconds: this one carries its unit.
+            remaining: event.etaSeconds === null ? '?' : formatSpan(event.etaSeconds),
+          };
+          const existing = bar.get(key);
+          if (existing) existing.update(event.bytesCopied, payload);
+          else bar.set(key, bars.create(event.bytes, event.bytesCopied, payload));
+          break;
+        }
+        case 'prefetch.done':
+          finish({ key, status: 'done', bytes: event.bytes, durationMs: event.durationMs });
+          bar.get(key)?.update(event.bytes);
+          if (!bars && !output.json) output.line(`done     ${key}  ${formatBytes(event.bytes)} in ${formatSpan(event.durationMs / 1000)}`);
+          break;
+        case 'prefetch.failed':
+          if (event.retry) {
+            output.note(`retrying ${key}: ${event.message}`);
+            break;
+          }
+          finish({ key, status: 'failed', message: event.message });
+          output.note(`failed   ${key}: ${event.message}`);
+          break;
+        case 'wanted.dropped':
+          finish({ key, status: 'dropped', message: event.reason });
+          output.note(`dropped  ${key}: ${event.reason}`);
+          break;
+        case 'prefetch.queued':
+        case 'prefetch.started':
+        case 'cache.evicted':
+        case 'wanted.added':
+        case 'wanted.released':
+          // A copy on its way, or another's eviction: nothing to show yet.
+          break;
       }
       settle();
     };

@@ -7,7 +7,7 @@ import type { TextSink } from './cli-io.js';
 /**
  * All a command prints goes through here: one JSON document with --json, text
  * otherwise; errors on stderr (and as `{"error": ...}` with --json), mapped to
- * the CONTRACT's exit codes.
+ * the exit codes of docs/protocol.md.
  */
 export class Output {
   readonly #stdout: TextSink;

@@ -1,5 +1,5 @@
 import { formatBytes } from '../core/byte-size.js';
-import type { PrefetchOutcomeResult } from '../control/results.js';
+import type { PrefetchOutcome } from '../control/contract/cache.js';
 import type { Finished } from './copy-follower.js';
 import { counted, formatSpan } from './wording.js';
 
@@ -19,7 +19,7 @@ export interface PrefetchSummary {
   readonly skipped: number;
 }
 
-export function summarize(outcomes: readonly PrefetchOutcomeResult[], results: readonly Finished[], seconds: number): PrefetchSummary {
+export function summarize(outcomes: readonly PrefetchOutcome[], results: readonly Finished[], seconds: number): PrefetchSummary {
   const done = results.filter((result) => result.status === 'done');
   const bytes = done.reduce((sum, result) => sum + (result.bytes ?? 0), 0);
   return {

@@ -1,6 +1,5 @@
 import type { ControlClient } from '../control/control-client.js';
 import { modelKey } from '../core/categories.js';
-import type { ResolutionResult } from '../control/results.js';
 import type { ParsedWorkflow } from '../core/workflow/index.js';
 import { UsageError } from './cli-errors.js';
 import { isWorkflowFileName, modelKeyOf } from './model-arguments.js';
@@ -56,7 +55,7 @@ export async function modelsOfTargets(targets: readonly PrefetchTarget[], client
       answers.push({ target: target.target, kind: 'model', keys: [`${target.model.category}/${target.model.name}`], unresolved: [] });
       continue;
     }
-    const resolution = await client.request<ResolutionResult>('resolve', { workflow: target.workflow });
+    const resolution = await client.request('resolve', { workflow: target.workflow });
     // A model the workflow names that is not in the library yet is asked for too: the daemon waits for it.
     const missing = resolution.unresolved.filter((ref) => ref.reason === 'not-found' && ref.category !== null);
     const keys = [

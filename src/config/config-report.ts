@@ -1,4 +1,4 @@
-import type { ConfigReport } from '../control/results.js';
+import type { ConfigReport } from '../control/contract/daemon.js';
 import { describeSource } from './config-source.js';
 import type { LoadedConfig } from './load-config.js';
 import { buildSchema, schemaEntries, type ArenaConfig, type Platform } from './schema.js';

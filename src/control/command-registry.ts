@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { SOCKET_COMMANDS, type CommandName, type CommandResult, type ParsedArgs } from './contract/commands.js';
 import type { EventMessage } from './protocol.js';
 
 /** What a handler may do with the connection that called it. */
@@ -16,6 +17,18 @@ export interface CommandDefinition<Args> {
   readonly summary: string;
   readonly args: z.ZodType<Args, z.ZodTypeDef, unknown>;
   run(args: Args, context: CommandContext): unknown;
+}
+
+/** A handler of a contract command: it gets the checked arguments and answers with the command's result. */
+export type SocketHandler<Name extends CommandName> = (
+  args: ParsedArgs<Name>,
+  context: CommandContext,
+) => CommandResult<Name> | Promise<CommandResult<Name>>;
+
+/** A contract command (control/contract/) with its handler: the name, summary and argument schema come from the contract. */
+export function socketCommand<Name extends CommandName>(name: Name, run: SocketHandler<Name>): CommandDefinition<ParsedArgs<Name>> {
+  const { summary, args } = SOCKET_COMMANDS[name];
+  return { name, summary, args, run };
 }
 
 /** The commands the socket answers. Handlers are thin: each calls a service. */

@@ -1,7 +1,10 @@
 import net from 'node:net';
 import { ArenaError } from '../core/arena-error.js';
+import { isErrorCode } from '../core/error-codes.js';
+import type { CommandName, CommandResult, RequestArgs } from './contract/commands.js';
+import type { HelloResult } from './contract/daemon.js';
 import { LineSplitter } from './line-splitter.js';
-import { PROTOCOL_VERSION, type EventMessage, type HelloResult, type Reply } from './protocol.js';
+import { PROTOCOL_VERSION, eventEnvelope, replyEnvelope, type EventMessage } from './protocol.js';
 
 /** Replies such as `ls` on a big cache may exceed the request limit; accept them. */
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
@@ -17,10 +20,14 @@ export class DaemonUnreachableError extends ArenaError {
   }
 }
 
-/** The daemon answered with an error reply; `code` is the daemon's. */
+/**
+ * The daemon answered with an error reply; `code` is the daemon's. A code
+ * this version does not know (a newer daemon's) becomes E_UNKNOWN, and the
+ * message keeps it, so nothing the daemon said is lost.
+ */
 export class RemoteError extends ArenaError {
   constructor(code: string, message: string) {
-    super(code, message);
+    super(isErrorCode(code) ? code : 'E_UNKNOWN', isErrorCode(code) ? message : `${message} (${code})`);
     this.name = 'RemoteError';
   }
 }
@@ -84,23 +91,38 @@ export class ControlClient {
     });
   }
 
-  request<T = unknown>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
+  /**
+   * One command of the contract, with its arguments and result typed by it
+   * (control/contract/). The result is what the daemon sent, not checked
+   * again here: daemon and client come from one package, and a test holds
+   * every handler's result to its schema.
+   */
+  async request<Name extends CommandName>(cmd: Name, ...[args]: RequestArgs<Name>): Promise<CommandResult<Name>> {
+    // The one place where a reply becomes its command's result type.
+    return (await this.send(cmd, args ?? {})) as CommandResult<Name>;
+  }
+
+  /** Any request, by name, its result as sent: request() for the contract's commands, this for others (test hooks). */
+  send(cmd: string, args: object = {}): Promise<unknown> {
     const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       if (this.#socket.destroyed) {
         reject(new RemoteError('E_CLOSED', 'the connection to the daemon is closed'));
         return;
       }
-      this.#pending.set(id, { resolve: (result) => resolve(result as T), reject });
+      this.#pending.set(id, { resolve, reject });
       this.#socket.write(`${JSON.stringify({ id, cmd, args })}\n`);
     });
   }
 
   hello(): Promise<HelloResult> {
-    return this.request<HelloResult>('hello', { protocol: PROTOCOL_VERSION });
+    return this.request('hello', { protocol: PROTOCOL_VERSION });
   }
 
-  /** Subscribes to topics; events arrive through onEvent until close(). */
+  /**
+   * Subscribes to topics; event lines arrive through onEvent until close(),
+   * as sent. contract/events.ts `readEvent` reads them as typed events.
+   */
   async subscribe(topics: readonly string[], onEvent: (event: EventMessage) => void): Promise<void> {
     this.#eventListeners.add(onEvent);
     await this.request('subscribe', { topics: [...topics] });
@@ -119,19 +141,20 @@ export class ControlClient {
     try {
       message = JSON.parse(text);
     } catch {
+      // Not a line of the protocol: nothing waits for it, and the next line may be fine.
       return;
     }
-    if (typeof message !== 'object' || message === null) return;
-    if ('event' in message && typeof (message as EventMessage).event === 'string') {
-      for (const listener of this.#eventListeners) listener(message as EventMessage);
+    const event = eventEnvelope.safeParse(message);
+    if (event.success) {
+      for (const listener of this.#eventListeners) listener(event.data);
       return;
     }
-    const reply = message as Reply;
-    if (typeof reply.id !== 'number') return;
-    const pending = this.#pending.get(reply.id);
+    const reply = replyEnvelope.safeParse(message);
+    if (!reply.success || typeof reply.data.id !== 'number') return;
+    const pending = this.#pending.get(reply.data.id);
     if (!pending) return;
-    this.#pending.delete(reply.id);
-    if (reply.ok) pending.resolve(reply.result);
-    else pending.reject(new RemoteError(reply.error.code, reply.error.message));
+    this.#pending.delete(reply.data.id);
+    if (reply.data.ok) pending.resolve(reply.data.result);
+    else pending.reject(new RemoteError(reply.data.error.code, reply.data.error.message));
   }
 }

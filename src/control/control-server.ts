@@ -1,11 +1,13 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { ArenaError, messageOf } from '../core/arena-error.js';
+import type { ErrorCode } from '../core/error-codes.js';
 import { redactJson } from '../log/redact.js';
 import type { Logger } from '../log/logger.js';
 import { describeZodError, type CommandContext, type CommandRegistry } from './command-registry.js';
 import { LineSplitter, type SplitItem } from './line-splitter.js';
-import { ERROR_CODES, MAX_LINE_BYTES, requestEnvelope, type EventMessage, type Reply, type RequestId } from './protocol.js';
+import type { ArenaEvent } from './contract/events.js';
+import { MAX_LINE_BYTES, requestEnvelope, type EventMessage, type Reply, type RequestId } from './protocol.js';
 import { prepareSocketPath } from './socket-path.js';
 
 /**
@@ -119,8 +121,9 @@ export class ControlServer {
     while ([...this.#connections].some((c) => c.inFlight > 0) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    const stopping: ArenaEvent = { event: 'daemon.stopping' };
     for (const connection of this.#connections) {
-      if (connection.streaming) this.#write(connection, { event: 'daemon.stopping' });
+      if (connection.streaming) this.#write(connection, stopping);
       connection.abort.abort();
       connection.socket.end();
     }
@@ -137,7 +140,7 @@ export class ControlServer {
       const message = `the daemon has ${this.#limits.maxConnections} connections open, all busy, its limit; try again in a moment`;
       socket.on('error', () => socket.destroy());
       // Nothing reads this socket, so it would never see the client leave: close it once the answer is out.
-      socket.end(`${JSON.stringify({ id: null, ok: false, error: { code: ERROR_CODES.busy, message } })}\n`, () => socket.destroy());
+      socket.end(`${JSON.stringify({ id: null, ok: false, error: { code: 'E_BUSY', message } })}\n`, () => socket.destroy());
       this.#options.logger.warn('refused a control connection: too many open', { limit: this.#limits.maxConnections });
       return;
     }
@@ -196,7 +199,7 @@ export class ControlServer {
       this.#markActive(connection);
       if (item.kind === 'too-large') {
         this.#reply(connection, null, {
-          code: ERROR_CODES.tooLarge,
+          code: 'E_TOO_LARGE',
           message: `a request line is limited to ${MAX_LINE_BYTES} bytes; this one was longer and was dropped`,
         });
       } else {
@@ -240,34 +243,34 @@ export class ControlServer {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      this.#reply(connection, null, { code: ERROR_CODES.parse, message: `the line is not valid JSON: ${messageOf(error)}` });
+      this.#reply(connection, null, { code: 'E_PARSE', message: `the line is not valid JSON: ${messageOf(error)}` });
       return;
     }
     const envelope = requestEnvelope.safeParse(parsed);
     const id = idOf(parsed);
     if (!envelope.success) {
       this.#reply(connection, id, {
-        code: ERROR_CODES.request,
+        code: 'E_REQUEST',
         message: `a request is {"id", "cmd", "args"}: ${describeZodError(envelope.error, 'request')}`,
       });
       return;
     }
     const { cmd, args = {} } = envelope.data;
     if (this.#stopping) {
-      this.#reply(connection, id, { code: ERROR_CODES.shuttingDown, message: 'the daemon is stopping' });
+      this.#reply(connection, id, { code: 'E_SHUTTING_DOWN', message: 'the daemon is stopping' });
       return;
     }
     const command = this.#options.registry.get(cmd);
     if (!command) {
       this.#reply(connection, id, {
-        code: ERROR_CODES.unknownCommand,
+        code: 'E_UNKNOWN_COMMAND',
         message: `unknown command "${cmd}"; this daemon knows: ${this.#options.registry.names().join(', ')}`,
       });
       return;
     }
     const checked = command.args.safeParse(args);
     if (!checked.success) {
-      this.#reply(connection, id, { code: ERROR_CODES.args, message: `${cmd}: ${describeZodError(checked.error, 'args')}` });
+      this.#reply(connection, id, { code: 'E_ARGS', message: `${cmd}: ${describeZodError(checked.error, 'args')}` });
       return;
     }
     connection.inFlight += 1;
@@ -280,7 +283,7 @@ export class ControlServer {
         this.#reply(connection, id, { code: error.code, message: error.message });
       } else {
         this.#options.logger.error('command failed unexpectedly', { cmd, err: error });
-        this.#reply(connection, id, { code: ERROR_CODES.internal, message: `internal error in ${cmd}: ${messageOf(error)}` });
+        this.#reply(connection, id, { code: 'E_INTERNAL', message: `internal error in ${cmd}: ${messageOf(error)}` });
       }
     } finally {
       connection.inFlight -= 1;
@@ -305,10 +308,10 @@ export class ControlServer {
     };
   }
 
-  #reply(connection: Connection, id: RequestId, error?: { code: string; message: string }, result?: unknown): void {
+  #reply(connection: Connection, id: RequestId, error?: { code: ErrorCode; message: string }, result?: unknown): void {
     const reply: Reply = error ? { id, ok: false, error: { code: error.code, message: error.message } } : { id, ok: true, result: result ?? null };
     if (!this.#write(connection, reply) && !error && !connection.socket.destroyed) {
-      this.#write(connection, { id, ok: false, error: { code: ERROR_CODES.internal, message: 'the result could not be encoded as JSON' } });
+      this.#write(connection, { id, ok: false, error: { code: 'E_INTERNAL', message: 'the result could not be encoded as JSON' } });
     }
   }
 

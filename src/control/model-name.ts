@@ -1,8 +1,6 @@
 import path from 'node:path';
-import { z } from 'zod';
 import { ArenaError } from '../core/arena-error.js';
 import { normalizeModelName } from '../core/categories.js';
-import { ERROR_CODES } from './protocol.js';
 
 /**
  * A category/name pair from a request, confined to the library and cache
@@ -13,22 +11,18 @@ import { ERROR_CODES } from './protocol.js';
 export function checkModelName(category: string, name: string): void {
   const whole = `${category}/${name}`;
   if (!/^[\w.-]+$/.test(category) || category === '.' || category === '..') {
-    throw new ArenaError(ERROR_CODES.path, `"${category}" is not a model category`);
+    throw new ArenaError('E_PATH', `"${category}" is not a model category`);
   }
   if (path.isAbsolute(name) || /^[A-Za-z]:[\\/]/.test(name) || name.split(/[\\/]/).includes('..') || normalizeModelName(name) === undefined) {
-    throw new ArenaError(ERROR_CODES.path, `"${whole}" leaves the library: names are relative to their category folder, without ".."`);
+    throw new ArenaError('E_PATH', `"${whole}" leaves the library: names are relative to their category folder, without ".."`);
   }
 }
 
-export const modelSchema = z.object({ category: z.string().min(1).max(256), name: z.string().min(1).max(4096) }).strict();
-
-/** `CATEGORY/NAME` as typed on the command line, checked like checkModelName. */
-export const modelKeySchema = z.string().min(3).max(4352);
-
+/** `CATEGORY/NAME` from a request (contract/cache.ts `modelKeySchema`), checked like checkModelName. */
 export function splitModelKey(key: string): { category: string; name: string } {
   const slash = key.replace(/\\/g, '/').indexOf('/');
   if (slash <= 0 || path.isAbsolute(key)) {
-    throw new ArenaError(ERROR_CODES.path, `"${key}" is not CATEGORY/NAME inside the library, such as loras/style.safetensors`);
+    throw new ArenaError('E_PATH', `"${key}" is not CATEGORY/NAME inside the library, such as loras/style.safetensors`);
   }
   const category = key.slice(0, slash);
   const name = key.slice(slash + 1);

@@ -1,40 +1,21 @@
 /**
- * The control socket's wire protocol (CONTRACT "Socket protocol"): one JSON
- * object per `\n`-terminated UTF-8 line, at most 1 MiB. Requests carry an id
- * that the reply echoes; pushed events carry `event` instead of `id`, so a
- * client can tell them apart.
+ * The control socket's framing (docs/protocol.md): one JSON object per
+ * `\n`-terminated UTF-8 line, at most 1 MiB. Requests carry an id that the
+ * reply echoes; pushed events carry `event` instead of `id`, so a client can
+ * tell them apart. What each command takes and answers is in `contract/`.
  */
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_LINE_BYTES = 1024 * 1024;
 
-export const ERROR_CODES = {
-  /** The line is not JSON. */
-  parse: 'E_PARSE',
-  /** The line is longer than MAX_LINE_BYTES. */
-  tooLarge: 'E_TOO_LARGE',
-  /** JSON, but not a request object. */
-  request: 'E_REQUEST',
-  unknownCommand: 'E_UNKNOWN_COMMAND',
-  /** The command's arguments do not fit its schema. */
-  args: 'E_ARGS',
-  /** `hello` asked for a protocol version this daemon does not speak. */
-  protocol: 'E_PROTOCOL',
-  /** A path or model name outside the library and cache roots. */
-  path: 'E_PATH',
-  notFound: 'E_NOT_FOUND',
-  /** The daemon is at its connection limit and none of them is idle. */
-  busy: 'E_BUSY',
-  shuttingDown: 'E_SHUTTING_DOWN',
-  internal: 'E_INTERNAL',
-} as const;
+const requestId = z.union([z.string().max(256), z.number().finite()]);
 
-export type RequestId = string | number | null;
+export type RequestId = z.infer<typeof requestId> | null;
 
 export const requestEnvelope = z
   .object({
-    id: z.union([z.string().max(256), z.number().finite()]).optional(),
+    id: requestId.optional(),
     cmd: z.string().min(1).max(128),
     args: z.record(z.unknown()).optional(),
   })
@@ -42,27 +23,27 @@ export const requestEnvelope = z
 
 export type RequestEnvelope = z.infer<typeof requestEnvelope>;
 
-export interface ErrorBody {
-  readonly code: string;
-  readonly message: string;
-}
+/**
+ * `{"code", "message"}` of a failed request. The code is one of
+ * core/error-codes.ts, read here as any string: a daemon newer than its
+ * client may send one the client does not know yet.
+ */
+const errorBody = z.object({ code: z.string(), message: z.string() });
 
-export type Reply =
-  | { readonly id: RequestId; readonly ok: true; readonly result: unknown }
-  | { readonly id: RequestId; readonly ok: false; readonly error: ErrorBody };
+export type ErrorBody = z.infer<typeof errorBody>;
 
-/** A pushed line on a `subscribe` stream. */
-export interface EventMessage {
-  readonly event: string;
-  readonly [field: string]: unknown;
-}
+/** A reply line, as the client reads it. */
+export const replyEnvelope = z.discriminatedUnion('ok', [
+  z.object({ id: requestId.nullable(), ok: z.literal(true), result: z.unknown() }),
+  z.object({ id: requestId.nullable(), ok: z.literal(false), error: errorBody }),
+]);
 
-export interface HelloResult {
-  readonly protocol: number;
-  readonly version: string;
-  readonly pid: number;
-  readonly commands: readonly string[];
-}
+export type Reply = z.infer<typeof replyEnvelope>;
+
+/** A pushed line on a `subscribe` stream; contract/events.ts says which events there are. */
+export const eventEnvelope = z.object({ event: z.string() }).passthrough();
+
+export type EventMessage = z.infer<typeof eventEnvelope>;
 
 /** True when the subscription topics select the event: `prefetch` covers `prefetch.progress`; `*` covers all. */
 export function topicMatches(topics: readonly string[], event: string): boolean {

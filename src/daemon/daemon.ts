@@ -5,21 +5,17 @@ import { ConfigError } from '../config/config-error.js';
 import { configReport } from '../config/config-report.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { schemaEntries, buildSchema, configValue, type ArenaConfig, type ConfigKey, type Platform } from '../config/schema.js';
-import { CommandRegistry } from '../control/command-registry.js';
+import { CommandRegistry, socketCommand } from '../control/command-registry.js';
 import { ControlServer } from '../control/control-server.js';
 import { EventBus } from '../control/event-bus.js';
 import { helloCommand } from '../control/commands/hello.js';
 import { subscribeCommand } from '../control/commands/subscribe.js';
-import { statusCommand } from '../control/commands/status.js';
-import { configShowCommand } from '../control/commands/config-show.js';
 import { resolveCommand } from '../control/commands/resolve.js';
-import type { DaemonState, StatusResult } from '../control/results.js';
+import type { DaemonState, StatusResult } from '../control/contract/daemon.js';
+import type { ArenaEvent } from '../control/contract/events.js';
 import { CacheService, type CacheSettings } from '../cache/cache-service.js';
-import { cacheEntryCommand, evictCommand } from '../control/commands/cache-entry.js';
-import { viewCommand } from '../control/commands/cache-views.js';
+import { evictCommand, pinCommand, unpinCommand } from '../control/commands/cache-entry.js';
 import { prefetchCommand } from '../control/commands/prefetch.js';
-import { trimCommand } from '../control/commands/trim.js';
-import { historyFileCommand } from '../control/commands/history.js';
 import { Library } from '../library/library.js';
 import { UsageHistory } from '../predict/index.js';
 import { WantedModels } from '../predict/wanted-models.js';
@@ -253,32 +249,36 @@ export class Daemon {
     this.#reported = current;
   }
 
+  /** The socket's commands; each one's arguments and result are in control/contract/, and docs/protocol.md describes them. */
   #commands(): CommandRegistry {
     const registry = new CommandRegistry();
     registry
       .add(helloCommand(VERSION, registry))
       .add(subscribeCommand(this.#bus))
-      .add(statusCommand(() => this.status()))
-      .add(configShowCommand(() => configReport(this.#loaded, 'daemon')))
+      .add(socketCommand('status', () => this.status()))
+      .add(socketCommand('config.show', () => configReport(this.#loaded, 'daemon')))
       .add(resolveCommand(() => this.#library!.catalog))
       .add(prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().requestDurably(models, priority, origin, { wantMissing })))
-      .add(
-        cacheEntryCommand('pin', 'Keep a model on the SSD: never evicted; copied now if it is not there, or once it lands.', (key) =>
-          this.#requireRequests().pinDurably(key),
-        ),
-      )
-      .add(cacheEntryCommand('unpin', 'Let a pinned model be evicted again.', (key) => this.#requireCache().unpin(key)))
+      .add(pinCommand((key) => this.#requireRequests().pinDurably(key)))
+      .add(unpinCommand((key) => this.#requireCache().unpin(key)))
       .add(evictCommand((key, force) => this.#requireCache().evict(key, { force })))
-      .add(viewCommand('ls', 'The cached, copying and queued models.', () => ({ entries: this.#requireCache().list() })))
-      .add(viewCommand('stats', 'Hits, misses, cache use and prefetch counters.', () => this.#requireCache().stats()))
-      .add(trimCommand(({ dryRun, toBytes }) => this.#requireCache().trim({ dryRun, ...(toBytes === undefined ? {} : { toBytes }) })))
-      .add(historyFileCommand(async () => {
-        if (!this.#history) throw new ArenaError('E_STARTING', 'the daemon is still starting (opening its usage history); try again in a moment');
-        await this.#history.flush();
-        return this.#history.file;
-      }));
+      .add(socketCommand('ls', () => ({ entries: this.#requireCache().list() })))
+      .add(socketCommand('stats', () => this.#requireCache().stats()))
+      .add(socketCommand('trim', ({ dryRun, toBytes }) => this.#requireCache().trim({ dryRun, ...(toBytes === undefined ? {} : { toBytes }) })))
+      .add(
+        socketCommand('history.file', async () => {
+          if (!this.#history) throw new ArenaError('E_STARTING', 'the daemon is still starting (opening its usage history); try again in a moment');
+          await this.#history.flush();
+          return { file: this.#history.file };
+        }),
+      );
     registerUpdateCommands(registry, () => this.#requireUpdates());
     return registry;
+  }
+
+  /** What the services announce, as the events of the contract, to every subscriber whose topics match. */
+  #publish(event: ArenaEvent): void {
+    this.#bus.publish(event);
   }
 
   /** The cache tree and the state folder, as an older version or a looser umask may have left them, made private. */
@@ -317,7 +317,7 @@ export class Daemon {
       request: (models, priority, origin, pin) => cache.request(models, priority, origin, pin),
       logger: this.#logger.child({ module: 'wanted' }),
     });
-    wanted.on('event', (event) => this.#bus.publish(event));
+    wanted.on('event', (event) => this.#publish(event));
     this.#requests = new ModelRequests({ cache, wanted, catalog: () => library.catalog });
     await wanted.start();
     this.#wanted = wanted;
@@ -334,8 +334,8 @@ export class Daemon {
       sourceBounds: (entry) => library.sourceBounds(entry.folder),
       logger: this.#logger.child({ module: 'cache' }),
     });
-    cache.on('event', (event) => this.#bus.publish(event));
-    cache.on('run', (run) => this.#bus.publish({ event: 'cache.run', ...run }));
+    cache.on('event', (event) => this.#publish(event));
+    cache.on('run', (run) => this.#publish({ event: 'cache.run', ...run }));
     cache.loadRuns(this.#history!.runs().map((run) => ({ at: run.t, keys: run.models.map((model) => model.key) })));
     cache.on('problems', () => this.#refreshState());
     await cache.start();
@@ -380,7 +380,7 @@ export class Daemon {
       logger: this.#logger.child({ module: 'update' }),
       holder: 'arenad',
     });
-    updates.on('event', (event) => this.#bus.publish(event));
+    updates.on('event', (event) => this.#publish(event));
     updates.on('problems', () => this.#refreshState());
     // An arenactl updating while no daemon ran holds the lock: start anyway, and take it once free.
     await updates.start({ schedule: true, lock: 'wait' });

@@ -9,7 +9,7 @@ import { reportedConfig } from '../config/config-report.js';
 import { loadConfig, type LoadedConfig, type LoadOptions } from '../config/load-config.js';
 import type { ArenaConfig, Platform } from '../config/schema.js';
 import { DaemonUnreachableError, RemoteError } from '../control/control-client.js';
-import type { ConfigReport } from '../control/results.js';
+import type { ConfigReport } from '../control/contract/daemon.js';
 import { fail, pass, warn, type CheckResult } from './check.js';
 import type { DaemonQueries } from './daemon-queries.js';
 

@@ -2,7 +2,7 @@
 import { formatDuration } from '../core/duration.js';
 import { messageOf } from '../core/arena-error.js';
 import { DaemonUnreachableError } from '../control/control-client.js';
-import type { StatusResult } from '../control/results.js';
+import type { StatusResult } from '../control/contract/daemon.js';
 import type { ServiceStatus } from '../service/service-status.js';
 import { fail, pass, warn, type CheckResult } from './check.js';
 import type { DaemonQueries } from './daemon-queries.js';

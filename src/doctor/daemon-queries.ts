@@ -1,4 +1,4 @@
-import type { ConfigReport, StatusResult } from '../control/results.js';
+import type { ConfigReport, StatusResult } from '../control/contract/daemon.js';
 
 /**
  * What doctor asks the running daemon. The caller (arenactl) supplies the

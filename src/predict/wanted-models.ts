@@ -11,6 +11,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
+import type { WantedModelStatus } from '../control/contract/cache.js';
+import type { WantedEvent, WantedReason } from '../control/contract/events.js';
 import { PRIORITIES, type PrefetchPriority } from '../core/admission.js';
 import { messageOf } from '../core/arena-error.js';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
@@ -24,23 +26,8 @@ const EXPIRY_CHECK_MS = 60_000;
 /** Changes are written together when they come in bursts (a save with many missing models). */
 const SAVE_DELAY_MS = 50;
 
-export type WantedReason = 'missing' | 'settling';
-
-/** One entry as `status` shows it. */
-export interface WantedStatus {
-  readonly category: string | null;
-  readonly name: string;
-  readonly since: number;
-  readonly reason: WantedReason;
-  readonly origin: string;
-  readonly priority: PrefetchPriority;
-  readonly pin: boolean;
-}
-
-export type WantedEvent =
-  | { readonly event: 'wanted.added'; readonly key: string; readonly origin: string; readonly reason: WantedReason }
-  | { readonly event: 'wanted.released'; readonly key: string; readonly origin: string }
-  | { readonly event: 'wanted.dropped'; readonly key: string; readonly origin: string; readonly reason: 'expired' | 'replaced' | 'overflow' };
+// The entries `status` lists and the events this list announces cross the socket: they are defined once, in the contract.
+export type { WantedEvent } from '../control/contract/events.js';
 
 /** What the library offers the wanted list: its catalog, the files still settling, and commits. */
 export interface WantedLibrary {
@@ -133,7 +120,7 @@ export class WantedModels extends EventEmitter<{ event: [WantedEvent] }> {
    * is the origin's whole list now (a newer save of the same workflow), so
    * what it no longer names is forgotten.
    */
-  note(origin: string, models: readonly WantedModel[], options: { priority: PrefetchPriority; replace: boolean; pin?: boolean }): WantedStatus[] {
+  note(origin: string, models: readonly WantedModel[], options: { priority: PrefetchPriority; replace: boolean; pin?: boolean }): WantedModelStatus[] {
     const change = this.#set.note(origin, models, { ...options, now: this.#now() });
     for (const entry of change.added) this.emit('event', { event: 'wanted.added', key: wantedKey(entry), origin, reason: this.#reason(entry) });
     this.#applyDrops(change.dropped);
@@ -151,11 +138,11 @@ export class WantedModels extends EventEmitter<{ event: [WantedEvent] }> {
     return this.#options.library.settling(category, name);
   }
 
-  list(): WantedStatus[] {
+  list(): WantedModelStatus[] {
     return this.#set.entries().map((entry) => this.#describe(entry));
   }
 
-  #describe(entry: WantedEntry): WantedStatus {
+  #describe(entry: WantedEntry): WantedModelStatus {
     return {
       category: entry.category,
       name: entry.name,

@@ -5,43 +5,14 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { historyRecord, type HistoryRecord } from '../control/contract/update.js';
 import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
 import { redactJson } from '../log/redact.js';
 import { UpdateIoError } from './errors.js';
 
-const fileVersion = z.object({ sha256: z.string(), bytes: z.number() });
-
-const sourceSchema = z.union([
-  z.object({ hub: z.literal('hf'), repo: z.string(), file: z.string(), revision: z.string(), commit: z.string() }),
-  z.object({
-    hub: z.literal('civitai'),
-    modelId: z.number().nullable(),
-    versionId: z.number(),
-    versionName: z.string().nullable(),
-    baseModel: z.string().nullable(),
-    file: z.string(),
-  }),
-]);
-
-const recordSchema = z.object({
-  at: z.string(),
-  action: z.enum(['update', 'rollback']),
-  target: z.string(),
-  path: z.string(),
-  from: fileVersion.nullable(),
-  to: fileVersion,
-  /** The hub version installed (update) or the hub version of the restored file when known (rollback). */
-  source: sourceSchema.optional(),
-  /** Where the replaced file was kept for rollback. */
-  keptAs: z.string().nullable(),
-  trigger: z.enum(['window', 'manual']),
-  /** After a rollback: the sha256 that automatic updates must not install again. */
-  hold: z.string().optional(),
-});
-
-export type HistoryRecord = z.infer<typeof recordSchema>;
+// A line of the file is the record `update.history` answers with: it is defined once, in the socket contract.
+export type { HistoryRecord } from '../control/contract/update.js';
 
 export class UpdateHistory {
   readonly file: string;
@@ -58,7 +29,7 @@ export class UpdateHistory {
    * Redacted first: its version names and commits come from the hub.
    */
   append(record: HistoryRecord): Promise<void> {
-    const line = `${JSON.stringify(recordSchema.parse(redactJson(record)))}\n`;
+    const line = `${JSON.stringify(historyRecord.parse(redactJson(record)))}\n`;
     const next = this.#appending.then(async () => {
       try {
         await fs.mkdir(path.dirname(this.file), { recursive: true });
@@ -92,7 +63,7 @@ export class UpdateHistory {
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       try {
-        const parsed = recordSchema.safeParse(JSON.parse(line));
+        const parsed = historyRecord.safeParse(JSON.parse(line));
         if (parsed.success) records.push(parsed.data);
         else skipped += 1;
       } catch {

@@ -1,8 +1,8 @@
 import test from 'ava';
 import { summarize, summaryLine } from '../../src/cli/prefetch-summary.js';
-import type { PrefetchOutcomeResult } from '../../src/control/results.js';
+import type { PrefetchOutcome } from '../../src/control/contract/cache.js';
 
-const outcome = (key: string, status: PrefetchOutcomeResult['status']): PrefetchOutcomeResult => {
+const outcome = (key: string, status: PrefetchOutcome['status']): PrefetchOutcome => {
   const [category, name] = key.split('/') as [string, string];
   return { category, name, key, status };
 };

@@ -6,7 +6,6 @@ import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { parse } from 'yaml';
 import type { MigrationReport } from '../../src/comfy/migrate.js';
-import type { LsEntry, PrefetchOutcomeResult, StatsResult } from '../../src/control/results.js';
 import { arenactl } from '../helpers/cli-run.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { copyOf, legacyComfy, nasModel, oldCustomNode, treeSnapshot, writeText, type LegacyComfy } from '../helpers/legacy-comfy.js';
@@ -120,15 +119,15 @@ test('migrate adopts the old cache in both layouts; the daemon then serves it wi
   // The real daemon with the written config: the adopted files are cached at once, nothing is copied.
   const daemon = await spawnDaemon(t, { home: legacy.home, env: { ARENA_CONFIG: legacy.configFile } });
   await daemon.waitForState((status) => status.library.models === 6, 'the library scanned');
-  const entries = (await daemon.request<{ entries: LsEntry[] }>('ls')).entries;
+  const entries = (await daemon.request('ls')).entries;
   t.deepEqual(entries.filter((entry) => entry.state === 'cached').map((entry) => entry.key).sort(), Object.keys(ADOPTABLE).sort());
-  const stats = await daemon.request<StatsResult>('stats');
+  const stats = await daemon.request('stats');
   t.like(stats, { cache: { files: 4, bytes: ADOPTED_BYTES }, prefetch: { bytesCopied: 0, completed: 0, active: 0, queued: 0 } });
-  const prefetch = await daemon.request<{ outcomes: PrefetchOutcomeResult[] }>('prefetch', {
-    models: Object.keys(ADOPTABLE).map((key) => ({ category: key.split('/')[0], name: key.split('/').slice(1).join('/') })),
+  const prefetch = await daemon.request('prefetch', {
+    models: Object.keys(ADOPTABLE).map((key) => ({ category: key.split('/')[0]!, name: key.split('/').slice(1).join('/') })),
   });
   t.deepEqual(prefetch.outcomes.map((outcome) => outcome.status), ['cached', 'cached', 'cached', 'cached']);
-  t.like(await daemon.request<StatsResult>('stats'), { prefetch: { bytesCopied: 0, queued: 0, active: 0 } });
+  t.like(await daemon.request('stats'), { prefetch: { bytesCopied: 0, queued: 0, active: 0 } });
   t.notRegex(daemon.output(), /Removed a cached file at start-up/);
   for (const file of Object.values(unmatched)) t.true(fs.existsSync(file.movedTo!));
 

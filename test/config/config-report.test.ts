@@ -14,10 +14,10 @@ test('a reported configuration, once through JSON, is typed again; one of anothe
   t.is(wire.cwd, home);
   t.deepEqual(reportedConfig(wire.config, platform), loaded.config);
 
-  const older = structuredClone(wire.config);
+  const older: Record<string, Record<string, unknown>> = structuredClone(wire.config);
   delete older.cache!.lowWater;
   t.is(reportedConfig(older, platform), undefined, 'a key missing');
-  const odd = structuredClone(wire.config);
+  const odd: Record<string, Record<string, unknown>> = structuredClone(wire.config);
   odd.cache!.maxBytes = '100GB';
   t.is(reportedConfig(odd, platform), undefined, 'a value of another kind');
 });

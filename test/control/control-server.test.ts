@@ -280,9 +280,8 @@ test('200 clients at once all get their own answers', async (t) => {
   const { socketPath } = await startServer(t);
   const clients = await Promise.all(Array.from({ length: 200 }, () => ControlClient.connect(socketPath)));
   t.teardown(() => clients.forEach((client) => client.close()));
-  const results = await Promise.all(
-    clients.map((client, index) => client.request<{ echoed: string }>('echo', { text: `client-${index}` })),
-  );
+  // echo is this test's own command, outside the contract: its results are as sent.
+  const results = (await Promise.all(clients.map((client, index) => client.send('echo', { text: `client-${index}` })))) as Array<{ echoed: string }>;
   t.deepEqual(
     results.map((result) => result.echoed),
     clients.map((_client, index) => `client-${index}`),
@@ -332,7 +331,7 @@ test('the client rejects with the daemon error code', async (t) => {
   const { socketPath } = await startServer(t);
   const client = await ControlClient.connect(socketPath);
   t.teardown(() => client.close());
-  const error = await t.throwsAsync(client.request('fail'), { instanceOf: RemoteError });
+  const error = await t.throwsAsync(client.send('fail'), { instanceOf: RemoteError });
   t.is(error!.code, 'E_PATH');
 });
 

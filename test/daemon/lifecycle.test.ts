@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import type { ConfigReport } from '../../src/control/results.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';
@@ -109,7 +108,7 @@ test('SIGHUP with a good config applies it; with a bad one the daemon keeps the 
   fs.writeFileSync(configFile, 'prefetch:\n  concurrency: 5\n  verify: size\n');
   daemon.signal('SIGHUP');
   await daemon.waitForOutput(/configuration reloaded changed=prefetch.concurrency,prefetch.verify/);
-  let report = await daemon.request<ConfigReport>('config.show');
+  let report = await daemon.request('config.show');
   t.is(report.config.prefetch!.concurrency, 5);
   t.is(report.sources['prefetch.concurrency'], `${configFile}:2`);
 
@@ -117,7 +116,7 @@ test('SIGHUP with a good config applies it; with a bad one the daemon keeps the 
   daemon.signal('SIGHUP');
   await daemon.waitForOutput(/config reload failed; keeping the previous configuration/);
   t.regex(daemon.output(), new RegExp(`prefetch.concurrency = "lots" \\(from ${configFile}:2\\): expected a whole number from 1 to 16`));
-  report = await daemon.request<ConfigReport>('config.show');
+  report = await daemon.request('config.show');
   t.is(report.config.prefetch!.concurrency, 5, 'the previous good value stays');
   t.is((await daemon.status()).pid, daemon.pid, 'still serving');
 });
@@ -129,6 +128,6 @@ test('a reload that changes a restart-only key keeps the running value and says 
   fs.writeFileSync(configFile, 'cache:\n  root: ' + path.join(home, 'ssd2') + '\n');
   daemon.signal('SIGHUP');
   await daemon.waitForOutput(/cache.root changed; the new value takes effect after a restart/);
-  const report = await daemon.request<ConfigReport>('config.show');
+  const report = await daemon.request('config.show');
   t.is(report.config.cache!.root, path.join(home, 'ssd1'));
 });

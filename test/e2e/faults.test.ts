@@ -4,7 +4,6 @@ import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { ControlClient } from '../../src/control/control-client.js';
 import type { EventMessage } from '../../src/control/protocol.js';
-import type { LsEntry } from '../../src/control/results.js';
 import { spawnDaemon, type DaemonHandle } from '../helpers/daemon-process.js';
 import { mountBindfs, requireBindfs, unmount } from '../helpers/library-bindfs.js';
 import { sha256Of, visibleCacheFiles, writeModel } from '../helpers/model-files.js';
@@ -22,7 +21,7 @@ async function assertNothingPartial(t: ExecutionContext, cacheRoot: string, nas:
 }
 
 async function cachedKeys(daemon: DaemonHandle): Promise<string[]> {
-  const { entries } = await daemon.request<{ entries: LsEntry[] }>('ls');
+  const { entries } = await daemon.request('ls');
   return entries.filter((entry) => entry.state === 'cached').map((entry) => entry.key).sort();
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import type { LsEntry, PrefetchOutcomeResult, StatsResult } from '../../src/control/results.js';
+import type { LsEntry, PrefetchOutcome, StatsResult } from '../../src/control/contract/cache.js';
 import { spawnDaemon, type DaemonHandle } from '../helpers/daemon-process.js';
 import { arenactl } from '../helpers/cli-run.js';
 import { sha256Of, visibleCacheFiles, writeModel } from '../helpers/model-files.js';
@@ -28,8 +28,8 @@ async function setup(t: import('ava').ExecutionContext, env: NodeJS.ProcessEnv =
   return { home, nas, cacheRoot, daemon, env: { ARENA_SOCKET: daemon.socketPath } };
 }
 
-async function lsEntries(daemon: DaemonHandle): Promise<LsEntry[]> {
-  return (await daemon.request<{ entries: LsEntry[] }>('ls')).entries;
+async function lsEntries(daemon: DaemonHandle): Promise<readonly LsEntry[]> {
+  return (await daemon.request('ls')).entries;
 }
 
 async function waitCached(daemon: DaemonHandle, keys: string[]): Promise<void> {
@@ -47,7 +47,7 @@ test('arenactl prefetch --wait copies a model byte-identical; ls and stats repor
   const s = await setup(t, {}, { 'checkpoints/sdxl.safetensors': 48 * MB, 'loras/style.safetensors': 4 * MB });
   const result = await arenactl(['prefetch', 'checkpoints/sdxl.safetensors', '--wait', '--json'], s.home, s.env);
   t.is(result.code, 0, result.stderr);
-  const body = result.json<{ outcomes: PrefetchOutcomeResult[]; results: Array<{ key: string; status: string }> }>();
+  const body = result.json<{ outcomes: PrefetchOutcome[]; results: Array<{ key: string; status: string }> }>();
   t.like(body.outcomes[0], { key: 'checkpoints/sdxl.safetensors', status: 'queued', bytes: 48 * MB });
   t.deepEqual(body.results.map((r) => [r.key, r.status]), [['checkpoints/sdxl.safetensors', 'done']]);
   t.is(await sha256Of(path.join(s.cacheRoot, 'checkpoints', 'sdxl.safetensors')), await sha256Of(path.join(s.nas, 'checkpoints', 'sdxl.safetensors')));
@@ -100,12 +100,12 @@ test('cache.enable=false: the daemon watches and reports but copies nothing', as
   const s = await setup(t, { ARENA_CACHE_ENABLE: 'false' }, { 'loras/a.safetensors': MB });
   const result = await arenactl(['prefetch', 'loras/a.safetensors', '--json'], s.home, s.env);
   t.is(result.code, 0);
-  t.like(result.json<{ outcomes: PrefetchOutcomeResult[] }>().outcomes[0], { status: 'skipped', reason: 'disabled' });
+  t.like(result.json<{ outcomes: PrefetchOutcome[] }>().outcomes[0], { status: 'skipped', reason: 'disabled' });
   t.deepEqual([...visibleCacheFiles(s.cacheRoot).keys()], []);
   const status = await s.daemon.status();
   t.is(status.state, 'ready');
   t.regex(status.summary, /copying off/);
-  t.like(await s.daemon.request<StatsResult>('stats'), { prefetch: { completed: 0 } });
+  t.like(await s.daemon.request('stats'), { prefetch: { completed: 0 } });
 });
 
 test('prefetch of a name that is not in the library says so; one outside the library is E_PATH', async (t) => {
@@ -116,7 +116,7 @@ test('prefetch of a name that is not in the library says so; one outside the lib
   t.regex(missing.stderr, /^arenactl: loras\/zzz\.safetensors is not in the library[^\n]*\n$/);
   const json = await arenactl(['prefetch', 'loras/zzz.safetensors', 'loras/a.safetensors', '--json'], s.home, s.env);
   t.is(json.code, 1);
-  const body = json.json<{ error: { code: string; message: string }; outcomes: PrefetchOutcomeResult[] }>();
+  const body = json.json<{ error: { code: string; message: string }; outcomes: PrefetchOutcome[] }>();
   t.is(body.error.code, 'E_NOT_FOUND');
   t.regex(body.error.message, /^loras\/zzz\.safetensors is not in the library/);
   t.like(body.outcomes[1], { key: 'loras/a.safetensors', status: 'queued' });

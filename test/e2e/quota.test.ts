@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import type { StatsResult } from '../../src/control/results.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { saveLikeFrontend } from '../helpers/fake-comfy-files.js';
 import { writeModel } from '../helpers/model-files.js';
@@ -68,7 +67,7 @@ test('a real daemon never goes over its quota while it prefetches three workflow
   }
   await eventually(
     async () => {
-      const stats = await daemon.request<StatsResult>('stats');
+      const stats = await daemon.request('stats');
       return stats.prefetch.completed >= 4 && stats.prefetch.queued === 0 && stats.prefetch.active === 0;
     },
     60_000,
@@ -77,12 +76,12 @@ test('a real daemon never goes over its quota while it prefetches three workflow
   sampling = false;
   await sampler;
 
-  const stats = await daemon.request<StatsResult>('stats');
+  const stats = await daemon.request('stats');
   t.true(peak <= maxBytes, `peak ${peak} bytes on disk, quota ${maxBytes}`);
   t.true(stats.cache.bytes <= maxBytes);
   t.true(stats.cache.bytes >= 96 * MIB, `the quota was used, not left empty (output:\n${daemon.output()})`);
   // The workflow saved last is the one about to run: it must be on the SSD whole.
-  const { entries } = await daemon.request<{ entries: Array<{ key: string; state: string }> }>('ls');
+  const { entries } = await daemon.request('ls');
   const cached = entries.filter((entry) => entry.state === 'cached').map((entry) => entry.key);
   t.true(cached.includes('checkpoints/c.safetensors') && cached.includes('loras/c-style.safetensors'), cached.join(', '));
   t.deepEqual(fs.readdirSync(path.join(cacheRoot, '.arena', 'staging')), []);

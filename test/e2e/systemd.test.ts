@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
-import type { StatusResult } from '../../src/control/results.js';
+import type { StatusResult } from '../../src/control/contract/daemon.js';
 import { bootMachine, PROJECT_IN_MACHINE, type Machine } from '../helpers/nspawn.js';
 import { ensureBuilt } from '../helpers/nspawn-build.js';
 import { installGlobally, packBuilt } from '../helpers/npm-package.js';

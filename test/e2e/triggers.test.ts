@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import type { LsEntry, StatusResult, StatsResult } from '../../src/control/results.js';
+import type { StatusResult } from '../../src/control/contract/daemon.js';
 import { spawnDaemon, type DaemonHandle } from '../helpers/daemon-process.js';
 import { comfyPng, saveLikeFrontend } from '../helpers/fake-comfy-files.js';
 import { FakeComfy, queueItem } from '../helpers/fake-comfy.js';
@@ -57,7 +57,7 @@ async function install(t: ExecutionContext, env: NodeJS.ProcessEnv = {}): Promis
 }
 
 async function cachedKeys(daemon: DaemonHandle): Promise<string[]> {
-  const { entries } = await daemon.request<{ entries: LsEntry[] }>('ls');
+  const { entries } = await daemon.request('ls');
   return entries.filter((entry) => entry.state === 'cached').map((entry) => entry.key).sort();
 }
 
@@ -81,7 +81,7 @@ test('a workflow saved as ComfyUI does (temp file, then rename) gets its active 
   await waitForCached(setup.daemon, ACTIVE);
   await assertIdentical(t, setup, ACTIVE);
   t.false(fs.existsSync(path.join(setup.cacheRoot, 'loras', 'bypassed.safetensors')), 'bypassed nodes are not needed');
-  const entries = (await setup.daemon.request<{ entries: LsEntry[] }>('ls')).entries;
+  const entries = (await setup.daemon.request('ls')).entries;
   t.true(entries.every((entry) => entry.state === 'cached'));
   t.regex(setup.daemon.output(), /workflow saved: user\/default\/workflows\/portrait\.json .*models=3/);
 });
@@ -107,11 +107,11 @@ test('an output image is a run: models cached before it count as hits, the other
   const png = comfyPng({ prompt: JSON.stringify(API_PROMPT), workflow: JSON.stringify(UI_WORKFLOW) });
   fs.writeFileSync(path.join(setup.comfy, 'output', 'ComfyUI_00001_.png'), png);
   fs.writeFileSync(path.join(setup.comfy, 'output', 'ComfyUI_00002_.png'), png);
-  await eventually(async () => (await setup.daemon.request<StatsResult>('stats')).misses === 1, 20_000, () => `the run counted (output:\n${setup.daemon.output()})`);
+  await eventually(async () => (await setup.daemon.request('stats')).misses === 1, 20_000, () => `the run counted (output:\n${setup.daemon.output()})`);
   await waitForCached(setup.daemon, ['checkpoints/sdxl.safetensors', 'loras/detail.safetensors']);
-  const stats = await setup.daemon.request<StatsResult>('stats');
+  const stats = await setup.daemon.request('stats');
   t.like(stats, { hits: 1, misses: 1, hitRatio: 0.5 });
-  const sdxl = (await setup.daemon.request<{ entries: LsEntry[] }>('ls')).entries.find((entry) => entry.key === 'checkpoints/sdxl.safetensors')!;
+  const sdxl = (await setup.daemon.request('ls')).entries.find((entry) => entry.key === 'checkpoints/sdxl.safetensors')!;
   t.is(sdxl.hits, 1);
   t.not(sdxl.lastUsed, null);
   // The run went into the usage history.
@@ -136,7 +136,7 @@ test('ComfyUI queue: a pending prompt is prefetched before anything else; ComfyU
   status = await setup.daemon.waitForState((current) => current.comfy.reachable === false, 'ComfyUI seen as down');
   t.regex(status.comfy.error!, new RegExp(`^ComfyUI not reachable at ${comfyServer.url.replace(/[.]/g, '\\.')}`));
   t.is(status.state, 'ready', 'ComfyUI being down is not a daemon problem');
-  t.is((await setup.daemon.request<StatsResult>('stats')).prefetch.failed, 0);
+  t.is((await setup.daemon.request('stats')).prefetch.failed, 0);
 });
 
 test('a malformed workflow save is logged in one line and the daemon carries on', async (t) => {

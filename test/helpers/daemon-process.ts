@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { ControlClient } from '../../src/control/control-client.js';
-import type { StatusResult } from '../../src/control/results.js';
+import type { CommandName, CommandResult, RequestArgs } from '../../src/control/contract/commands.js';
+import type { StatusResult } from '../../src/control/contract/daemon.js';
 import { eventually } from './raw-socket.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -22,7 +23,10 @@ export interface DaemonHandle {
   /** Resolves with the exit code once the process ends. */
   readonly exited: Promise<number | null>;
   status(): Promise<StatusResult>;
-  request<T>(cmd: string, args?: Record<string, unknown>): Promise<T>;
+  /** One command of the socket contract on a fresh connection, typed by it. */
+  request<Name extends CommandName>(cmd: Name, ...args: RequestArgs<Name>): Promise<CommandResult<Name>>;
+  /** Any command by name, its result as sent: for the test hooks outside the contract. */
+  send(cmd: string, args?: Record<string, unknown>): Promise<unknown>;
   waitForState(predicate: (status: StatusResult) => boolean, what: string, timeoutMs?: number): Promise<StatusResult>;
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
   signal(name: NodeJS.Signals): void;
@@ -70,10 +74,10 @@ export async function spawnDaemon(t: ExecutionContext, options: DaemonSpawnOptio
     }
   });
 
-  const request = async <T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> => {
+  const connected = async <T>(ask: (client: ControlClient) => Promise<T>): Promise<T> => {
     const client = await ControlClient.connect(socketPath);
     try {
-      return await client.request<T>(cmd, args);
+      return await ask(client);
     } finally {
       client.close();
     }
@@ -85,8 +89,9 @@ export async function spawnDaemon(t: ExecutionContext, options: DaemonSpawnOptio
     home: options.home,
     output: () => output,
     exited,
-    status: () => request<StatusResult>('status'),
-    request,
+    status: () => connected((client) => client.request('status')),
+    request: (cmd, ...args) => connected((client) => client.request(cmd, ...args)),
+    send: (cmd, args) => connected((client) => client.send(cmd, args)),
     async waitForState(predicate, what, timeoutMs = 60_000) {
       let last: StatusResult | undefined;
       await eventually(

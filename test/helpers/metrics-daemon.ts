@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
-import type { LsEntry, StatsResult } from '../../src/control/results.js';
+import type { StatsResult } from '../../src/control/contract/cache.js';
 import { spawnDaemon, type DaemonHandle } from './daemon-process.js';
 import { comfyPng } from './fake-comfy-files.js';
 import { freePort } from './free-port.js';
@@ -54,7 +54,7 @@ export async function startMetricsDaemon(t: ExecutionContext, metricsPort?: numb
     if (response.status !== 200) throw new Error(`GET /metrics answered ${response.status}: ${await response.text()}`);
     return response.text();
   };
-  return { daemon, metricsPort: port, comfy, scrape, stats: () => daemon.request<StatsResult>('stats') };
+  return { daemon, metricsPort: port, comfy, scrape, stats: () => daemon.request('stats') };
 }
 
 /**
@@ -74,6 +74,6 @@ export async function produceRun(setup: MetricsDaemon): Promise<StatsResult> {
 }
 
 async function cachedKeys(daemon: DaemonHandle): Promise<string[]> {
-  const { entries } = await daemon.request<{ entries: LsEntry[] }>('ls');
+  const { entries } = await daemon.request('ls');
   return entries.filter((entry) => entry.state === 'cached').map((entry) => entry.key);
 }

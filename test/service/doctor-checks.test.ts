@@ -10,7 +10,7 @@ import { checkComfyPaths } from '../../src/doctor/comfy-paths.js';
 import { checkDaemon, checkService } from '../../src/doctor/daemon-checks.js';
 import { checkInotify, checkRoot, countFolders, rootGroups } from '../../src/doctor/roots.js';
 import { checkUpdateEndpoints } from '../../src/doctor/updates.js';
-import type { StatusResult } from '../../src/control/results.js';
+import type { StatusResult } from '../../src/control/contract/daemon.js';
 import type { ServiceStatus } from '../../src/service/service-status.js';
 import { bindfsForTest, requireBindfs } from '../helpers/library-bindfs.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -28,7 +28,7 @@ test('daemon: ready passes, degraded warns with its problems, nothing on the soc
   t.like(degraded, { status: 'warn' });
   t.regex(degraded.message, /library root \/nas is missing/);
   const socket = path.join(await tempDir(t), 'arenad.sock');
-  const down = await checkDaemon({ socketPath: socket, status: () => requestDaemon<StatusResult>(socket, 'status') });
+  const down = await checkDaemon({ socketPath: socket, status: () => requestDaemon(socket, 'status') });
   t.like(down, { id: 'daemon', status: 'fail' });
   t.regex(down.message, new RegExp(`nothing answers on ${socket}`));
   t.regex(down.fix!, /systemctl start arenad/);

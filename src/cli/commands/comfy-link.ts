@@ -30,12 +30,12 @@ async function libraryCategories(comfyRoot: string, libraryRoots: readonly strin
 }
 
 /** What --dry-run would do, with the section as it would be written. */
-function renderPlannedLink(result: LinkResult, output: Output): void {
+function renderPlannedLink(result: LinkResult, action: Exclude<LinkResult['action'], 'unchanged'>, output: Output): void {
   const plan = {
     created: `would create ${result.file} with the section ${result.section}:`,
     added: `would add the section ${result.section} to ${result.file}:`,
     updated: `would rewrite the section ${result.section} in ${result.file} as:`,
-  }[result.action as Exclude<LinkResult['action'], 'unchanged'>];
+  }[action];
   output.line(plan);
   for (const line of result.sectionText.trimEnd().split('\n')) output.line(`  ${line}`);
   output.line('Nothing was written (--dry-run).');
@@ -47,7 +47,7 @@ function renderLink(result: LinkResult, output: Output): void {
     return;
   }
   if (result.dryRun) {
-    renderPlannedLink(result, output);
+    renderPlannedLink(result, result.action, output);
     return;
   }
   const verb = { created: 'created', added: 'added the section', updated: 'updated the section' }[result.action];

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { loadConfig } from '../../config/load-config.js';
 import { DaemonUnreachableError } from '../../control/control-client.js';
-import type { ConfigReport } from '../../control/results.js';
+import type { ConfigReport } from '../../control/contract/daemon.js';
 import { ComfyRootError } from '../../comfy/errors.js';
 import type { CliIo } from '../cli-io.js';
 import { requestDaemon } from '../daemon-request.js';
@@ -21,25 +21,28 @@ export interface ComfySettings {
  * configuration as the daemon would load it here. `--comfy-root` wins.
  */
 export async function comfySettings(socketPath: string, io: CliIo, comfyRootFlag: string | undefined): Promise<ComfySettings> {
-  let origin: ConfigReport['origin'] = 'daemon';
-  let config: Record<string, Record<string, unknown>>;
-  try {
-    config = (await requestDaemon<ConfigReport>(socketPath, 'config.show')).config;
-  } catch (error) {
-    if (!(error instanceof DaemonUnreachableError)) throw error;
-    origin = 'local';
-    config = loadConfig({ platform: io.platform }).config as unknown as Record<string, Record<string, unknown>>;
-  }
-  const configured = String(config.comfy?.root ?? '');
-  const comfyRoot = comfyRootFlag === undefined ? configured : path.resolve(io.platform.cwd, comfyRootFlag);
+  const configured = await configuredPaths(socketPath, io);
+  const comfyRoot = comfyRootFlag === undefined ? configured.comfyRoot : path.resolve(io.platform.cwd, comfyRootFlag);
   if (comfyRoot === '') {
     throw new ComfyRootError('no ComfyUI folder is configured and ~/ComfyUI does not exist; pass --comfy-root DIR or set comfy.root');
   }
-  const roots = config.library?.roots;
-  return {
-    comfyRoot,
-    cacheRoot: String(config.cache?.root ?? ''),
-    libraryRoots: Array.isArray(roots) ? roots.map(String) : [],
-    origin,
-  };
+  return { ...configured, comfyRoot };
+}
+
+/** comfy.root, cache.root and library.roots of the running daemon, else of the configuration loaded here. */
+async function configuredPaths(socketPath: string, io: CliIo): Promise<ComfySettings> {
+  try {
+    const { config } = await requestDaemon(socketPath, 'config.show');
+    const roots = config.library?.roots;
+    return {
+      comfyRoot: String(config.comfy?.root ?? ''),
+      cacheRoot: String(config.cache?.root ?? ''),
+      libraryRoots: Array.isArray(roots) ? roots.map(String) : [],
+      origin: 'daemon',
+    };
+  } catch (error) {
+    if (!(error instanceof DaemonUnreachableError)) throw error;
+  }
+  const { config } = loadConfig({ platform: io.platform });
+  return { comfyRoot: config.comfy.root, cacheRoot: config.cache.root, libraryRoots: config.library.roots, origin: 'local' };
 }

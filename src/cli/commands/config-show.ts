@@ -2,7 +2,7 @@ import { formatBytes } from '../../core/byte-size.js';
 import { configReport } from '../../config/config-report.js';
 import { loadConfig } from '../../config/load-config.js';
 import { DaemonUnreachableError } from '../../control/control-client.js';
-import type { ConfigReport } from '../../control/results.js';
+import type { ConfigReport } from '../../control/contract/daemon.js';
 import type { CliCommand } from '../cli-command.js';
 import type { CliIo } from '../cli-io.js';
 import { requestDaemon } from '../daemon-request.js';
@@ -11,7 +11,7 @@ import { formatTable, type Output } from '../output.js';
 /** The running daemon's view when there is one: its environment may differ from this shell's. */
 async function effectiveConfig(socketPath: string, io: CliIo): Promise<ConfigReport> {
   try {
-    return await requestDaemon<ConfigReport>(socketPath, 'config.show');
+    return await requestDaemon(socketPath, 'config.show');
   } catch (error) {
     if (!(error instanceof DaemonUnreachableError)) throw error;
     return configReport(loadConfig({ platform: io.platform }), 'local');
@@ -35,7 +35,7 @@ function render(report: ConfigReport, socketPath: string, output: Output): void 
   output.line(`env file:    ${report.envFile ?? '(none)'}`);
   output.line();
   const rows = Object.entries(report.sources).map(([key, source]) => {
-    const [section, name] = key.split('.') as [string, string];
+    const [section = '', name = ''] = key.split('.');
     return [key, shown(key, report.config[section]?.[name]), source];
   });
   for (const line of formatTable([['KEY', 'VALUE', 'SOURCE'], ...rows])) output.line(line);

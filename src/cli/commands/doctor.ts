@@ -1,4 +1,3 @@
-import type { ConfigReport, StatusResult } from '../../control/results.js';
 import type { CheckResult } from '../../doctor/check.js';
 import { machineEnvironment, runDoctor, type DoctorEnvironment } from '../../doctor/run-doctor.js';
 import type { CliCommand } from '../cli-command.js';
@@ -27,8 +26,8 @@ export function doctorCommand(makeEnvironment: DoctorEnvironmentFactory = (io) =
     async run({ io, output, socketPath }) {
       const daemon = {
         socketPath,
-        status: () => requestDaemon<StatusResult>(socketPath, 'status'),
-        configShow: () => requestDaemon<ConfigReport>(socketPath, 'config.show'),
+        status: () => requestDaemon(socketPath, 'status'),
+        configShow: () => requestDaemon(socketPath, 'config.show'),
       };
       const report = await runDoctor(daemon, io.platform, makeEnvironment(io));
       if (output.json) output.document(report);

@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { DaemonUnreachableError } from '../../control/control-client.js';
-import type { HistoryFileResult } from '../../control/results.js';
 import { DEFAULT_SESSION_GAP_SECONDS, formatTrace, historyToTrace, type HistoryEntry } from '../../core/simulate/index.js';
 import { USAGE_HISTORY_FILE, UsageHistory } from '../../predict/usage-history.js';
 import type { CliCommand, CommandRun } from '../cli-command.js';
@@ -20,7 +19,7 @@ interface HistoryExportOptions {
 /** The running daemon's history file (flushed); without a daemon, the one the configuration names. */
 async function historyFile(run: CommandRun<HistoryExportOptions>): Promise<{ file: string; from: 'daemon' | 'config' }> {
   try {
-    const { file } = await requestDaemon<HistoryFileResult>(run.socketPath, 'history.file');
+    const { file } = await requestDaemon(run.socketPath, 'history.file');
     return { file, from: 'daemon' };
   } catch (error) {
     if (!(error instanceof DaemonUnreachableError)) throw error;

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { StatusResult } from '../../control/results.js';
 import type { LogDestination } from '../../log/log-destination.js';
 import type { CommandRunner } from '../../service/command-runner.js';
 import { LogUnavailableError, ServiceCommandError } from '../../service/errors.js';
@@ -87,7 +86,7 @@ const DAEMON_ANSWER_MS = 3000;
 async function daemonLog(socketPath: string): Promise<LogDestination | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), DAEMON_ANSWER_MS)));
-  const asked = requestDaemon<StatusResult>(socketPath, 'status').then(
+  const asked = requestDaemon(socketPath, 'status').then(
     (status) => status.log,
     () => undefined,
   );
@@ -100,7 +99,7 @@ async function daemonLog(socketPath: string): Promise<LogDestination | undefined
 
 /** Whether output goes to a real descriptor (the terminal, a pipe), which a child can write to itself. */
 function isDescriptor(sink: CliIo['stdout']): boolean {
-  return typeof (sink as { fd?: unknown }).fd === 'number';
+  return 'fd' in sink && typeof sink.fd === 'number';
 }
 
 /**

@@ -1,6 +1,6 @@
 import { formatBytes } from '../../core/byte-size.js';
 import { formatDuration } from '../../core/duration.js';
-import type { LsEntry } from '../../control/results.js';
+import type { LsEntry } from '../../control/contract/cache.js';
 import type { CliCommand } from '../cli-command.js';
 import { requestDaemon } from '../daemon-request.js';
 import { formatTable } from '../output.js';
@@ -14,7 +14,7 @@ export const lsCommand: CliCommand = {
   path: ['ls'],
   description: 'List the models on the SSD with the reason each is kept, and those being copied or queued.',
   async run({ output, socketPath }) {
-    const result = await requestDaemon<{ entries: LsEntry[] }>(socketPath, 'ls');
+    const result = await requestDaemon(socketPath, 'ls');
     if (output.json) {
       output.document(result);
       return 0;

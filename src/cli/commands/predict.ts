@@ -3,7 +3,7 @@ import { formatBytes } from '../../core/byte-size.js';
 import { resolveWorkflow } from '../../core/resolve.js';
 import type { ParsedWorkflow } from '../../core/workflow/index.js';
 import { DaemonUnreachableError } from '../../control/control-client.js';
-import type { PredictRef, ResolutionResult } from '../../control/results.js';
+import type { PredictRef, ResolutionResult } from '../../control/contract/library.js';
 import type { CliCommand, CommandRun } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';
 import { requestDaemon } from '../daemon-request.js';
@@ -35,7 +35,7 @@ async function resolveSomewhere(parsed: ParsedWorkflow, run: CommandRun<PredictO
     return { resolution: resolveWorkflow(parsed, local.catalog), source: 'library' };
   }
   try {
-    return { resolution: await requestDaemon<ResolutionResult>(run.socketPath, 'resolve', { workflow: parsed }), source: 'daemon' };
+    return { resolution: await requestDaemon(run.socketPath, 'resolve', { workflow: parsed }), source: 'daemon' };
   } catch (error) {
     if (!(error instanceof DaemonUnreachableError)) throw error;
   }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { formatBytes } from '../../core/byte-size.js';
 import { ControlClient } from '../../control/control-client.js';
-import type { PrefetchOutcomeResult } from '../../control/results.js';
+import type { PrefetchOutcome } from '../../control/contract/cache.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';
 import { FOLLOWED_TOPICS, followCopies, type Finished } from '../copy-follower.js';
@@ -24,7 +24,7 @@ const MAX_ORIGIN = 1024;
  * library at all may take a day to arrive, or never: it is reported as
  * wanted, and not waited for.
  */
-function followed(outcome: PrefetchOutcomeResult): boolean {
+function followed(outcome: PrefetchOutcome): boolean {
   return outcome.status === 'queued' || outcome.status === 'copying' || (outcome.status === 'wanted' && outcome.reason === 'settling');
 }
 
@@ -33,7 +33,7 @@ function followed(outcome: PrefetchOutcomeResult): boolean {
  * library, not a valid name) is an error: the user asked for something that
  * is not there. The same from a workflow is only reported, as `predict` does.
  */
-function refusals(outcomes: readonly PrefetchOutcomeResult[], answers: readonly TargetModels[]): PrefetchOutcomeResult[] {
+function refusals(outcomes: readonly PrefetchOutcome[], answers: readonly TargetModels[]): PrefetchOutcome[] {
   const named = new Set(answers.filter((answer) => answer.kind === 'model').flatMap((answer) => answer.keys));
   return outcomes.filter(
     (outcome) =>
@@ -41,7 +41,7 @@ function refusals(outcomes: readonly PrefetchOutcomeResult[], answers: readonly 
   );
 }
 
-function renderOutcomes(outcomes: readonly PrefetchOutcomeResult[], output: Output): void {
+function renderOutcomes(outcomes: readonly PrefetchOutcome[], output: Output): void {
   const rows = outcomes.map((outcome) => [
     outcome.status,
     outcome.key ?? `${outcome.category}/${outcome.name}`,
@@ -94,10 +94,10 @@ export const prefetchCommand: CliCommand<PrefetchOptions> = {
       const { ofWorkflows, named } = distinctModels(answers);
       const started = performance.now();
       const origin = `arenactl prefetch ${args.join(' ')}`.slice(0, MAX_ORIGIN);
-      const ask = async (models: readonly ModelName[], wantMissing: boolean): Promise<PrefetchOutcomeResult[]> =>
+      const ask = async (models: readonly ModelName[], wantMissing: boolean): Promise<readonly PrefetchOutcome[]> =>
         models.length === 0
           ? []
-          : (await client.request<{ outcomes: PrefetchOutcomeResult[] }>('prefetch', { models, priority: 'urgent', origin, wantMissing })).outcomes;
+          : (await client.request('prefetch', { models, priority: 'urgent', origin, wantMissing })).outcomes;
       // A workflow's model not in the library yet is wanted; one named on its own is an error when it is not there.
       const outcomes = [...(await ask(ofWorkflows, true)), ...(await ask(named, false))];
       const refused = refusals(outcomes, answers);

@@ -26,10 +26,9 @@ function sizeOption(flag: string, text: string | undefined, perSecond = false): 
 }
 
 function policyOption(text: string | undefined): PolicyName {
-  if (text === undefined || !(POLICIES as readonly string[]).includes(text)) {
-    throw new UsageError(`--policy ${text ?? '(missing)'}: expected one of ${POLICIES.join(', ')}`);
-  }
-  return text as PolicyName;
+  const policy = POLICIES.find((name) => name === text);
+  if (policy === undefined) throw new UsageError(`--policy ${text ?? '(missing)'}: expected one of ${POLICIES.join(', ')}`);
+  return policy;
 }
 
 function concurrencyOption(text: string | undefined): number | undefined {

@@ -1,7 +1,7 @@
 import { formatBytes } from '../../core/byte-size.js';
 import { formatDuration } from '../../core/duration.js';
 import { ControlClient } from '../../control/control-client.js';
-import type { StatsResult, StatusResult } from '../../control/results.js';
+import type { StatsResult } from '../../control/contract/cache.js';
 import type { CliCommand } from '../cli-command.js';
 import { counted } from '../wording.js';
 
@@ -22,8 +22,8 @@ export const statsCommand: CliCommand = {
     let stats: StatsResult;
     let uptimeSeconds: number;
     try {
-      stats = await client.request<StatsResult>('stats');
-      ({ uptimeSeconds } = await client.request<StatusResult>('status'));
+      stats = await client.request('stats');
+      ({ uptimeSeconds } = await client.request('status'));
     } finally {
       client.close();
     }

@@ -1,6 +1,6 @@
 import { formatBytes } from '../../core/byte-size.js';
 import { formatDuration } from '../../core/duration.js';
-import type { StatusResult } from '../../control/results.js';
+import type { StatusResult } from '../../control/contract/daemon.js';
 import type { CliCommand } from '../cli-command.js';
 import { requestDaemon } from '../daemon-request.js';
 import type { Output } from '../output.js';
@@ -43,17 +43,15 @@ function describeQueue(comfy: StatusResult['comfy']): string {
 }
 
 /** One line from the updater's section: what it tracks, and what it is doing or waiting for. */
-function describeUpdates(updates: Record<string, unknown>): string {
-  const tracked = typeof updates.tracked === 'number' ? updates.tracked : 0;
+function describeUpdates(updates: StatusResult['updates']): string {
   if (!updates.manifest) return 'no manifest (updates.manifest) — nothing tracked';
-  const parts = [`${tracked} tracked`];
-  const pending = Array.isArray(updates.pending) ? updates.pending.length : 0;
+  const parts = [`${updates.tracked ?? 0} tracked`];
+  const pending = updates.pending?.length ?? 0;
   if (pending > 0) parts.push(`${pending} pending`);
-  const downloading = Array.isArray(updates.downloads) ? updates.downloads.length : 0;
+  const downloading = updates.downloads?.length ?? 0;
   if (downloading > 0) parts.push(`${downloading} downloading`);
-  const next = updates.nextWindow as { opensAt?: string } | null | undefined;
   if (updates.windowOpen === true) parts.push('window open now');
-  else if (next?.opensAt) parts.push(`next window ${next.opensAt}`);
+  else if (updates.nextWindow?.opensAt) parts.push(`next window ${updates.nextWindow.opensAt}`);
   else if (!updates.windows) parts.push('no update windows: only arenactl update run');
   return parts.join(' · ');
 }
@@ -62,7 +60,7 @@ export const statusCommand: CliCommand = {
   path: ['status'],
   description: 'Show the daemon state, its problems, and what the library, cache and prefetch are doing.',
   async run({ output, socketPath }) {
-    const status = await requestDaemon<StatusResult>(socketPath, 'status');
+    const status = await requestDaemon(socketPath, 'status');
     if (output.json) output.document(status);
     else render(status, socketPath, output);
     return 0;

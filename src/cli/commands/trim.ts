@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatBytes, parseByteSize } from '../../core/byte-size.js';
 import { ControlClient } from '../../control/control-client.js';
-import type { ConfigReport, StatusResult, TrimResultBody } from '../../control/results.js';
+import type { TrimResult } from '../../control/contract/cache.js';
 import type { CliCommand } from '../cli-command.js';
 import { UsageError } from '../cli-errors.js';
 import { formatTable } from '../output.js';
@@ -47,13 +47,12 @@ function nothingToTrim(before: CacheBefore): string {
 
 /** The quota settings of the running daemon (its own configuration, not this shell's), and the cache's size now. */
 async function cacheBefore(client: ControlClient): Promise<CacheBefore> {
-  const status = await client.request<StatusResult>('status');
-  const report = await client.request<ConfigReport>('config.show');
-  const cache = status.cache as { bytes?: number; maxBytes?: number; minFreeBytes?: number };
+  const { cache } = await client.request('status');
+  const lowWater = (await client.request('config.show')).config.cache?.lowWater;
   return {
     bytes: cache.bytes ?? 0,
-    maxBytes: cache.maxBytes ?? 0,
-    lowWater: Number(report.config.cache?.lowWater ?? 0),
+    maxBytes: cache.maxBytes,
+    lowWater: typeof lowWater === 'number' ? lowWater : 0,
     minFreeBytes: cache.minFreeBytes ?? 0,
   };
 }
@@ -72,10 +71,10 @@ export const trimCommand: CliCommand<TrimOptions> = {
     }
     const client = await ControlClient.connect(socketPath);
     let before: CacheBefore;
-    let result: TrimResultBody;
+    let result: TrimResult;
     try {
       before = await cacheBefore(client);
-      result = await client.request<TrimResultBody>('trim', { dryRun: options.dryRun === true, ...(toBytes === undefined ? {} : { toBytes }) });
+      result = await client.request('trim', { dryRun: options.dryRun === true, ...(toBytes === undefined ? {} : { toBytes }) });
     } finally {
       client.close();
     }

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli-command.js';
+import { requestDaemon } from '../daemon-request.js';
 import { renderReport, targetArguments, viaDaemonOrHere } from './update-common.js';
 
 export const updateCheckCommand: CliCommand = {
@@ -7,8 +8,11 @@ export const updateCheckCommand: CliCommand = {
   arguments: '[targets...]',
   async run(run) {
     const targets = targetArguments(run.args);
-    const { result } = await viaDaemonOrHere(run, { cmd: 'update.check', args: { targets } }, { lock: false, models: false }, (service) =>
-      service.check(targets),
+    const { result } = await viaDaemonOrHere(
+      run,
+      (socketPath) => requestDaemon(socketPath, 'update.check', { targets }),
+      { lock: false, models: false },
+      (service) => service.check(targets),
     );
     return renderReport(result, run.output);
   },

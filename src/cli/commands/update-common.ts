@@ -15,11 +15,11 @@ import { buildCatalog } from '../../library/build-catalog.js';
 import { collectModelFolders } from '../../library/model-folders.js';
 import type { LogMeta, Logger } from '../../log/logger.js';
 import { redactText } from '../../log/redact.js';
-import { UpdateService, updateSettingsOf, type UpdateEntryResult, type UpdateLibrary, type UpdateReport } from '../../update/index.js';
+import type { UpdateEntryResult, UpdateReport } from '../../control/contract/update.js';
+import { UpdateService, updateSettingsOf, type UpdateLibrary } from '../../update/index.js';
 import type { CommandRun } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';
 import type { CliIo } from '../cli-io.js';
-import { requestDaemon } from '../daemon-request.js';
 import { parseModelArgument } from '../model-arguments.js';
 import { formatTable, type Output } from '../output.js';
 
@@ -97,12 +97,12 @@ async function localUpdater(io: CliIo, output: Output, needs: LocalUpdaterNeeds)
  */
 export async function viaDaemonOrHere<T>(
   run: CommandRun<object>,
-  request: { readonly cmd: string; readonly args: Record<string, unknown> },
+  ask: (socketPath: string) => Promise<T>,
   needs: LocalUpdaterNeeds,
   here: (service: UpdateService) => Promise<T> | T,
 ): Promise<{ result: T; daemon: boolean }> {
   try {
-    return { result: await requestDaemon<T>(run.socketPath, request.cmd, request.args), daemon: true };
+    return { result: await ask(run.socketPath), daemon: true };
   } catch (error) {
     if (!(error instanceof DaemonUnreachableError)) throw error;
   }

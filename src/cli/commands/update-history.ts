@@ -1,6 +1,7 @@
 import { formatBytes } from '../../core/byte-size.js';
-import type { HistoryResult } from '../../update/index.js';
+import type { HistoryResult } from '../../control/contract/update.js';
 import type { CliCommand } from '../cli-command.js';
+import { requestDaemon } from '../daemon-request.js';
 import { formatTable, type Output } from '../output.js';
 import { targetArguments, viaDaemonOrHere } from './update-common.js';
 
@@ -31,7 +32,7 @@ export const updateHistoryCommand: CliCommand = {
     const [target] = targetArguments(run.args);
     const { result } = await viaDaemonOrHere(
       run,
-      { cmd: 'update.history', args: target === undefined ? {} : { target } },
+      (socketPath) => requestDaemon(socketPath, 'update.history', target === undefined ? {} : { target }),
       { lock: false, models: false },
       (service) => service.history(target),
     );

@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { formatBytes } from '../../core/byte-size.js';
-import type { IdentifyResult } from '../../update/index.js';
+import type { IdentifyResult } from '../../control/contract/update.js';
 import type { CliCommand } from '../cli-command.js';
+import { requestDaemon } from '../daemon-request.js';
 import { formatTable, type Output } from '../output.js';
 import { targetArguments, viaDaemonOrHere } from './update-common.js';
 
@@ -28,8 +29,11 @@ export const updateIdentifyCommand: CliCommand = {
   arguments: '[targets...]',
   async run(run) {
     const targets = targetArguments(run.args);
-    const { result } = await viaDaemonOrHere(run, { cmd: 'update.identify', args: { targets } }, { lock: false, models: targets.length === 0 }, (service) =>
-      service.identify(targets),
+    const { result } = await viaDaemonOrHere(
+      run,
+      (socketPath) => requestDaemon(socketPath, 'update.identify', { targets }),
+      { lock: false, models: targets.length === 0 },
+      (service) => service.identify(targets),
     );
     if (run.output.json) run.output.document(result);
     else render(result, run.output);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliCommand } from '../cli-command.js';
+import { requestDaemon } from '../daemon-request.js';
 import { targetArguments, viaDaemonOrHere } from './update-common.js';
 
 interface RollbackOptions {
@@ -18,7 +19,7 @@ export const updateRollbackCommand: CliCommand<RollbackOptions> = {
     const to = run.options.to;
     const { result } = await viaDaemonOrHere(
       run,
-      { cmd: 'update.rollback', args: { target: target!, ...(to === undefined ? {} : { to }) } },
+      (socketPath) => requestDaemon(socketPath, 'update.rollback', { target: target!, ...(to === undefined ? {} : { to }) }),
       { lock: true, models: false },
       (service) => service.rollback(target!, to),
     );

@@ -1,8 +1,9 @@
 import cliProgress from 'cli-progress';
 import { formatBytes } from '../../core/byte-size.js';
-import { ControlClient, DaemonUnreachableError } from '../../control/control-client.js';
+import { ControlClient } from '../../control/control-client.js';
+import { updateEvent } from '../../control/contract/events.js';
+import type { UpdateReport } from '../../control/contract/update.js';
 import type { EventMessage } from '../../control/protocol.js';
-import type { UpdateReport } from '../../update/index.js';
 import type { CliCommand } from '../cli-command.js';
 import type { Output } from '../output.js';
 import { renderReport, targetArguments, viaDaemonOrHere } from './update-common.js';
@@ -11,20 +12,22 @@ import { renderReport, targetArguments, viaDaemonOrHere } from './update-common.
  * Follows the downloads of a run: a bar per download on a terminal, a line
  * when each starts and ends otherwise (on stderr, so --json stays clean).
  */
-function progressFollower(output: Output): { handle(event: EventMessage): void; stop(): void } {
+function progressFollower(output: Output): { handle(message: EventMessage): void; stop(): void } {
   let bar: cliProgress.SingleBar | undefined;
   const end = () => {
     bar?.stop();
     bar = undefined;
   };
   return {
-    handle(event) {
-      const target = String(event.target ?? '');
+    handle(message) {
+      // The stream of the `update` topic: the updater's events, and daemon.stopping, which ends it.
+      const parsed = updateEvent.safeParse(message);
+      if (!parsed.success) return;
+      const event = parsed.data;
       switch (event.event) {
         case 'update.started': {
-          const bytes = Number(event.bytes);
-          const resumeFrom = Number(event.resumeFrom);
-          output.note(`downloading ${target} ${String(event.version)} (${formatBytes(bytes)})${resumeFrom > 0 ? `, resuming at ${formatBytes(resumeFrom)}` : ''}`);
+          const { target, bytes, resumeFrom, version } = event;
+          output.note(`downloading ${target} ${version} (${formatBytes(bytes)})${resumeFrom > 0 ? `, resuming at ${formatBytes(resumeFrom)}` : ''}`);
           if (output.isTerminal) {
             end();
             bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {value}/{total} bytes', hideCursor: true }, cliProgress.Presets.shades_classic);
@@ -33,21 +36,25 @@ function progressFollower(output: Output): { handle(event: EventMessage): void; 
           break;
         }
         case 'update.progress':
-          bar?.update(Number(event.bytesDone));
+          bar?.update(event.bytesDone);
           break;
         case 'update.installed':
           end();
-          output.note(`installed ${target} ${String(event.version)}`);
+          output.note(`installed ${event.target} ${event.version}`);
           break;
         case 'update.paused':
           end();
-          output.note(`paused ${target} at ${formatBytes(Number(event.bytesDone))}`);
+          output.note(`paused ${event.target} at ${formatBytes(event.bytesDone)}`);
           break;
         case 'update.failed':
           end();
-          output.note(`failed ${target}: ${String(event.message)}`);
+          output.note(`failed ${event.target}: ${event.message}`);
           break;
-        default:
+        case 'update.window':
+        case 'update.checked':
+        case 'update.available':
+        case 'update.rolledback':
+          // Nothing about a download's progress.
           break;
       }
     },
@@ -60,7 +67,7 @@ async function runOnDaemon(socketPath: string, targets: readonly string[], outpu
   const follower = progressFollower(output);
   try {
     await client.subscribe(['update'], (event) => follower.handle(event));
-    return await client.request<UpdateReport>('update.run', { targets: [...targets] });
+    return await client.request('update.run', { targets });
   } finally {
     follower.stop();
     client.close();
@@ -73,16 +80,13 @@ export const updateRunCommand: CliCommand = {
   arguments: '[targets...]',
   async run(run) {
     const targets = targetArguments(run.args);
-    let report: UpdateReport;
-    try {
-      report = await runOnDaemon(run.socketPath, targets, run.output);
-    } catch (error) {
-      if (!(error instanceof DaemonUnreachableError)) throw error;
-      // Here the updater's own log lines (on stderr) tell the progress.
-      ({ result: report } = await viaDaemonOrHere(run, { cmd: 'update.run', args: { targets } }, { lock: true, models: false }, (service) =>
-        service.run(targets),
-      ));
-    }
+    // Without a daemon, the updater's own log lines (on stderr) tell the progress.
+    const { result: report } = await viaDaemonOrHere(
+      run,
+      (socketPath) => runOnDaemon(socketPath, targets, run.output),
+      { lock: true, models: false },
+      (service) => service.run(targets),
+    );
     return renderReport(report, run.output);
   },
 };

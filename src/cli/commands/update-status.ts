@@ -1,6 +1,7 @@
 import { formatBytes } from '../../core/byte-size.js';
-import type { UpdatesStatus } from '../../update/index.js';
+import type { UpdatesStatus } from '../../control/contract/update.js';
 import type { CliCommand } from '../cli-command.js';
+import { requestDaemon } from '../daemon-request.js';
 import type { Output } from '../output.js';
 import { viaDaemonOrHere } from './update-common.js';
 
@@ -30,7 +31,12 @@ export const updateStatusCommand: CliCommand = {
   path: ['update', 'status'],
   description: 'Show the update windows, what is pending, and the progress of each download.',
   async run(run) {
-    const { result, daemon } = await viaDaemonOrHere(run, { cmd: 'update.status', args: {} }, { lock: false, models: false }, (service) => service.status());
+    const { result, daemon } = await viaDaemonOrHere(
+      run,
+      (socketPath) => requestDaemon(socketPath, 'update.status'),
+      { lock: false, models: false },
+      (service) => service.status(),
+    );
     if (run.output.json) run.output.document({ ...result, daemon });
     else render(result, daemon, run.output);
     return 0;

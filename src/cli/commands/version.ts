@@ -1,5 +1,5 @@
 import { ControlClient, DaemonUnreachableError } from '../../control/control-client.js';
-import type { HelloResult } from '../../control/protocol.js';
+import type { HelloResult } from '../../control/contract/daemon.js';
 import { VERSION } from '../../package-info.js';
 import type { CliCommand } from '../cli-command.js';
 

@@ -1,33 +1,23 @@
-import { z } from 'zod';
-import type { CommandDefinition } from '../command-registry.js';
-import { modelKeySchema, splitModelKey } from '../model-name.js';
+import { socketCommand } from '../command-registry.js';
+import type { CommandResult } from '../contract/commands.js';
+import { splitModelKey } from '../model-name.js';
 
-/** pin and unpin: one model key in, the service's answer out. */
-export function cacheEntryCommand(
-  name: 'pin' | 'unpin',
-  summary: string,
-  act: (key: string) => unknown,
-): CommandDefinition<{ key: string }> {
-  return {
-    name,
-    summary,
-    args: z.object({ key: modelKeySchema }).strict(),
-    run({ key }) {
-      const { category, name: model } = splitModelKey(key);
-      return act(`${category}/${model}`);
-    },
-  };
+/** The key confined to the library (E_PATH otherwise), as `category/name`. */
+function confinedKey(key: string): string {
+  const { category, name } = splitModelKey(key);
+  return `${category}/${name}`;
+}
+
+/** pin: one model key in, the request's outcome out (once it is on disk). */
+export function pinCommand(pin: (key: string) => Promise<CommandResult<'pin'>>) {
+  return socketCommand('pin', ({ key }) => pin(confinedKey(key)));
+}
+
+export function unpinCommand(unpin: (key: string) => CommandResult<'unpin'>) {
+  return socketCommand('unpin', ({ key }) => unpin(confinedKey(key)));
 }
 
 /** evict: like the others, and `force` to remove a pinned model too. */
-export function evictCommand(act: (key: string, force: boolean) => unknown): CommandDefinition<{ key: string; force: boolean }> {
-  return {
-    name: 'evict',
-    summary: 'Remove a model from the SSD now; ComfyUI falls back to the NAS file. A pinned model needs force.',
-    args: z.object({ key: modelKeySchema, force: z.boolean().default(false) }).strict(),
-    run({ key, force }) {
-      const { category, name: model } = splitModelKey(key);
-      return act(`${category}/${model}`, force);
-    },
-  };
+export function evictCommand(evict: (key: string, force: boolean) => Promise<CommandResult<'evict'>>) {
+  return socketCommand('evict', ({ key, force }) => evict(confinedKey(key), force));
 }

@@ -1,4 +1,4 @@
-/** What a replay measured, in the shape docs/protocol.md gives for `simulate --json`, plus the counts behind the ratios. */
+/** What a replay measured: the shape `arenactl simulate --json` prints (docs/protocol.md), plus the counts behind the ratios. */
 
 export const POLICIES = ['arena', 'lru', 'belady'] as const;
 export type PolicyName = (typeof POLICIES)[number];

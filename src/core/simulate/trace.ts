@@ -1,5 +1,5 @@
 /**
- * The trace format of `arenactl simulate` (docs/policy.md describes it): NDJSON,
+ * The trace format of `arenactl simulate` (docs/protocol.md, "The simulate trace"): NDJSON,
  * one event a line, in time order,
  * `{"t": 12.5, "type": "save"|"run", "workflow": "w1", "models": [{"key": "checkpoints/a.safetensors", "bytes": 6938040320}]}`,
  * `t` in seconds. A `save` is a workflow saved (the daemon predicts from
