@@ -8,10 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeSource, type Assignment, type ConfigProblem, type ConfigSource } from '../config/config-source.js';
+import { describeSource, type Assignment, type ConfigProblem, type ConfigSource } from '../config/sources.js';
 import { LEGACY_ENV_FILE, parseEnvText } from '../config/env-file.js';
 import { readVariables } from '../config/environment.js';
-import { InvalidValue } from '../config/formats.js';
+import { InvalidValue } from '../config/errors.js';
 import { buildSchema, schemaEntries, type ConfigKey, type KeyDefinition, type Platform } from '../config/schema.js';
 import { errorCode } from '../cache/fs-errors.js';
 import { configFileValue } from './config-values.js';

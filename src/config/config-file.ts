@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Node, type Pair } from 'yaml';
-import { locationOf, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './config-source.js';
+import { locationOf, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './sources.js';
 import { plannedKey, plannedMessage, RESERVED_NAMES } from './reserved-names.js';
 import { closestMatch, didYouMean } from '../core/did-you-mean.js';
 import type { ConfigKey, Platform } from './schema.js';

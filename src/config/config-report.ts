@@ -1,5 +1,5 @@
 import type { ConfigReport } from '../control/results.js';
-import { describeSource } from './config-source.js';
+import { describeSource } from './sources.js';
 import type { LoadedConfig } from './load-config.js';
 import { buildSchema, schemaEntries, type ArenaConfig, type Platform } from './schema.js';
 

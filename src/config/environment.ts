@@ -1,4 +1,4 @@
-import { describeSource, locationOf, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './config-source.js';
+import { describeSource, locationOf, type Assignment, type ConfigProblem, type ConfigSource, type SourceReading } from './sources.js';
 import { GIB, type ConfigKey, type KeyDefinition } from './schema.js';
 import { booleanFormat } from './formats.js';
 import { plannedMessage, RESERVED_NAMES, reservedVariable } from './reserved-names.js';

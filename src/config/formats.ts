@@ -5,14 +5,8 @@ import { parseByteSize } from '../core/byte-size.js';
 import { parseDurationSeconds } from '../core/duration.js';
 import { parseUpdateWindows } from '../core/update-window.js';
 import { LOG_LEVELS, type LogLevel } from '../log/logger.js';
+import { InvalidValue } from './errors.js';
 
-/** Thrown by a format when a value does not fit; the loader adds key and source. */
-export class InvalidValue extends Error {
-  constructor(readonly detail?: string) {
-    super(detail ?? 'invalid value');
-    this.name = 'InvalidValue';
-  }
-}
 
 export interface ParseContext {
   /** Relative paths resolve against this: the config file's folder, or the working directory. */

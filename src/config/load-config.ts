@@ -1,11 +1,12 @@
 import path from 'node:path';
 import convict from 'convict';
 import { readConfigFile, locateConfigFile } from './config-file.js';
-import { ConfigError } from './config-error.js';
-import { describeSource, type Assignment, type ConfigProblem, type ConfigSource } from './config-source.js';
+import { ConfigError } from './errors.js';
+import { describeSource, type Assignment, type ConfigProblem, type ConfigSource } from './sources.js';
 import { EnvFileCache, LEGACY_ENV_FILE, sharedEnvFileCache } from './env-file.js';
 import { readVariables } from './environment.js';
-import { InvalidValue, type ParseContext } from './formats.js';
+import { InvalidValue } from './errors.js';
+import type { ParseContext } from './formats.js';
 import { quotaWarning } from './plausibility.js';
 import { closestMatch, didYouMean } from '../core/did-you-mean.js';
 import { buildSchema, schemaEntries, type ArenaConfig, type ConfigKey, type KeyDefinition, type Platform } from './schema.js';

@@ -20,7 +20,7 @@ import {
   type SizeOrPercent,
   type ValueFormat,
 } from './formats.js';
-import { InvalidValue } from './formats.js';
+import { InvalidValue } from './errors.js';
 import type { LogLevel } from '../log/logger.js';
 
 export interface KeyDefinition<T> {
