@@ -1,6 +1,6 @@
 import path from 'node:path';
 import cronParser from 'cron-parser';
-import { canonicalCategory } from '../core/categories.js';
+import { categoryName } from '../core/categories.js';
 import { parseByteSize } from '../core/byte-size.js';
 import { parseDurationSeconds } from '../core/duration.js';
 import { parseUpdateWindows } from '../core/update-window.js';
@@ -181,28 +181,6 @@ export function enumFormat<const T extends string>(name: string, values: readonl
 }
 
 export const logLevelFormat: ValueFormat<LogLevel> = enumFormat('arena-log-level', LOG_LEVELS);
-
-/**
- * Names the old AutoCache nodes accepted for categories (`LoRA`, `Checkpoint`,
- * `upscale`), mapped to ComfyUI's folder names, so that legacy settings keep
- * meaning what they meant.
- */
-const LEGACY_CATEGORY_NAMES: Readonly<Record<string, string>> = {
-  checkpoint: 'checkpoints',
-  lora: 'loras',
-  embedding: 'embeddings',
-  upscale: 'upscale_models',
-  hypernetwork: 'hypernetworks',
-  diffusion: 'diffusion_models',
-  unet_models: 'diffusion_models',
-  style: 'style_models',
-  animatediff: 'animatediff_models',
-};
-
-export function categoryName(text: string): string {
-  const lower = text.trim().toLowerCase();
-  return canonicalCategory(LEGACY_CATEGORY_NAMES[lower] ?? lower);
-}
 
 export const categoryListFormat: ValueFormat<string[]> = {
   name: 'arena-category-list',
