@@ -114,7 +114,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   const envFile = parsedEnvFile ? readEnvFileVariables(parsedEnvFile, entries) : { assignments: [], problems: [], ignored: [], used: [] };
 
   const problems = [...file.problems, ...environment.problems, ...flags.problems, ...envFile.problems];
-  const store = convict(schema as convict.Schema<ArenaConfig>, { env: {}, args: [] });
+  const store = convict<ArenaConfig>(schema, { env: {}, args: [] });
   const winners = new Map<ConfigKey, Assignment>();
   for (const assignment of [file, envFile, environment, flags].flatMap((reading) => reading.assignments)) {
     const definition = definitions.get(assignment.key)!;
