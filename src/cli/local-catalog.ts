@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load-config.js';
 import type { CatalogView } from '../core/catalog-view.js';
 import { buildCatalog } from '../library/build-catalog.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load-config.js';
 import { defaultSocketPath } from '../config/schema.js';
 import type { CliIo } from './cli-io.js';

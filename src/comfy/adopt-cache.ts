@@ -12,8 +12,7 @@
 import { mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
-import { modelKey } from '../core/categories.js';
-import { categoryName } from '../config/formats.js';
+import { categoryName, modelKey } from '../core/categories.js';
 import { isInside, type CacheTree } from '../cache/cache-tree.js';
 import { copyIntoCache } from '../cache/copier.js';
 import { errorCode } from '../cache/fs-errors.js';

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { CatalogEntry, CatalogView } from '../core/catalog-view.js';
-import { categoryName } from '../config/formats.js';
+import { categoryName } from '../core/categories.js';
 import { hashFile } from '../cache/hash-file.js';
 import type { OldCacheEntry } from './legacy-cache.js';
 

@@ -18,7 +18,7 @@ export function readableSize(bytes: number): string | number {
 
 /** A parsed value in the form it is written to the config file, which parses back to the same value. */
 export function configFileValue(definition: KeyDefinition<unknown>, value: unknown): unknown {
-  const sized = definition.format.name === 'arena-byte-size' || definition.format.name === 'arena-size-or-percent';
+  const sized = definition.format === 'arena-byte-size' || definition.format === 'arena-size-or-percent';
   if (sized && typeof value === 'number') return readableSize(value);
   return value;
 }

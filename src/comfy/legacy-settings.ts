@@ -8,10 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeSource, type Assignment, type ConfigProblem, type ConfigSource } from '../config/config-source.js';
+import { describeSource, type Assignment, type ConfigProblem, type ConfigSource } from '../config/sources.js';
 import { LEGACY_ENV_FILE, parseEnvText } from '../config/env-file.js';
 import { readVariables } from '../config/environment.js';
-import { InvalidValue } from '../config/formats.js';
+import { InvalidValue } from '../config/errors.js';
+import { FORMATS, parseValue } from '../config/formats.js';
 import { buildSchema, schemaEntries, type ConfigKey, type KeyDefinition, type Platform } from '../config/schema.js';
 import { errorCode } from '../cache/fs-errors.js';
 import { configFileValue } from './config-values.js';
@@ -112,7 +113,7 @@ export function readLegacySettings(comfyRoot: string, platform: Platform): Legac
   const pathVariables = new Set([
     ...OLD_PATH_VARIABLES,
     ...schema
-      .filter(([, definition]) => definition.env && ['arena-path', 'arena-path-list'].includes(definition.format.name))
+      .filter(([, definition]) => definition.env && ['arena-path', 'arena-path-list'].includes(definition.format))
       .map(([, definition]) => definition.env!),
   ]);
 
@@ -248,7 +249,7 @@ function applyAssignment(
   const definition = definitions.get(assignment.key)!;
   let value: unknown;
   try {
-    value = definition.format.parse(assignment.raw, {
+    value = parseValue(definition.format, assignment.raw, {
       baseDir: layer.baseDir,
       env: platform.env,
       home: platform.home,
@@ -256,7 +257,7 @@ function applyAssignment(
     });
   } catch (error) {
     if (!(error instanceof InvalidValue)) throw error;
-    drop(`not a valid value for ${assignment.key}: ${error.detail ? `${error.detail}; ` : ''}expected ${definition.format.expected}`);
+    drop(`not a valid value for ${assignment.key}: ${error.detail ? `${error.detail}; ` : ''}expected ${FORMATS[definition.format].expected}`);
     return;
   }
   const configValue = configFileValue(definition, value);

@@ -18,7 +18,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { CacheTree } from '../cache/cache-tree.js';
 import { errorCode } from '../cache/fs-errors.js';
 import { Ledger } from '../cache/ledger.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/errors.js';
 import { SYSTEM_CONFIG_FILE, userConfigFile } from '../config/config-file.js';
 import { EnvFileCache } from '../config/env-file.js';
 import { loadConfig, type LoadedConfig } from '../config/load-config.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
-import { describeSource, type ConfigSource } from './config-source.js';
+import { describeSource, type ConfigSource } from './sources.js';
 
 /**
  * Whether `cache.root` can be the cache: a folder this user may write, or

@@ -1,5 +1,5 @@
 import type { ConfigReport } from '../control/contract/daemon.js';
-import { describeSource } from './config-source.js';
+import { describeSource } from './sources.js';
 import type { LoadedConfig } from './load-config.js';
 import { buildSchema, schemaEntries, type ArenaConfig, type Platform } from './schema.js';
 
@@ -33,7 +33,7 @@ export function reportedConfig(values: ConfigReport['config'], platform: Platfor
     const [section, name] = key.split('.') as [string, string];
     const value = values[section]?.[name];
     // cache.minFreeBytes is a byte count or a share such as "5%".
-    const fits = kindOf(value) === kindOf(definition.default) || (definition.format.name === 'arena-size-or-percent' && typeof value === 'number');
+    const fits = kindOf(value) === kindOf(definition.default) || (definition.format === 'arena-size-or-percent' && typeof value === 'number');
     if (!fits) return undefined;
   }
   return values as unknown as ArenaConfig;

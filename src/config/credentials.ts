@@ -14,20 +14,12 @@ export interface Credentials {
   readonly uiToken?: string;
 }
 
-type CredentialField = keyof Credentials;
-
-/** File names under $CREDENTIALS_DIRECTORY, as systemd's LoadCredential= places them. */
-const CREDENTIAL_FILES: Record<CredentialField, string> = {
-  hfToken: 'hf-token',
-  civitaiToken: 'civitai-token',
-  farmToken: 'farm-token',
-  uiToken: 'ui-token',
-};
-const VARIABLES: Record<CredentialField, string> = {
-  hfToken: 'HF_TOKEN',
-  civitaiToken: 'CIVITAI_TOKEN',
-  farmToken: 'ARENA_FARM_TOKEN',
-  uiToken: 'ARENA_UI_TOKEN',
+/** Each secret's variable, and its file under $CREDENTIALS_DIRECTORY as systemd's LoadCredential= places it. */
+const SOURCES: Readonly<Record<keyof Credentials, readonly [variable: string, file: string]>> = {
+  hfToken: ['HF_TOKEN', 'hf-token'],
+  civitaiToken: ['CIVITAI_TOKEN', 'civitai-token'],
+  farmToken: ['ARENA_FARM_TOKEN', 'farm-token'],
+  uiToken: ['ARENA_UI_TOKEN', 'ui-token'],
 };
 
 function fromFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -35,6 +27,7 @@ function fromFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
   try {
     return fs.readFileSync(path.join(env.CREDENTIALS_DIRECTORY, name), 'utf8').trim() || undefined;
   } catch {
+    // A credential systemd was not asked to load is simply absent.
     return undefined;
   }
 }
@@ -45,9 +38,9 @@ function fromFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
  * logged later can carry one.
  */
 export function loadCredentials(env: NodeJS.ProcessEnv): Credentials {
-  const credentials: { -readonly [field in CredentialField]?: string } = {};
-  for (const field of Object.keys(VARIABLES) as CredentialField[]) {
-    const value = env[VARIABLES[field]]?.trim() || fromFile(env, CREDENTIAL_FILES[field]);
+  const credentials: { -readonly [field in keyof Credentials]?: string } = {};
+  for (const [field, [variable, file]] of Object.entries(SOURCES) as Array<[keyof Credentials, readonly [string, string]]>) {
+    const value = env[variable]?.trim() || fromFile(env, file);
     if (value) {
       registerSecret(value);
       credentials[field] = value;

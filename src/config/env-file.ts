@@ -10,30 +10,22 @@ import path from 'node:path';
 
 export const LEGACY_ENV_FILE = path.join('user', 'arena_autocache.env');
 
-export interface EnvFileEntry {
-  readonly name: string;
-  readonly value: string;
-  readonly line: number;
-}
-
 export interface ParsedEnvFile {
   readonly file: string;
-  readonly entries: readonly EnvFileEntry[];
+  readonly entries: ReadonlyArray<{ readonly name: string; readonly value: string; readonly line: number }>;
   readonly problems: ReadonlyArray<{ readonly line: number; readonly message: string }>;
 }
 
 function unquote(value: string): string {
-  if (value.length >= 2) {
-    const first = value[0];
-    if ((first === '"' || first === "'") && value.endsWith(first)) return value.slice(1, -1);
-  }
+  const first = value[0];
+  if (value.length >= 2 && (first === '"' || first === "'") && value.endsWith(first)) return value.slice(1, -1);
   // An unquoted value may carry a trailing comment after whitespace.
   return value.replace(/\s+#.*$/, '');
 }
 
 export function parseEnvText(file: string, text: string): ParsedEnvFile {
-  const entries: EnvFileEntry[] = [];
-  const problems: Array<{ line: number; message: string }> = [];
+  const entries: Array<ParsedEnvFile['entries'][number]> = [];
+  const problems: Array<ParsedEnvFile['problems'][number]> = [];
   text.split(/\r?\n/).forEach((rawLine, index) => {
     const line = index + 1;
     const trimmed = rawLine.trim();
@@ -41,11 +33,8 @@ export function parseEnvText(file: string, text: string): ParsedEnvFile {
     const body = trimmed.startsWith('export ') ? trimmed.slice('export '.length).trimStart() : trimmed;
     const equals = body.indexOf('=');
     const name = equals < 0 ? '' : body.slice(0, equals).trim();
-    if (equals < 0 || !/^[A-Za-z_]\w*$/.test(name)) {
-      problems.push({ line, message: `${file}:${line}: expected KEY=value, found "${trimmed}"` });
-      return;
-    }
-    entries.push({ name, value: unquote(body.slice(equals + 1).trim()), line });
+    if (/^[A-Za-z_]\w*$/.test(name)) entries.push({ name, value: unquote(body.slice(equals + 1).trim()), line });
+    else problems.push({ line, message: `${file}:${line}: expected KEY=value, found "${trimmed}"` });
   });
   return { file, entries, problems };
 }
@@ -74,6 +63,7 @@ export class EnvFileCache {
     try {
       stat = this.#fs.statSync(file);
     } catch {
+      // No file (or none this user may see) is the common case: no legacy settings.
       this.#parsed.delete(file);
       return undefined;
     }

@@ -1,5 +1,5 @@
 import { formatBytes } from '../core/byte-size.js';
-import { describeSource, type Assignment, type ConfigProblem } from './config-source.js';
+import { describeSource, type Assignment, type ConfigProblem } from './sources.js';
 
 /**
  * Values that are valid yet almost surely a slip of the unit. They are

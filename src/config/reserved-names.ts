@@ -14,7 +14,7 @@ export type ReservedName =
   | { readonly variable: string; readonly kind: 'not-a-setting'; readonly why: string }
   /** A secret of a planned feature: accepted silently, never echoed anywhere. */
   | { readonly variable: string; readonly kind: 'secret'; readonly why: string }
-  /** A key fixed by the contract for a feature this version does not have yet: accepted, with a warning that it does nothing. */
+  /** A key kept for a feature this version does not have yet (docs/configuration.md): accepted, with a warning that it does nothing. */
   | { readonly variable: string; readonly kind: 'planned'; readonly key: string };
 
 export const RESERVED_NAMES: readonly ReservedName[] = [
@@ -33,13 +33,16 @@ export const RESERVED_NAMES: readonly ReservedName[] = [
 
 export type PlannedName = Extract<ReservedName, { kind: 'planned' }>;
 
+const PLANNED = RESERVED_NAMES.filter((entry): entry is PlannedName => entry.kind === 'planned');
+export const PLANNED_KEYS = PLANNED.map((entry) => entry.key);
+
 export function reservedVariable(name: string): ReservedName | undefined {
   return RESERVED_NAMES.find((entry) => entry.variable === name);
 }
 
 /** A planned key in a config file (`farm.redis`), if it is one. */
 export function plannedKey(key: string): PlannedName | undefined {
-  return RESERVED_NAMES.find((entry): entry is PlannedName => entry.kind === 'planned' && entry.key === key);
+  return PLANNED.find((entry) => entry.key === key);
 }
 
 /** What a planned name is told: it is accepted, and does nothing in this version. `where`: "in the environment". */

@@ -64,6 +64,29 @@ export function canonicalCategory(category: string): string {
   return CATEGORY_ALIASES[category] ?? category;
 }
 
+/**
+ * Names the old AutoCache nodes accepted for categories (`LoRA`, `Checkpoint`,
+ * `upscale`), mapped to ComfyUI's folder names, so that legacy settings keep
+ * meaning what they meant.
+ */
+const LEGACY_CATEGORY_NAMES: Readonly<Record<string, string>> = {
+  checkpoint: 'checkpoints',
+  lora: 'loras',
+  embedding: 'embeddings',
+  upscale: 'upscale_models',
+  hypernetwork: 'hypernetworks',
+  diffusion: 'diffusion_models',
+  unet_models: 'diffusion_models',
+  style: 'style_models',
+  animatediff: 'animatediff_models',
+};
+
+/** A category as a person or the old nodes wrote it (`LoRA`, `clip`), by ComfyUI's folder name. */
+export function categoryName(name: string): string {
+  const lower = name.trim().toLowerCase();
+  return canonicalCategory(LEGACY_CATEGORY_NAMES[lower] ?? lower);
+}
+
 /** The folders under `models/` that ComfyUI looks in for a category, in order. */
 export function defaultFolders(category: string): readonly string[] {
   const canonical = canonicalCategory(category);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ArenaError, messageOf } from '../core/arena-error.js';
 import { cacheRootMessage, prepareCacheRoot } from '../config/cache-root.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/errors.js';
 import { configReport } from '../config/config-report.js';
 import type { LoadedConfig } from '../config/load-config.js';
 import { schemaEntries, buildSchema, configValue, type ArenaConfig, type ConfigKey, type Platform } from '../config/schema.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
 import { ArenaError, messageOf } from '../core/arena-error.js';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/errors.js';
 import { loadCredentials } from '../config/credentials.js';
 import { loadConfig } from '../config/load-config.js';
 import { currentPlatform } from '../config/platform.js';

@@ -4,7 +4,7 @@
  * again as they are now; the other checks then look at the configuration it
  * runs with. Without one, what a fresh start from this shell would load.
  */
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/errors.js';
 import { reportedConfig } from '../config/config-report.js';
 import { loadConfig, type LoadedConfig, type LoadOptions } from '../config/load-config.js';
 import type { ArenaConfig, Platform } from '../config/schema.js';

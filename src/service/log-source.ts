@@ -5,7 +5,7 @@
  * the local configuration.
  */
 import fs from 'node:fs';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load-config.js';
 import { logFileFor, type LogDestination } from '../log/log-destination.js';
 import { LogUnavailableError } from './errors.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load-config.js';
 import type { ArenaConfig, Platform } from '../config/schema.js';
 import { ServiceSetupError } from './errors.js';

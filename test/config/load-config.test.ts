@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { loadConfig } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/config/config-error.js';
-import { describeSource } from '../../src/config/config-source.js';
+import { ConfigError } from '../../src/config/errors.js';
+import { describeSource } from '../../src/config/sources.js';
 import { EnvFileCache } from '../../src/config/env-file.js';
 import { GIB, MIB } from '../../src/config/schema.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -165,6 +165,18 @@ test('each bad value is reported once, with key, value, file and line, and what 
   t.true(messages.includes(`prefetch.verify = "md5" (from ${file}:7): expected one of size, sha256`));
   t.regex(messages.find((m) => m.startsWith('library.pollInterval'))!, /shortest interval is 1 second/);
   t.regex(error.message, /^6 configuration problems:\n/);
+});
+
+test('a bad value is reported even where a later source overrides it, so a file is checked whatever the shell sets', async (t) => {
+  const home = await tempDir(t);
+  const file = writeFile(path.join(home, 'c.yaml'), 'cache:\n  maxBytes: lots\n');
+  const error = configError(t, () =>
+    loadConfig({ platform: testPlatform(home, { ARENA_CACHE_MAX_GB: '100' }), configFile: file, envFileCache: new EnvFileCache() }),
+  );
+  t.deepEqual(
+    error.problems.map((problem) => problem.message),
+    [`cache.maxBytes = "lots" (from ${file}:2): expected a size of 0 or more, such as 500GB, 1.5TiB, 64G or a number of bytes`],
+  );
 });
 
 test('a cron expression with the wrong number of fields is rejected, not read as a partial schedule', async (t) => {

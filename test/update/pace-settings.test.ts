@@ -1,6 +1,6 @@
 import path from 'node:path';
 import test from 'ava';
-import { ConfigError } from '../../src/config/config-error.js';
+import { ConfigError } from '../../src/config/errors.js';
 import { EnvFileCache } from '../../src/config/env-file.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { updateSettingsOf } from '../../src/update/index.js';

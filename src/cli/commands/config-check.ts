@@ -1,5 +1,5 @@
 import { cacheRootMessage, inspectCacheRoot } from '../../config/cache-root.js';
-import { ConfigError } from '../../config/config-error.js';
+import { ConfigError } from '../../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../../config/load-config.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT } from '../cli-errors.js';

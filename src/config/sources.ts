@@ -8,14 +8,19 @@ export type ConfigSource =
   | { readonly kind: 'env'; readonly variable: string }
   | { readonly kind: 'flag'; readonly flag: string };
 
+function fileAndLine(source: { readonly file: string; readonly line?: number }): string {
+  return source.line === undefined ? source.file : `${source.file}:${source.line}`;
+}
+
+/** `/etc/arena/config.yaml:4`, `environment ARENA_CACHE_ROOT`, `flag --cache.maxBytes`, `default`. */
 export function describeSource(source: ConfigSource): string {
   switch (source.kind) {
     case 'default':
       return 'default';
     case 'file':
-      return source.line === undefined ? source.file : `${source.file}:${source.line}`;
+      return fileAndLine(source);
     case 'env-file':
-      return `${source.file}:${source.line} (${source.variable})`;
+      return `${fileAndLine(source)} (${source.variable})`;
     case 'env':
       return `environment ${source.variable}`;
     case 'flag':
@@ -29,9 +34,8 @@ export function locationOf(source: ConfigSource): string {
     case 'default':
       return 'in the defaults';
     case 'file':
-      return `in ${source.line === undefined ? source.file : `${source.file}:${source.line}`}`;
     case 'env-file':
-      return `in ${source.file}:${source.line}`;
+      return `in ${fileAndLine(source)}`;
     case 'env':
       return 'in the environment';
     case 'flag':
@@ -57,7 +61,7 @@ export interface ConfigProblem {
   readonly unknown?: boolean;
 }
 
-/** Reads a source's findings as one list, in the order they were made. */
+/** A source's findings as one list each, in the order they were made. */
 export interface SourceReading {
   readonly assignments: Assignment[];
   readonly problems: ConfigProblem[];
