@@ -12,13 +12,14 @@ import { checkUpdateEndpoints } from '../../src/cli/commands/doctor-updates.js';
 import type { StatusResult } from '../../src/control/results.js';
 import type { ServiceStatus } from '../../src/service/service-status.js';
 import { bindfsForTest, requireBindfs } from '../helpers/library-bindfs.js';
+import { PACKAGE_VERSION } from '../helpers/package-version.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';
 
 // --- daemon and service ---
 
 const status = (state: StatusResult['state'], problems: string[] = []) =>
-  ({ version: '0.1.0', pid: 7, uptimeSeconds: 65, state, problems, summary: 'cache 0 B · idle' }) as unknown as StatusResult;
+  ({ version: PACKAGE_VERSION, pid: 7, uptimeSeconds: 65, state, problems, summary: 'cache 0 B · idle' }) as unknown as StatusResult;
 
 test('daemon: ready passes, degraded warns with its problems, nothing on the socket fails with how to start it', async (t) => {
   t.like(await checkDaemon('/run/arena/arenad.sock', async () => status('ready')), { status: 'pass' });
