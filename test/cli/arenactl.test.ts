@@ -2,6 +2,7 @@ import path from 'node:path';
 import test from 'ava';
 import { spawnDaemon } from '../helpers/daemon-process.js';
 import { arenactl } from '../helpers/cli-run.js';
+import { PACKAGE_VERSION, PACKAGE_VERSION_PATTERN } from '../helpers/package-version.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';
 
@@ -40,13 +41,13 @@ test('status, version and config show against a running daemon', async (t) => {
 
   const human = await arenactl(['status'], home, env);
   t.is(human.code, 0);
-  t.regex(human.stdout, /^arenad 0\.1\.0 · degraded · pid \d+ · up \d+s\n/);
+  t.regex(human.stdout, new RegExp(`^arenad ${PACKAGE_VERSION_PATTERN} · degraded · pid \\d+ · up \\d+s\n`));
   t.regex(human.stdout, /  ! no ComfyUI found/);
 
   const version = await arenactl(['version', '--json'], home, env);
   t.deepEqual(version.json(), {
-    arenactl: '0.1.0',
-    daemon: { version: '0.1.0', pid: daemon.pid, protocol: 1 },
+    arenactl: PACKAGE_VERSION,
+    daemon: { version: PACKAGE_VERSION, pid: daemon.pid, protocol: 1 },
     socket: daemon.socketPath,
   });
 
@@ -106,7 +107,7 @@ test('usage errors exit 2; --help exits 0', async (t) => {
   t.regex(help.stdout, /--socket <path>/);
   const version = await arenactl(['--version'], home);
   t.is(version.code, 0);
-  t.is(version.stdout, '0.1.0\n');
+  t.is(version.stdout, `${PACKAGE_VERSION}\n`);
   const short = await arenactl(['-V'], home);
   t.is(short.code, 0);
   t.is(short.stdout, version.stdout);

@@ -1,64 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { parse } from 'yaml';
 import type { MigrationReport } from '../../src/comfy/migrate.js';
 import { arenactl } from '../helpers/cli-run.js';
 import { spawnDaemon } from '../helpers/daemon-process.js';
-import { copyOf, legacyComfy, nasModel, oldCustomNode, treeSnapshot, writeText, type LegacyComfy } from '../helpers/legacy-comfy.js';
-import { sha256Of, writeModel } from '../helpers/model-files.js';
-import { tempDir } from '../helpers/temp-dir.js';
-
-const MiB = 1024 * 1024;
-
-/** Library key → where the old nodes kept their copy, relative to their cache root. */
-const ADOPTABLE = {
-  'checkpoints/sdxl.safetensors': { nas: 'checkpoints/sdxl.safetensors', old: 'checkpoints/sdxl.safetensors', bytes: 6 * MiB },
-  'loras/style.safetensors': { nas: 'loras/style.safetensors', old: 'loras/SDXL/style.safetensors', bytes: 2 * MiB },
-  'text_encoders/t5xxl.safetensors': { nas: 'clip/t5xxl.safetensors', old: 'clip/Flux/t5xxl.safetensors', bytes: 3 * MiB },
-  'diffusion_models/flux.gguf': { nas: 'unet/flux.gguf', old: 'unet_models/Flux/flux.gguf', bytes: 4 * MiB },
-} as const;
-const ADOPTED_BYTES = Object.values(ADOPTABLE).reduce((sum, model) => sum + model.bytes, 0);
-
-interface LegacyCache {
-  readonly legacy: LegacyComfy;
-  readonly env: NodeJS.ProcessEnv;
-  readonly oldNode: string;
-}
-
-/**
- * A ComfyUI outside ~/ComfyUI whose old nodes cached in their default folder,
- * in both layouts, with a duplicate, files that match nothing, and the
- * leftovers of interrupted copies.
- */
-async function legacyCache(t: ExecutionContext): Promise<LegacyCache> {
-  const legacy = legacyComfy(await tempDir(t), path.join('apps', 'ComfyUI'));
-  for (const model of Object.values(ADOPTABLE)) {
-    copyOf(nasModel(legacy, model.nas, model.bytes), path.join(legacy.oldCache, model.old));
-  }
-  // A second copy of flux, in the old nodes' GGUF category.
-  copyOf(path.join(legacy.nas, 'unet', 'flux.gguf'), path.join(legacy.oldCache, 'gguf_models', 'flux.gguf'));
-  // Files that match nothing: no such model, another size, the same size but other bytes.
-  writeModel(path.join(legacy.oldCache, 'checkpoints', 'SD1.5', 'orphan.safetensors'), MiB);
-  nasModel(legacy, 'loras/old-style.safetensors', MiB);
-  writeModel(path.join(legacy.oldCache, 'loras', 'old-style.safetensors'), 2 * MiB);
-  nasModel(legacy, 'vae/v.safetensors', MiB);
-  writeModel(path.join(legacy.oldCache, 'vae', 'v.safetensors'), MiB);
-  // Leftovers of the old nodes.
-  writeModel(path.join(legacy.oldCache, 'checkpoints', 'big.safetensors.part'), MiB);
-  writeText(path.join(legacy.oldCache, 'loras', 'style.safetensors.copying'), '12345');
-  writeText(path.join(legacy.oldCache, '.arena_cache_index.json'), '{"files": {}}');
-  writeText(legacy.envFile, `# Arena AutoCache\nARENA_NAS_ROOT=${legacy.nas}\nARENA_CACHE_MAX_GB=1\nARENA_AUTO_CACHE_ENABLED=1\n`);
-  const oldNode = oldCustomNode(legacy);
-  return { legacy, env: { ARENA_SOCKET: path.join(legacy.home, 'run', 'arenad.sock') }, oldNode };
-}
-
-async function runMigrate(s: LegacyCache, ...flags: string[]) {
-  return arenactl(['migrate', '--from', s.legacy.comfy, '--config', s.legacy.configFile, '--json', ...flags], s.legacy.home, s.env);
-}
+import { ADOPTABLE, ADOPTED_BYTES, legacyCache, runMigrate } from '../helpers/legacy-cache.js';
+import { treeSnapshot } from '../helpers/legacy-comfy.js';
+import { sha256Of } from '../helpers/model-files.js';
 
 function byKey<T extends { key: string }>(items: readonly T[]): Record<string, T> {
   return Object.fromEntries(items.map((item) => [item.key, item]));
@@ -179,38 +128,4 @@ test('--dry-run changes nothing in the tree, and says what it would do', async (
   t.regex(text.stdout, /would remove 4 leftovers/);
   t.regex(text.stdout, /would move to .*\.arena-unmatched/);
   t.deepEqual(treeSnapshot(s.legacy.home), before);
-});
-
-// A cache root on another filesystem: a tmpfs (the test machines run as root).
-const mounts: Array<{ dir: string; mountPoint: string }> = [];
-test.after.always(async () => {
-  for (const { dir, mountPoint } of mounts) {
-    execFileSync('umount', [mountPoint]);
-    await rm(dir, { recursive: true, force: true });
-  }
-});
-
-test('a configured cache root on another filesystem gets verified copies, and the old files go', async (t) => {
-  const s = await legacyCache(t);
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'arena-migrate-ssd-'));
-  const ssd = path.join(dir, 'ssd');
-  fs.mkdirSync(ssd);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', ssd]);
-  mounts.push({ dir, mountPoint: ssd });
-  writeText(s.legacy.configFile, `cache:\n  root: ${ssd}\n`);
-
-  const result = await runMigrate(s);
-  t.is(result.code, 0, result.stderr);
-  const report = result.json<MigrationReport>();
-  t.is(report.cache.root, ssd);
-  t.deepEqual(report.cache.adopted.map((file) => file.how), ['copied', 'copied', 'copied', 'copied']);
-  for (const [key, model] of Object.entries(ADOPTABLE)) {
-    t.is(await sha256Of(path.join(ssd, key)), await sha256Of(path.join(s.legacy.nas, model.nas)), key);
-    t.false(fs.existsSync(path.join(s.legacy.oldCache, model.old)), model.old);
-  }
-  t.deepEqual(fs.readdirSync(path.join(ssd, '.arena', 'staging')), []);
-  // The old folder is not the cache: its unmatched files stay where they are.
-  t.true(report.cache.unmatched.every((file) => file.movedTo === undefined && fs.existsSync(file.path)));
-  t.is(report.cache.unmatchedDir, null);
-  t.is((parse(fs.readFileSync(s.legacy.configFile, 'utf8')) as { cache: { root: string } }).cache.root, ssd);
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { spawnDaemon } from '../helpers/daemon-process.js';
+import { PACKAGE_VERSION } from '../helpers/package-version.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';
 
@@ -14,7 +15,7 @@ test('with no ComfyUI and no roots the daemon still starts, says so once, and re
   t.is(status.problems.length, 1);
   t.regex(status.problems[0]!, new RegExp(`^no ComfyUI found: ${path.join(home, 'ComfyUI')} does not exist`));
   t.is(daemon.output().match(/no ComfyUI found/g)?.length, 1, 'logged once, not on every check');
-  t.true(daemon.output().indexOf('control socket listening') < daemon.output().indexOf('arenad 0.1.0 degraded'));
+  t.true(daemon.output().indexOf('control socket listening') < daemon.output().indexOf(`arenad ${PACKAGE_VERSION} degraded`));
 });
 
 test('a ComfyUI install makes the daemon ready; a missing library root makes it degraded and names the root', async (t) => {

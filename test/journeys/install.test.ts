@@ -8,9 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { installGlobally, packFreshCopy, tarballFiles } from '../helpers/npm-package.js';
+import { PACKAGE_VERSION, PACKAGE_VERSION_PATTERN } from '../helpers/package-version.js';
 import { makeWorld, sh, startArenad } from './helpers/product.js';
-
-const { version } = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 test('npm pack from a fresh clone, npm install -g of the tarball: arenad and arenactl run from anywhere, and the service unit runs the installed daemon', async (t) => {
   t.timeout(300_000);
@@ -34,13 +33,13 @@ test('npm pack from a fresh clone, npm install -g of the tarball: arenad and are
   t.is(which.stdout, `${prefix}/bin/arenactl\n${prefix}/bin/arenad\n`);
   const versions = await sh(world, 'arenactl --version && arenad --version', { env });
   t.is(versions.code, 0, versions.stderr);
-  t.is(versions.stdout, `${version}\n${version}\n`);
+  t.is(versions.stdout, `${PACKAGE_VERSION}\n${PACKAGE_VERSION}\n`);
 
   const daemon = await startArenad(t, world, { env });
-  t.regex(daemon.output(), new RegExp(`arenad ${version.replace(/\./g, '\\.')} (ready|degraded)`));
+  t.regex(daemon.output(), new RegExp(`arenad ${PACKAGE_VERSION_PATTERN} (ready|degraded)`));
   const status = await sh(world, 'arenactl status', { env });
   t.is(status.code, 0, status.stderr);
-  t.regex(status.stdout, new RegExp(`^arenad ${version.replace(/\./g, '\\.')} · (ready|degraded) · pid \\d+`));
+  t.regex(status.stdout, new RegExp(`^arenad ${PACKAGE_VERSION_PATTERN} · (ready|degraded) · pid \\d+`));
   await daemon.stop();
 
   // The unit a service install would write runs the installed daemon with absolute paths.

@@ -1,4 +1,8 @@
-/** Each doctor check passing and failing, on real folders, files and a local HTTP server. */
+/**
+ * Each doctor check passing and failing, on real folders, files and a local
+ * HTTP server. The checks that need root (a FUSE mount, folders another user
+ * owns) are in test/e2e/service/doctor-mounts-owners.test.ts.
+ */
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,14 +16,14 @@ import { checkInotify, checkRoot, countFolders, rootGroups } from '../../src/doc
 import { checkUpdateEndpoints } from '../../src/doctor/updates.js';
 import type { StatusResult } from '../../src/control/contract/daemon.js';
 import type { ServiceStatus } from '../../src/service/service-status.js';
-import { bindfsForTest, requireBindfs } from '../helpers/library-bindfs.js';
+import { PACKAGE_VERSION } from '../helpers/package-version.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { writeFile } from '../helpers/platform.js';
 
 // --- daemon and service ---
 
 const status = (state: StatusResult['state'], problems: string[] = []) =>
-  ({ version: '0.1.0', pid: 7, uptimeSeconds: 65, state, problems, summary: 'cache 0 B · idle' }) as unknown as StatusResult;
+  ({ version: PACKAGE_VERSION, pid: 7, uptimeSeconds: 65, state, problems, summary: 'cache 0 B · idle' }) as unknown as StatusResult;
 
 test('daemon: ready passes, degraded warns with its problems, nothing on the socket fails with how to start it', async (t) => {
   const answering = (answer: StatusResult) => ({ socketPath: '/run/arena/arenad.sock', status: async () => answer });
@@ -145,19 +149,6 @@ test('roots: a present root passes with its filesystem and watch mode; a missing
   t.regex(section.result.message, /1 of its folders is missing: .*gone\/loras/);
 });
 
-test('roots: a FUSE mount (a NAS stand-in) is reported as such and polled', async (t) => {
-  await requireBindfs();
-  const base = await tempDir(t);
-  const backing = path.join(base, 'backing');
-  const mount = path.join(base, 'nas');
-  fs.mkdirSync(path.join(backing, 'checkpoints'), { recursive: true });
-  fs.mkdirSync(mount);
-  await bindfsForTest(t, backing, mount);
-  const checked = await checkRoot({ label: mount, root: mount, dirs: [path.join(mount, 'checkpoints')] }, 'auto', 60);
-  t.like(checked.result, { status: 'pass' });
-  t.regex(checked.result.message, /: fuse\S*, polled every 1m/);
-});
-
 test('inotify: enough watches pass, more than half of the limit warns, over the limit fails with the sysctl fix', async (t) => {
   const base = await tempDir(t);
   const tree = path.join(base, 'tree');
@@ -176,7 +167,7 @@ test('inotify: enough watches pass, more than half of the limit warns, over the 
   t.like(await checkInotify({ os: 'linux', watched: [tree] }), { status: 'pass' }, 'the real limit of this machine covers five folders');
 });
 
-// --- cache disk and permissions ---
+// --- cache disk ---
 
 test('cache space: plenty free passes; under cache.minFreeBytes fails; close to it warns', async (t) => {
   const cacheRoot = path.join(await tempDir(t), 'cache');
@@ -188,75 +179,6 @@ test('cache space: plenty free passes; under cache.minFreeBytes fails; close to 
   t.regex(full[0]!.fix!, /lower cache\.minFreeBytes/);
   const close = await checkCacheSpace({ cacheRoot, minFreeBytes: 600, freeSpace: async () => ({ freeBytes: 1000, totalBytes: 10_000 }) });
   t.like(close, [{ status: 'warn' }]);
-});
-
-test('cache space: a cache on a FUSE mount warns that it is no faster than the NAS', async (t) => {
-  await requireBindfs();
-  const base = await tempDir(t);
-  fs.mkdirSync(path.join(base, 'backing'));
-  fs.mkdirSync(path.join(base, 'mount'));
-  await bindfsForTest(t, path.join(base, 'backing'), path.join(base, 'mount'));
-  const results = await checkCacheSpace({ cacheRoot: path.join(base, 'mount'), minFreeBytes: 1 });
-  t.like(results[0], { status: 'warn' });
-  t.regex(results[0]!.message, /network or FUSE filesystem/);
-});
-
-test('permissions: folders the daemon user may write pass; others fail with the chown; a caller outside the socket group is warned', async (t) => {
-  const base = await tempDir(t);
-  fs.chmodSync(base, 0o755);
-  const owned = path.join(base, 'owned');
-  const foreign = path.join(base, 'foreign');
-  fs.mkdirSync(owned);
-  fs.mkdirSync(foreign, { mode: 0o755 });
-  fs.chownSync(owned, 4242, 4242);
-  const arena = { name: 'arena', uid: 4242, gids: [4242] };
-  const results = await checkPermissions({
-    writable: [
-      { key: 'cache.root', dir: owned },
-      { key: 'state.dir', dir: path.join(foreign, 'state') },
-    ],
-    daemonUser: arena,
-    caller: { name: 'alice', uid: 1000, gids: [1000] },
-    socketGroup: { name: 'arena', gid: 4242 },
-  });
-  t.like(results[0], { id: 'permissions', status: 'pass' });
-  t.like(results[1], { status: 'fail' });
-  t.regex(results[1]!.message, new RegExp(`${foreign}, where ${path.join(foreign, 'state')} would be created, is not writable by arena`));
-  t.regex(results[1]!.fix!, /sudo install -d -o arena/);
-  t.like(results[2], { status: 'warn', fix: 'sudo usermod -aG arena alice, then log in again' });
-
-  const member = await checkPermissions({ writable: [], daemonUser: arena, caller: { name: 'alice', uid: 1000, gids: [1000, 4242] }, socketGroup: { name: 'arena', gid: 4242 } });
-  t.deepEqual(member, []);
-});
-
-test('permissions: a folder the daemon user cannot reach, as under a private home folder, fails and names what keeps it out', async (t) => {
-  const base = await tempDir(t);
-  fs.chmodSync(base, 0o755);
-  const home = path.join(base, 'alice');
-  const comfy = path.join(home, 'ComfyUI');
-  fs.mkdirSync(comfy, { recursive: true, mode: 0o755 });
-  fs.mkdirSync(path.join(home, 'cache'));
-  fs.chownSync(path.join(home, 'cache'), 4242, 4242);
-  fs.chmodSync(home, 0o700);
-  const open = path.join(base, 'models');
-  fs.mkdirSync(open, { mode: 0o755 });
-  const arena = { name: 'arena', uid: 4242, gids: [4242] };
-  const results = await checkPermissions({
-    writable: [{ key: 'cache.root', dir: path.join(home, 'cache') }],
-    readable: [
-      { key: 'comfy.root', dir: comfy },
-      { key: 'library.roots', dir: open },
-      { key: 'library.roots', dir: path.join(base, 'unmounted') },
-    ],
-    daemonUser: arena,
-    caller: { name: 'root', uid: 0, gids: [0] },
-  });
-  t.is(results.length, 2, 'a readable root and a missing one say nothing here');
-  t.like(results[0], { status: 'fail' });
-  t.regex(results[0]!.message, new RegExp(`arena, the user arenad runs as, cannot pass through ${home} to reach`));
-  t.like(results[1], { status: 'fail' });
-  t.regex(results[1]!.message, new RegExp(`cannot read ${comfy} \\(comfy\\.root\\): ${home} keeps it out`));
-  t.regex(results[1]!.fix!, /setfacl -m u:arena:rx .*arenactl service install --user/);
 });
 
 // --- update endpoints ---

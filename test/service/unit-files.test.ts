@@ -1,75 +1,17 @@
 /**
- * The rendered unit files as systemd itself reads them (systemd-analyze
- * verify prints nothing, and security scores the system unit), and the
- * LaunchAgent plist as a plist parser reads it.
+ * The rendered unit files and their syntax, and the LaunchAgent plist as a
+ * plist parser reads it. How systemd itself reads the units (systemd-analyze)
+ * is in test/e2e/service/systemd-analyze.test.ts.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { parse as parsePlist } from 'plist';
 import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/service/node-flags.js';
-import { packagePaths } from '../../src/service/package-paths.js';
-import { renderLaunchAgent, renderSystemUnit, renderUserUnit } from '../../src/service/render-units.js';
+import { renderLaunchAgent, renderUserUnit } from '../../src/service/render-units.js';
 import { renderTemplate } from '../../src/service/template.js';
 import { execCommandLine, unitPath, xmlText } from '../../src/service/unit-syntax.js';
-import { tempDir } from '../helpers/temp-dir.js';
-
-/** The most the system unit may score in `systemd-analyze security` (lower is safer); INSTALL.md quotes the score. */
-const SECURITY_CEILING = 3.0;
-
-const paths = packagePaths();
-
-function systemUnit(overrides: { writable?: Array<{ path: string; optional: boolean }>; protectHome?: 'yes' | 'read-only'; node?: string } = {}) {
-  return renderSystemUnit({
-    paths: { ...paths, node: overrides.node ?? paths.node },
-    configFile: '/etc/arena/config.yaml',
-    user: 'arena',
-    group: 'arena',
-    writable: overrides.writable ?? [
-      { path: '/srv/ssd/arena cache', optional: false },
-      { path: '/mnt/nas/models', optional: true },
-    ],
-    protectHome: overrides.protectHome ?? 'yes',
-    protectHomeReason: 'hidden; none of the paths the daemon uses lies in one',
-  });
-}
-
-function analyze(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync('systemd-analyze', args, { encoding: 'utf8', env: { ...process.env, ...env } });
-  if (result.error) throw new Error(`systemd-analyze cannot run (${result.error.message}); install Debian's systemd package (.ci/run does)`);
-  return result;
-}
-
-async function unitFile(t: Parameters<typeof tempDir>[0], text: string): Promise<string> {
-  const dir = await tempDir(t);
-  const file = path.join(dir, 'arenad.service');
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-test('the system unit passes systemd-analyze verify without a word, even with a blank and a % in the Node path', async (t) => {
-  // verify complains about an ExecStart that is not an executable file, so this also proves the quoting reads back right.
-  const odd = path.join(await tempDir(t), 'node 100% here');
-  fs.mkdirSync(odd);
-  fs.symlinkSync(process.execPath, path.join(odd, 'node'));
-  const text = await systemUnit({ node: path.join(odd, 'node') });
-  t.true(text.includes(`ExecStart="${path.join(odd, 'node').replace('%', '%%')}" `));
-  const file = await unitFile(t, text);
-  const result = analyze(['verify', file]);
-  t.is(result.status, 0);
-  t.is(`${result.stdout}${result.stderr}`, '', 'verify exits 0 even on warnings, so any output is a failure');
-});
-
-test('the system unit scores at most 3.0 in systemd-analyze security', async (t) => {
-  const file = await unitFile(t, await systemUnit());
-  const result = analyze(['security', '--offline=yes', file]);
-  const score = Number(/Overall exposure level for arenad\.service: ([\d.]+)/.exec(result.stdout)?.[1]);
-  t.true(Number.isFinite(score), result.stdout + result.stderr);
-  t.log(`exposure ${score}`);
-  t.true(score <= SECURITY_CEILING, `exposure ${score} is above ${SECURITY_CEILING}`);
-  t.regex(result.stdout, /✗ MemoryDenyWriteExecute=/, 'left off on purpose: it breaks Node\'s JIT');
-});
+import { paths, systemUnit } from '../helpers/system-unit.js';
 
 test('the system unit: notify with a watchdog, the dedicated user, the runtime and state folders, the writable paths', async (t) => {
   const text = await systemUnit({ protectHome: 'read-only' });
@@ -97,20 +39,6 @@ test('the system unit: notify with a watchdog, the dedicated user, the runtime a
     t.true(text.split('\n').includes(line), `missing: ${line}`);
   }
   t.false(text.includes('{{'), 'every placeholder is filled');
-});
-
-test('the user unit passes systemd-analyze --user verify without a word', async (t) => {
-  const text = await renderUserUnit({ paths, configFile: '/home/alice/.config/arena/config.yaml' });
-  t.true(text.includes('Type=notify'));
-  t.true(text.includes('WantedBy=default.target'));
-  t.false(text.includes('{{'));
-  const file = await unitFile(t, text);
-  // A user manager needs a runtime folder even to check a file.
-  const runtime = await tempDir(t);
-  fs.chmodSync(runtime, 0o700);
-  const result = analyze(['--user', 'verify', file], { XDG_RUNTIME_DIR: runtime });
-  t.is(result.status, 0, result.stderr);
-  t.is(`${result.stdout}${result.stderr}`, '');
 });
 
 test('the LaunchAgent plist parses and has the keys launchd needs', async (t) => {

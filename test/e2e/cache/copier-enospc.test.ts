@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CacheTree } from '../../src/cache/cache-tree.js';
-import { copyIntoCache } from '../../src/cache/copier.js';
-import { NoSpaceError } from '../../src/cache/errors.js';
-import { freeSpace } from '../../src/cache/free-space.js';
-import { MiB, allFiles, describeSource, listDir, writeRandomFile } from '../helpers/cache-fixtures.js';
+import { CacheTree } from '../../../src/cache/cache-tree.js';
+import { copyIntoCache } from '../../../src/cache/copier.js';
+import { NoSpaceError } from '../../../src/cache/errors.js';
+import { freeSpace } from '../../../src/cache/free-space.js';
+import { MiB, allFiles, describeSource, listDir, writeRandomFile } from '../../helpers/cache-fixtures.js';
 
 // A real full disk: a 4 MiB tmpfs as the cache root (needs root, as the test machines run).
 // The temp folder is removed here rather than by a teardown, which would run before the unmount.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 /**
  * The PromQL and YAML of docs/monitoring.md and the Grafana dashboard, checked
@@ -10,8 +10,8 @@ import { tempDir } from '../helpers/temp-dir.js';
  * accepts. That each metric they name exists is checked against a real
  * scrape in test/e2e/prometheus-scrape.test.ts.
  */
-const doc = fs.readFileSync(new URL('../../docs/monitoring.md', import.meta.url), 'utf8');
-const dashboard = JSON.parse(fs.readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as unknown;
+const doc = fs.readFileSync(new URL('../../../docs/monitoring.md', import.meta.url), 'utf8');
+const dashboard = JSON.parse(fs.readFileSync(new URL('../../../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as unknown;
 
 function codeBlocks(language: string): string[] {
   return [...doc.matchAll(new RegExp('^```' + language + '\\n([\\s\\S]*?)^```$', 'gm'))].map((match) => match[1]!);

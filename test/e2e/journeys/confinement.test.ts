@@ -7,7 +7,7 @@
 import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
-import { arenactlJson, downloadModel, makeWorld, sh, startArenad, until } from './helpers/product.js';
+import { arenactlJson, downloadModel, makeWorld, sh, startArenad, until } from '../../journeys/helpers/product.js';
 
 const MB = 1_000_000;
 

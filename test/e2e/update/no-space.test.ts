@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sha256Hex } from '../helpers/fake-hub.js';
-import { fileSha, randomModel, startUpdater } from '../helpers/fake-hub-harness.js';
+import { sha256Hex } from '../../helpers/fake-hub.js';
+import { fileSha, randomModel, startUpdater } from '../../helpers/fake-hub-harness.js';
 
 // A real full disk: a small tmpfs as the library root (needs root, as the test machines run).
 // The folders are removed here rather than by a teardown, which would run before the unmount.

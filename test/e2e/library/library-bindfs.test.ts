@@ -1,10 +1,10 @@
 import test from 'ava';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { collectModelFolders } from '../../src/library/model-folders.js';
-import { bindfsForTest, mountBindfs, requireBindfs, unmount } from '../helpers/library-bindfs.js';
-import { startLibrary } from '../helpers/library-harness.js';
-import { tempDir, waitFor, writeModel } from '../helpers/library-files.js';
+import { collectModelFolders } from '../../../src/library/model-folders.js';
+import { bindfsForTest, mountBindfs, requireBindfs, unmount } from '../../helpers/library-bindfs.js';
+import { startLibrary } from '../../helpers/library-harness.js';
+import { tempDir, waitFor, writeModel } from '../../helpers/library-files.js';
 
 test.before(async () => {
   await requireBindfs();
