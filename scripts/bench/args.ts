@@ -24,7 +24,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   const only: BenchName[] = [];
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string | undefined => inline ?? argv[++index];
     switch (flag) {
       case '--help':

@@ -49,9 +49,7 @@ export async function startDaemon(options: BenchDaemonOptions): Promise<BenchDae
   const socketPath = path.join(options.home, 'run', 'arenad.sock');
   // With the flags it ships with, so that memory is measured as users will see it.
   const argv =
-    options.compiledEntry === undefined
-      ? [...DAEMON_NODE_FLAGS, '--import', tsxLoader, daemonEntry]
-      : [...DAEMON_NODE_FLAGS, options.compiledEntry];
+    options.compiledEntry === undefined ? [...DAEMON_NODE_FLAGS, '--import', tsxLoader, daemonEntry] : [...DAEMON_NODE_FLAGS, options.compiledEntry];
   const child = spawn(process.execPath, argv, {
     cwd: options.home,
     env: {

@@ -38,7 +38,13 @@ export interface CatalogScanOptions {
   readonly rssSamples: number;
 }
 
-export const CATALOG_FULL: CatalogScanOptions = { sizes: [10_000, 100_000], scanRuns: 5, runtimes: ['compiled', 'tsx'], settleMs: 45_000, rssSamples: 5 };
+export const CATALOG_FULL: CatalogScanOptions = {
+  sizes: [10_000, 100_000],
+  scanRuns: 5,
+  runtimes: ['compiled', 'tsx'],
+  settleMs: 45_000,
+  rssSamples: 5,
+};
 export const CATALOG_QUICK: CatalogScanOptions = { sizes: [10_000, 30_000], scanRuns: 3, runtimes: ['compiled'], settleMs: 4_000, rssSamples: 3 };
 
 const SCAN_TARGET_MS = 5000;
@@ -120,7 +126,11 @@ async function measureDaemon(
     ...(compiledEntry === undefined ? {} : { compiledEntry }),
   });
   try {
-    await daemon.waitForStatus((status) => status.state !== 'starting' && status.library.models === size, `${size} models in the daemon's library`, 300_000);
+    await daemon.waitForStatus(
+      (status) => status.state !== 'starting' && status.library.models === size,
+      `${size} models in the daemon's library`,
+      300_000,
+    );
     const readyMs = performance.now() - started;
     log(`  daemon (${runtime}) ready with ${size} models after ${formatMs(readyMs)}; idle for ${options.settleMs / 1000} s`);
     await sleep(options.settleMs);
@@ -169,7 +179,13 @@ function report(options: CatalogScanOptions, results: SizeResult[]): BenchReport
   }
   const scanRows = results.map((result) => {
     const scans = distribution(result.scans);
-    return [result.models.toLocaleString('en'), result.files.toLocaleString('en'), formatMs(result.createMs), formatMs(scans.median), formatMs(scans.max)];
+    return [
+      result.models.toLocaleString('en'),
+      result.files.toLocaleString('en'),
+      formatMs(result.createMs),
+      formatMs(scans.median),
+      formatMs(scans.max),
+    ];
   });
   const daemonRows = results.flatMap((result) =>
     result.daemons.map((daemon) => [
@@ -198,7 +214,7 @@ function report(options: CatalogScanOptions, results: SizeResult[]): BenchReport
         ? ['No daemon was started.']
         : [
             'Then a daemon starts with that library as `library.roots`, an empty SSD cache and no ComfyUI. *compiled JS* is the daemon as it ships ' +
-              '(src/ transpiled to plain JavaScript and run with `node`); *source via tsx* is how the tests run it, and tsx\'s loader adds its own ' +
+              "(src/ transpiled to plain JavaScript and run with `node`); *source via tsx* is how the tests run it, and tsx's loader adds its own " +
               `thread and caches. Both run with the Node flags the daemon ships with (${DAEMON_NODE_FLAGS.join(' ')}). ` +
               `"Ready" is the time from spawning it until \`status\` shows every model. After ${options.settleMs / 1000} s idle ` +
               '(V8 returns the memory the start-up scan used when its memory reducer runs, some 30 s after the daemon goes quiet), ' +

@@ -177,7 +177,14 @@ function report(options: CopyBenchOptions, samples: Map<string, Sample[]>, shaBy
   };
   const rows = CASES.map((entry) => {
     const speeds = samples.get(label(entry))!.map((sample) => mbps(options.fileBytes, sample.seconds));
-    return [label(entry), speed(entry.method, entry.state).toFixed(0), Math.min(...speeds).toFixed(0), Math.max(...speeds).toFixed(0), cpuText(entry), residentText(entry)];
+    return [
+      label(entry),
+      speed(entry.method, entry.state).toFixed(0),
+      Math.min(...speeds).toFixed(0),
+      Math.max(...speeds).toFixed(0),
+      cpuText(entry),
+      residentText(entry),
+    ];
   });
   const fmt = (value: number) => value.toFixed(2);
   const sha = shaBytesPerSecond / 1e6;
@@ -188,7 +195,8 @@ function report(options: CopyBenchOptions, samples: Map<string, Sample[]>, shaBy
     const needed = 0.8 * speed('cp', state);
     const head = `${state === 'hot' ? 'Hot' : 'Cold'}, 0.8 × cp is ${needed.toFixed(0)} MB/s:`;
     if (needed > sha) return `${head} more than sha256 alone runs here, so no copier that verifies every byte can meet the target on this machine.`;
-    if (needed > durable(state)) return `${head} more than any copy that waited for the disk reached, so no copier that fsyncs can meet the target on this machine.`;
+    if (needed > durable(state))
+      return `${head} more than any copy that waited for the disk reached, so no copier that fsyncs can meet the target on this machine.`;
     return `${head} within reach; the copier ran at ${speed('copier', state).toFixed(0)} MB/s.`;
   };
   const copierHot = speed('copier', 'hot');
@@ -244,7 +252,7 @@ function report(options: CopyBenchOptions, samples: Map<string, Sample[]>, shaBy
         `Writing past the page cache is most of what the copier gains: the same copier through the page cache ran at ` +
         `${speed('copier, page cache', 'hot').toFixed(0)} MB/s hot, using ${cpuText({ method: 'copier, page cache', state: 'hot' })} CPU-seconds per GiB ` +
         `against ${cpuText({ method: 'copier', state: 'hot' })}. Cold means cold in this machine's page cache; on a virtual machine the disk image ` +
-        'may still be served from the host\'s memory, which is why cold `cp` can outrun the disk\'s write speed.',
+        "may still be served from the host's memory, which is why cold `cp` can outrun the disk's write speed.",
     ],
   };
 }

@@ -22,7 +22,10 @@ const PROMPT_WORDS = (
   'sharp focus dramatic shadows rim light wide angle landscape mountains lake sunrise mist pine forest oil painting ' +
   'impressionist brush strokes vibrant colors concept art trending artstation octane render unreal engine 8k hdr'
 ).split(' ');
-const NEGATIVE_WORDS = 'lowres bad anatomy bad hands text error missing fingers extra digit cropped worst quality jpeg artifacts signature watermark blurry deformed'.split(' ');
+const NEGATIVE_WORDS =
+  'lowres bad anatomy bad hands text error missing fingers extra digit cropped worst quality jpeg artifacts signature watermark blurry deformed'.split(
+    ' ',
+  );
 const SAMPLERS = ['euler', 'euler_ancestral', 'dpmpp_2m', 'dpmpp_2m_sde', 'dpmpp_3m_sde', 'uni_pc'];
 const SCHEDULERS = ['normal', 'karras', 'exponential', 'sgm_uniform', 'simple'];
 
@@ -49,7 +52,9 @@ export function generateWorkflow(targetBytes: number, library: readonly LibraryM
     const parts: string[] = [];
     let size = 0;
     while (size < length) {
-      const part = random.chance(0.15) ? `(${random.pick(words)} ${random.pick(words)}:${(0.8 + random.next() * 0.6).toFixed(2)})` : random.pick(words);
+      const part = random.chance(0.15)
+        ? `(${random.pick(words)} ${random.pick(words)}:${(0.8 + random.next() * 0.6).toFixed(2)})`
+        : random.pick(words);
       parts.push(part);
       size += part.length + 2;
     }
@@ -134,7 +139,14 @@ export function generateWorkflow(targetBytes: number, library: readonly LibraryM
     const x = (pipeline % 8) * 2400;
     const y = Math.floor(pipeline / 8) * 1400;
     const mode = random.chance(0.1) ? random.pick([2, 4]) : 0;
-    groups.push({ id: pipeline + 1, title: `Pipeline ${pipeline + 1}`, bounding: [x - 20, y - 60, 2300, 1300], color: '#3f789e', font_size: 24, flags: {} });
+    groups.push({
+      id: pipeline + 1,
+      title: `Pipeline ${pipeline + 1}`,
+      bounding: [x - 20, y - 60, 2300, 1300],
+      color: '#3f789e',
+      font_size: 24,
+      flags: {},
+    });
 
     let modelSource: number;
     let modelSlot = 0;
@@ -171,13 +183,34 @@ export function generateWorkflow(targetBytes: number, library: readonly LibraryM
       vaeSlot = 0;
     }
     const positiveEmbeddings = random.int(0, 2);
-    const positive = addNode('CLIPTextEncode', [clip('clip')], [conditioning('CONDITIONING')], [text(PROMPT_WORDS, random.int(600, 4000), positiveEmbeddings)], [x + 700, y], mode);
-    const negative = addNode('CLIPTextEncode', [clip('clip')], [conditioning('CONDITIONING')], [text(NEGATIVE_WORDS, random.int(150, 1200), 1)], [x + 700, y + 400], mode);
+    const positive = addNode(
+      'CLIPTextEncode',
+      [clip('clip')],
+      [conditioning('CONDITIONING')],
+      [text(PROMPT_WORDS, random.int(600, 4000), positiveEmbeddings)],
+      [x + 700, y],
+      mode,
+    );
+    const negative = addNode(
+      'CLIPTextEncode',
+      [clip('clip')],
+      [conditioning('CONDITIONING')],
+      [text(NEGATIVE_WORDS, random.int(150, 1200), 1)],
+      [x + 700, y + 400],
+      mode,
+    );
     connect(clipSource, clipSlot, positive, 0);
     connect(clipSource, clipSlot, negative, 0);
     let positiveSource = positive;
     if (random.chance(0.25)) {
-      const controlnet = addNode('ControlNetLoader', [], [{ name: 'CONTROL_NET', type: 'CONTROL_NET' }], [modelName('controlnet')], [x + 700, y + 700], mode);
+      const controlnet = addNode(
+        'ControlNetLoader',
+        [],
+        [{ name: 'CONTROL_NET', type: 'CONTROL_NET' }],
+        [modelName('controlnet')],
+        [x + 700, y + 700],
+        mode,
+      );
       const apply = addNode(
         'ControlNetApplyAdvanced',
         [conditioning('positive'), conditioning('negative'), { name: 'control_net', type: 'CONTROL_NET' }, image('image')],
@@ -191,12 +224,27 @@ export function generateWorkflow(targetBytes: number, library: readonly LibraryM
       connect(controlnet, 0, apply, 2);
       positiveSource = apply;
     }
-    const emptyLatent = addNode('EmptyLatentImage', [], [latent()], [random.pick([512, 768, 1024]), random.pick([512, 768, 1024, 1216]), 1], [x + 700, y + 900], mode);
+    const emptyLatent = addNode(
+      'EmptyLatentImage',
+      [],
+      [latent()],
+      [random.pick([512, 768, 1024]), random.pick([512, 768, 1024, 1216]), 1],
+      [x + 700, y + 900],
+      mode,
+    );
     const sampler = addNode(
       'KSampler',
       [model('model'), conditioning('positive'), conditioning('negative'), latent('latent_image')],
       [latent()],
-      [random.int(0, 2 ** 32), 'randomize', random.int(20, 40), Number((4 + random.next() * 4).toFixed(1)), random.pick(SAMPLERS), random.pick(SCHEDULERS), 1],
+      [
+        random.int(0, 2 ** 32),
+        'randomize',
+        random.int(20, 40),
+        Number((4 + random.next() * 4).toFixed(1)),
+        random.pick(SAMPLERS),
+        random.pick(SCHEDULERS),
+        1,
+      ],
       [x + 1400, y],
       mode,
     );
@@ -209,8 +257,22 @@ export function generateWorkflow(targetBytes: number, library: readonly LibraryM
     connect(vaeSource, vaeSlot, decode, 1);
     let output = decode;
     if (random.chance(0.3)) {
-      const upscaler = addNode('UpscaleModelLoader', [], [{ name: 'UPSCALE_MODEL', type: 'UPSCALE_MODEL' }], [modelName('upscale_models')], [x + 1750, y + 300], mode);
-      const upscale = addNode('ImageUpscaleWithModel', [{ name: 'upscale_model', type: 'UPSCALE_MODEL' }, image('image')], [image()], [], [x + 2000, y + 300], mode);
+      const upscaler = addNode(
+        'UpscaleModelLoader',
+        [],
+        [{ name: 'UPSCALE_MODEL', type: 'UPSCALE_MODEL' }],
+        [modelName('upscale_models')],
+        [x + 1750, y + 300],
+        mode,
+      );
+      const upscale = addNode(
+        'ImageUpscaleWithModel',
+        [{ name: 'upscale_model', type: 'UPSCALE_MODEL' }, image('image')],
+        [image()],
+        [],
+        [x + 2000, y + 300],
+        mode,
+      );
       connect(upscaler, 0, upscale, 0);
       connect(decode, 0, upscale, 1);
       output = upscale;
@@ -241,7 +303,16 @@ function buildSubgraphs(random: Prng, modelName: (category: string) => string): 
     inputs: [],
     outputs: [],
     widgets: [],
-    nodes: [{ id: 1, type: 'LoraLoaderModelOnly', mode: 0, inputs: [{ name: 'model', type: 'MODEL', link: null }], outputs: [{ name: 'MODEL', type: 'MODEL', links: [] }], widgets_values: [modelName('loras'), 0.7] }],
+    nodes: [
+      {
+        id: 1,
+        type: 'LoraLoaderModelOnly',
+        mode: 0,
+        inputs: [{ name: 'model', type: 'MODEL', link: null }],
+        outputs: [{ name: 'MODEL', type: 'MODEL', links: [] }],
+        widgets_values: [modelName('loras'), 0.7],
+      },
+    ],
     links: [],
     groups: [],
     extra: {},
@@ -250,8 +321,20 @@ function buildSubgraphs(random: Prng, modelName: (category: string) => string): 
     const id = `f0000000-0000-4000-8000-${String(index + 1).padStart(12, '0')}`;
     ids.push(id);
     const nodes: Json[] = [
-      { id: 1, type: 'UNETLoader', mode: 0, outputs: [{ name: 'MODEL', type: 'MODEL', links: [1] }], widgets_values: [modelName('diffusion_models'), 'default'] },
-      { id: 2, type: 'DualCLIPLoader', mode: 0, outputs: [{ name: 'CLIP', type: 'CLIP', links: [2] }], widgets_values: [modelName('text_encoders'), modelName('text_encoders'), 'flux', 'default'] },
+      {
+        id: 1,
+        type: 'UNETLoader',
+        mode: 0,
+        outputs: [{ name: 'MODEL', type: 'MODEL', links: [1] }],
+        widgets_values: [modelName('diffusion_models'), 'default'],
+      },
+      {
+        id: 2,
+        type: 'DualCLIPLoader',
+        mode: 0,
+        outputs: [{ name: 'CLIP', type: 'CLIP', links: [2] }],
+        widgets_values: [modelName('text_encoders'), modelName('text_encoders'), 'flux', 'default'],
+      },
       { id: 3, type: 'VAELoader', mode: 0, outputs: [{ name: 'VAE', type: 'VAE', links: [3] }], widgets_values: [modelName('vae')] },
     ];
     if (index % 2 === 0) nodes.push({ id: 4, type: inner, mode: 0, inputs: [], outputs: [], widgets_values: [] });

@@ -45,8 +45,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const machine = await describeMachine();
   const startedAt = new Date();
   const loadBefore = loadAverage();
-  log(`arena bench: ${args.quick ? 'QUICK run (smaller sizes, fewer rounds; figures are indicative only)' : 'full run'}, ${selected.map((bench) => bench.name).join(', ')}`);
-  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.ramBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${machine.kernel}, Node ${machine.node}`);
+  log(
+    `arena bench: ${args.quick ? 'QUICK run (smaller sizes, fewer rounds; figures are indicative only)' : 'full run'}, ${selected.map((bench) => bench.name).join(', ')}`,
+  );
+  log(
+    `machine: ${machine.cpu}, ${machine.cores} cores, ${(machine.ramBytes / 1024 ** 3).toFixed(1)} GiB RAM, ${machine.kernel}, Node ${machine.node}`,
+  );
   log(`temp dir ${machine.tempDir}: ${machine.tempFileSystem}; load average (1/5/15 min) ${loadBefore}`);
   for (const note of machine.notes) log(`note: ${note}`);
 
@@ -67,15 +71,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const reports = outcomes.flatMap((outcome) => (outcome.report ? [outcome.report] : []));
   const failures = outcomes.flatMap((outcome) => (outcome.failed ? [outcome.failed] : []));
   log('\n== Summary');
-  for (const line of textTable(SUMMARY_HEADER, [...summaryRows(reports), ...failures.map((failure) => [failure.title, 'FAILED', failure.message.split('\n')[0]!, '', ''])])) {
+  for (const line of textTable(SUMMARY_HEADER, [
+    ...summaryRows(reports),
+    ...failures.map((failure) => [failure.title, 'FAILED', failure.message.split('\n')[0]!, '', '']),
+  ])) {
     log(line);
   }
   const out = path.resolve(repoRoot, args.out);
   await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(
-    out,
-    renderReport({ machine, startedAt, quick: args.quick, only: args.only, loadBefore, loadAfter: loadAverage(), outcomes }),
-  );
+  await writeFile(out, renderReport({ machine, startedAt, quick: args.quick, only: args.only, loadBefore, loadAfter: loadAverage(), outcomes }));
   log(`\nwrote ${path.relative(process.cwd(), out) || out}`);
   return failures.length > 0 ? 1 : 0;
 }

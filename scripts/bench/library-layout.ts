@@ -36,7 +36,25 @@ const CATEGORIES: ReadonlyArray<{ category: string; share: number; minBytes: num
 
 const BASES = ['SD1.5', 'SDXL', 'Pony', 'Illustrious', 'Flux', 'SD3.5', 'Wan'];
 const THEMES = ['style', 'character', 'concept', 'clothing', 'pose', 'detail', 'lighting', 'anime', 'photo', 'architecture', 'vehicle', 'fantasy'];
-const WORDS = ['Detail', 'Tweaker', 'Cinematic', 'Neon', 'Noir', 'Film Grain', 'Watercolor', 'Ink', 'Pastel', 'Retro', 'Cyber', 'Portrait', 'Landscape', 'Glow', 'Sharp', 'Soft', 'Dream'];
+const WORDS = [
+  'Detail',
+  'Tweaker',
+  'Cinematic',
+  'Neon',
+  'Noir',
+  'Film Grain',
+  'Watercolor',
+  'Ink',
+  'Pastel',
+  'Retro',
+  'Cyber',
+  'Portrait',
+  'Landscape',
+  'Glow',
+  'Sharp',
+  'Soft',
+  'Dream',
+];
 const EXTENSIONS = ['.safetensors', '.safetensors', '.safetensors', '.safetensors', '.safetensors', '.safetensors', '.ckpt', '.pt', '.bin', '.gguf'];
 const FILES_PER_FOLDER = 60;
 

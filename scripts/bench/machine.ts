@@ -47,7 +47,9 @@ function machineNotes(): string[] {
     notes.push('a virtual machine: CPU time and fresh memory depend on the host and its other guests');
   }
   if (readOrUndefined('/sys/kernel/mm/damon/admin/kdamonds/0/state')?.trim() === 'on') {
-    notes.push('DAMON proactive reclaim is on (kdamond): pages left untouched for a few seconds are paged out, so a file is hot only if it was read just before');
+    notes.push(
+      'DAMON proactive reclaim is on (kdamond): pages left untouched for a few seconds are paged out, so a file is hot only if it was read just before',
+    );
   }
   return notes;
 }

@@ -40,7 +40,10 @@ export function policyChart(rows: readonly ChartRow[], policies: readonly string
   ];
   policies.forEach((policy, index) => {
     const x = width - 110 * (policies.length - index);
-    out.push(`<rect x="${x}" y="34" width="12" height="12" fill="${COLORS[policy] ?? '#333'}"/>`, `<text x="${x + 16}" y="44">${escape(policy)}</text>`);
+    out.push(
+      `<rect x="${x}" y="34" width="12" height="12" fill="${COLORS[policy] ?? '#333'}"/>`,
+      `<text x="${x + 16}" y="44">${escape(policy)}</text>`,
+    );
   });
   metrics.forEach((metric, metricIndex) => {
     const top = TOP + metricIndex * (PANEL_HEIGHT + 60);

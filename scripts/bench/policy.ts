@@ -50,9 +50,12 @@ export async function runPolicyBench(options: PolicyBenchOptions, log: BenchLog)
   const traces = standardTraces(options.weeks);
   for (const { name, spec, trace } of traces) {
     const runs = trace.events.filter((event) => event.type === 'run');
-    log(`${name}: ${spec.profile.description}; ${trace.sessions} sessions, ${runs.length} runs, ${trace.events.length - runs.length} saves over ${spec.weeks} weeks`);
+    log(
+      `${name}: ${spec.profile.description}; ${trace.sessions} sessions, ${runs.length} runs, ${trace.events.length - runs.length} saves over ${spec.weeks} weeks`,
+    );
     for (const capacityGb of options.capacitiesGb) {
-      for (const policy of POLICIES) rows.push({ trace: name, capacityGb, policy, report: simulate(trace.events, { policy, capacityBytes: capacityGb * GB }) });
+      for (const policy of POLICIES)
+        rows.push({ trace: name, capacityGb, policy, report: simulate(trace.events, { policy, capacityBytes: capacityGb * GB }) });
       rows.push({ trace: name, capacityGb, policy: 'arena, no saves', report: simulate(runs, { policy: 'arena', capacityBytes: capacityGb * GB }) });
     }
   }
@@ -121,7 +124,12 @@ function targets(rows: readonly PolicyRow[], capacityGb: number): SummaryRow[] {
       met: arena.byteHitRatio >= floor,
     });
     const copied = lru.bytesCopied === 0 ? 0 : arena.bytesCopied / lru.bytesCopied;
-    summary.push({ metric: `${trace} ${capacityGb} GB: arena bytes copied / lru`, value: `${copied.toFixed(2)}×`, target: '<= 2×', met: copied <= 2 });
+    summary.push({
+      metric: `${trace} ${capacityGb} GB: arena bytes copied / lru`,
+      value: `${copied.toFixed(2)}×`,
+      target: '<= 2×',
+      met: copied <= 2,
+    });
   }
   return summary;
 }

@@ -7,7 +7,7 @@ const CHUNK_BYTES = 16 * 1024 * 1024;
 export async function writeRandomFile(path: string, bytes: number): Promise<void> {
   const handle = await open(path, 'w');
   try {
-    for (let written = 0; written < bytes; ) {
+    for (let written = 0; written < bytes;) {
       const chunk = randomBytes(Math.min(CHUNK_BYTES, bytes - written));
       await handle.write(chunk, 0, chunk.length, written);
       written += chunk.length;

@@ -24,9 +24,7 @@ export function renderReport(run: RunRecord): string {
   const reports = run.outcomes.flatMap((outcome) => (outcome.report ? [outcome.report] : []));
   const failures = run.outcomes.flatMap((outcome) => (outcome.failed ? [outcome.failed] : []));
   const totalSeconds = run.outcomes.reduce((sum, outcome) => sum + outcome.seconds, 0);
-  const kind = run.quick
-    ? '**quick run** (`--quick`: smaller sizes, fewer rounds; the figures are indicative only)'
-    : 'full run';
+  const kind = run.quick ? '**quick run** (`--quick`: smaller sizes, fewer rounds; the figures are indicative only)' : 'full run';
   const lines = [
     '# Benchmarks',
     '',
@@ -53,7 +51,10 @@ export function renderReport(run: RunRecord): string {
     '',
     '## Summary',
     '',
-    ...markdownTable(SUMMARY_HEADER, [...summaryRows(reports), ...failures.map((failure) => [failure.title, 'FAILED', failure.message.split('\n')[0]!, '', ''])]),
+    ...markdownTable(SUMMARY_HEADER, [
+      ...summaryRows(reports),
+      ...failures.map((failure) => [failure.title, 'FAILED', failure.message.split('\n')[0]!, '', '']),
+    ]),
     '',
   ];
   run.outcomes.forEach((outcome, index) => {

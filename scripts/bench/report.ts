@@ -35,14 +35,16 @@ export function markdownTable(header: readonly string[], rows: ReadonlyArray<rea
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
   const all = [header, ...rows];
   const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)];
 }
 
 export function summaryRows(reports: readonly BenchReport[]): string[][] {
-  return reports.flatMap((report) =>
-    report.summary.map((row) => [report.title, row.metric, row.value, row.target ?? '', verdict(row)]),
-  );
+  return reports.flatMap((report) => report.summary.map((row) => [report.title, row.metric, row.value, row.target ?? '', verdict(row)]));
 }
 
 export const SUMMARY_HEADER = ['benchmark', 'metric', 'value', 'target', ''] as const;

@@ -154,12 +154,60 @@ function smallWorkflow(checkpoint: string, seed: number): unknown {
     last_node_id: 9,
     last_link_id: 9,
     nodes: [
-      { id: 4, type: 'CheckpointLoaderSimple', mode: 0, pos: [26, 474], size: [315, 98], outputs: [{ name: 'MODEL', type: 'MODEL', links: [1] }, { name: 'CLIP', type: 'CLIP', links: [3, 5] }, { name: 'VAE', type: 'VAE', links: [8] }], properties: { 'Node name for S&R': 'CheckpointLoaderSimple' }, widgets_values: [checkpoint] },
-      { id: 6, type: 'CLIPTextEncode', mode: 0, inputs: [{ name: 'clip', type: 'CLIP', link: 3 }], outputs: [{ name: 'CONDITIONING', type: 'CONDITIONING', links: [4] }], widgets_values: [`a lighthouse on a cliff at dusk, volumetric light, run ${seed}`] },
-      { id: 7, type: 'CLIPTextEncode', mode: 0, inputs: [{ name: 'clip', type: 'CLIP', link: 5 }], outputs: [{ name: 'CONDITIONING', type: 'CONDITIONING', links: [6] }], widgets_values: ['blurry, low quality'] },
+      {
+        id: 4,
+        type: 'CheckpointLoaderSimple',
+        mode: 0,
+        pos: [26, 474],
+        size: [315, 98],
+        outputs: [
+          { name: 'MODEL', type: 'MODEL', links: [1] },
+          { name: 'CLIP', type: 'CLIP', links: [3, 5] },
+          { name: 'VAE', type: 'VAE', links: [8] },
+        ],
+        properties: { 'Node name for S&R': 'CheckpointLoaderSimple' },
+        widgets_values: [checkpoint],
+      },
+      {
+        id: 6,
+        type: 'CLIPTextEncode',
+        mode: 0,
+        inputs: [{ name: 'clip', type: 'CLIP', link: 3 }],
+        outputs: [{ name: 'CONDITIONING', type: 'CONDITIONING', links: [4] }],
+        widgets_values: [`a lighthouse on a cliff at dusk, volumetric light, run ${seed}`],
+      },
+      {
+        id: 7,
+        type: 'CLIPTextEncode',
+        mode: 0,
+        inputs: [{ name: 'clip', type: 'CLIP', link: 5 }],
+        outputs: [{ name: 'CONDITIONING', type: 'CONDITIONING', links: [6] }],
+        widgets_values: ['blurry, low quality'],
+      },
       { id: 5, type: 'EmptyLatentImage', mode: 0, outputs: [{ name: 'LATENT', type: 'LATENT', links: [2] }], widgets_values: [1024, 1024, 1] },
-      { id: 3, type: 'KSampler', mode: 0, inputs: [{ name: 'model', type: 'MODEL', link: 1 }, { name: 'positive', type: 'CONDITIONING', link: 4 }, { name: 'negative', type: 'CONDITIONING', link: 6 }, { name: 'latent_image', type: 'LATENT', link: 2 }], outputs: [{ name: 'LATENT', type: 'LATENT', links: [7] }], widgets_values: [seed, 'fixed', 25, 7, 'dpmpp_2m', 'karras', 1] },
-      { id: 8, type: 'VAEDecode', mode: 0, inputs: [{ name: 'samples', type: 'LATENT', link: 7 }, { name: 'vae', type: 'VAE', link: 8 }], outputs: [{ name: 'IMAGE', type: 'IMAGE', links: [9] }] },
+      {
+        id: 3,
+        type: 'KSampler',
+        mode: 0,
+        inputs: [
+          { name: 'model', type: 'MODEL', link: 1 },
+          { name: 'positive', type: 'CONDITIONING', link: 4 },
+          { name: 'negative', type: 'CONDITIONING', link: 6 },
+          { name: 'latent_image', type: 'LATENT', link: 2 },
+        ],
+        outputs: [{ name: 'LATENT', type: 'LATENT', links: [7] }],
+        widgets_values: [seed, 'fixed', 25, 7, 'dpmpp_2m', 'karras', 1],
+      },
+      {
+        id: 8,
+        type: 'VAEDecode',
+        mode: 0,
+        inputs: [
+          { name: 'samples', type: 'LATENT', link: 7 },
+          { name: 'vae', type: 'VAE', link: 8 },
+        ],
+        outputs: [{ name: 'IMAGE', type: 'IMAGE', links: [9] }],
+      },
       { id: 9, type: 'SaveImage', mode: 0, inputs: [{ name: 'images', type: 'IMAGE', link: 9 }], widgets_values: ['ComfyUI'] },
     ],
     links: [
@@ -212,16 +260,25 @@ function report(options: SaveLatencyOptions, results: RunTimes[]): BenchReport {
       '**First byte** is the first inotify modification event (fs.watch on `<cache.root>/.arena/staging/`) on the new staging file at which the file holds data: ' +
         'the copy has written its first bytes. It includes the filesystem event reaching the daemon, its debounce (25 ms), reading and parsing the workflow, ' +
         'resolving it against the catalog, queueing, the source checks, opening the staging file, and reading and writing the first chunk ' +
-        '(8 MiB; the event comes when that write returns). The staging file\'s creation and the `prefetch.started` event ' +
+        "(8 MiB; the event comes when that write returns). The staging file's creation and the `prefetch.started` event " +
         '(on a `subscribe` stream, so it includes a socket hop) are shown for comparison.',
       '',
       ...markdownTable(
         ['ms after the rename', 'p50', 'p95', 'min', 'max', 'runs'],
         [
           row('first byte written to staging', firstByte),
-          row('staging file created', of((times) => times.created)),
-          row('prefetch.started received', of((times) => times.started)),
-          row('prefetch.done received', of((times) => times.done)),
+          row(
+            'staging file created',
+            of((times) => times.created),
+          ),
+          row(
+            'prefetch.started received',
+            of((times) => times.started),
+          ),
+          row(
+            'prefetch.done received',
+            of((times) => times.done),
+          ),
         ],
       ),
       ...(failed.length > 0 ? ['', `Failed runs: ${failed.map((times) => times.failed).join('; ')}`] : []),

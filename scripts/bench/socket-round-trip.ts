@@ -56,12 +56,17 @@ export async function runSocketRoundTrip(options: SocketBenchOptions, log: Bench
     const seconds = (performance.now() - started) / 1000;
     const result = distribution(latencies);
     const rate = latencies.length / seconds;
-    log(`  ${latencies.length} status requests from ${options.clients} clients: p50 ${formatMs(result.median)}, p99 ${formatMs(result.p99)}, ${rate.toFixed(0)} requests/s`);
+    log(
+      `  ${latencies.length} status requests from ${options.clients} clients: p50 ${formatMs(result.median)}, p99 ${formatMs(result.p99)}, ${rate.toFixed(0)} requests/s`,
+    );
     return {
       name: 'socket',
       title: 'Socket round trip',
       summary: [
-        { metric: `status round trip, ${options.clients} concurrent clients, p50 / p99`, value: `${formatMs(result.median)} / ${formatMs(result.p99)}` },
+        {
+          metric: `status round trip, ${options.clients} concurrent clients, p50 / p99`,
+          value: `${formatMs(result.median)} / ${formatMs(result.p99)}`,
+        },
       ],
       details: [
         `A real daemon (TypeScript source through tsx) with a library of ${LIBRARY_MODELS} models and an idle cache. ${options.clients} clients ` +
@@ -71,7 +76,16 @@ export async function runSocketRoundTrip(options: SocketBenchOptions, log: Bench
         '',
         ...markdownTable(
           ['requests', 'p50', 'p95', 'p99', 'max', 'throughput'],
-          [[String(result.count), formatMs(result.median), formatMs(result.p95), formatMs(result.p99), formatMs(result.max), `${rate.toFixed(0)} requests/s`]],
+          [
+            [
+              String(result.count),
+              formatMs(result.median),
+              formatMs(result.p95),
+              formatMs(result.p99),
+              formatMs(result.max),
+              `${rate.toFixed(0)} requests/s`,
+            ],
+          ],
         ),
       ],
     };

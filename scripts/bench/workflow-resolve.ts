@@ -75,7 +75,9 @@ export async function runWorkflowResolve(options: ResolveBenchOptions, log: Benc
   const total = distribution(totals);
   const parse = distribution(parses);
   const resolve = distribution(resolves);
-  log(`  parse+resolve: median ${formatMs(total.median)}, p95 ${formatMs(total.p95)} (parse ${formatMs(parse.median)}, resolve ${formatMs(resolve.median)})`);
+  log(
+    `  parse+resolve: median ${formatMs(total.median)}, p95 ${formatMs(total.p95)} (parse ${formatMs(parse.median)}, resolve ${formatMs(resolve.median)})`,
+  );
   const row = (name: string, value: typeof total) => [name, formatMs(value.median), formatMs(value.p95), formatMs(value.min), formatMs(value.max)];
   return {
     name: 'resolve',

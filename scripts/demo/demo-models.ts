@@ -16,9 +16,19 @@ export interface DemoModel {
 
 export const CHECKPOINT: DemoModel = { category: 'checkpoints', name: 'SDXL/juggernautXL_v9.safetensors', bytes: 160 * MIB, role: 'SDXL checkpoint' };
 export const DETAIL_LORA: DemoModel = { category: 'loras', name: 'add-detail-xl.safetensors', bytes: 24 * MIB, role: 'LoRA' };
-export const GRAIN_LORA: DemoModel = { category: 'loras', name: 'film-grain-xl.safetensors', bytes: 16 * MIB, role: 'LoRA (bypassed in the workflow)' };
+export const GRAIN_LORA: DemoModel = {
+  category: 'loras',
+  name: 'film-grain-xl.safetensors',
+  bytes: 16 * MIB,
+  role: 'LoRA (bypassed in the workflow)',
+};
 export const VAE: DemoModel = { category: 'vae', name: 'sdxl_vae.safetensors', bytes: 32 * MIB, role: 'VAE' };
-export const TEXT_ENCODER: DemoModel = { category: 'text_encoders', name: 't5xxl_fp8_e4m3fn.safetensors', bytes: 64 * MIB, role: 'text encoder (for Flux, not this workflow)' };
+export const TEXT_ENCODER: DemoModel = {
+  category: 'text_encoders',
+  name: 't5xxl_fp8_e4m3fn.safetensors',
+  bytes: 64 * MIB,
+  role: 'text encoder (for Flux, not this workflow)',
+};
 
 export const LIBRARY: readonly DemoModel[] = [CHECKPOINT, DETAIL_LORA, GRAIN_LORA, VAE, TEXT_ENCODER];
 
@@ -73,7 +83,10 @@ export function portraitWorkflow(): unknown {
 export function portraitPrompt(): unknown {
   return {
     '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: CHECKPOINT.name } },
-    '10': { class_type: 'LoraLoader', inputs: { lora_name: DETAIL_LORA.name, strength_model: 0.8, strength_clip: 0.8, model: ['4', 0], clip: ['4', 1] } },
+    '10': {
+      class_type: 'LoraLoader',
+      inputs: { lora_name: DETAIL_LORA.name, strength_model: 0.8, strength_clip: 0.8, model: ['4', 0], clip: ['4', 1] },
+    },
     '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a portrait in soft window light, 85mm', clip: ['10', 1] } },
     '7': { class_type: 'CLIPTextEncode', inputs: { text: 'blurry, lowres', clip: ['10', 1] } },
     '5': { class_type: 'EmptyLatentImage', inputs: { width: 1024, height: 1024, batch_size: 1 } },

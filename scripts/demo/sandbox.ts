@@ -44,10 +44,7 @@ export async function createSandbox(): Promise<Sandbox> {
   };
   for (const dir of [sandbox.workflows, sandbox.output, path.join(comfy, 'models'), sandbox.nas, home]) await mkdir(dir, { recursive: true });
   const configFile = path.join(root, 'config.yaml');
-  await writeFile(
-    configFile,
-    ['# Written by npm run demo: a quota sized for a small demo.', 'cache:', '  maxBytes: 1GB', ''].join('\n'),
-  );
+  await writeFile(configFile, ['# Written by npm run demo: a quota sized for a small demo.', 'cache:', '  maxBytes: 1GB', ''].join('\n'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),

@@ -89,7 +89,7 @@ const saveInComfy: DemoStep = {
 const generate: DemoStep = {
   title: 'Generate an image',
   story: [
-    'You press Queue (the demo plays ComfyUI\'s part): it loads the models, from the SSD now, and saves',
+    "You press Queue (the demo plays ComfyUI's part): it loads the models, from the SSD now, and saves",
     'output/ComfyUI_00001_.png with the prompt inside. Arena reads the image: each model already on the SSD is a hit.',
   ],
   async run(session) {

@@ -40,7 +40,9 @@ function packagesOf(requirements: readonly Requirement[]): string[] {
 }
 
 function describe(requirements: readonly Requirement[]): string {
-  return requirements.map((requirement) => `  ${requirement.command} (Debian package ${requirement.debianPackage}): ${requirement.usedBy}`).join('\n');
+  return requirements
+    .map((requirement) => `  ${requirement.command} (Debian package ${requirement.debianPackage}): ${requirement.usedBy}`)
+    .join('\n');
 }
 
 /** Why these tiers cannot run on this machine whatever is installed, one reason a line. */
@@ -48,10 +50,14 @@ function machineProblems(tiers: readonly Tier[], host: Host): string[] {
   const problems: string[] = [];
   const rootTiers = tiers.filter((tier) => ROOT_TIERS.has(tier));
   if (rootTiers.length > 0 && !host.isRoot) {
-    problems.push(`the ${rootTiers.join(' and ')} tests need root (FUSE and tmpfs mounts, a systemd container, other users): run them as root, e.g. sudo npm run test:e2e`);
+    problems.push(
+      `the ${rootTiers.join(' and ')} tests need root (FUSE and tmpfs mounts, a systemd container, other users): run them as root, e.g. sudo npm run test:e2e`,
+    );
   }
   if (tiers.some((tier) => FUSE_TIERS.has(tier)) && !host.hasFuseDevice) {
-    problems.push('/dev/fuse is missing or not open to this user: as root, load the fuse module (modprobe fuse), or start the container with --device /dev/fuse --cap-add SYS_ADMIN');
+    problems.push(
+      '/dev/fuse is missing or not open to this user: as root, load the fuse module (modprobe fuse), or start the container with --device /dev/fuse --cap-add SYS_ADMIN',
+    );
   }
   return problems;
 }

@@ -15,7 +15,9 @@ function isTier(name: string): name is Tier {
 async function main(args: readonly string[]): Promise<number> {
   const unknown = args.filter((arg) => !isTier(arg));
   if (unknown.length > 0) {
-    process.stderr.write(`test-deps: unknown tier ${unknown.map((arg) => `"${arg}"`).join(', ')}; the tiers that need packages are: ${TIERS.join(', ')}\n`);
+    process.stderr.write(
+      `test-deps: unknown tier ${unknown.map((arg) => `"${arg}"`).join(', ')}; the tiers that need packages are: ${TIERS.join(', ')}\n`,
+    );
     return 2;
   }
   const tiers = args.length > 0 ? args.filter(isTier) : TIERS;

@@ -25,7 +25,12 @@ export const REQUIREMENTS: readonly Requirement[] = [
   { command: 'bindfs', debianPackage: 'bindfs', usedBy: 'the FUSE mount that stands in for a NAS (no inotify events, like NFS/SMB)', tiers: ['e2e'] },
   { command: 'fusermount', debianPackage: 'fuse3', usedBy: 'unmounting the FUSE NAS', tiers: ['e2e'] },
   { command: 'systemd-analyze', debianPackage: 'systemd', usedBy: 'the unit file checks (verify, security)', tiers: ['e2e'] },
-  { command: 'systemd-nspawn', debianPackage: 'systemd-container', usedBy: 'the service tests, which boot a real systemd in a container', tiers: ['e2e'] },
+  {
+    command: 'systemd-nspawn',
+    debianPackage: 'systemd-container',
+    usedBy: 'the service tests, which boot a real systemd in a container',
+    tiers: ['e2e'],
+  },
   { command: 'promtool', debianPackage: 'prometheus', usedBy: 'the scrape lint and the PromQL of docs/monitoring.md', tiers: ['e2e'] },
   { command: 'prometheus', debianPackage: 'prometheus', usedBy: 'the Prometheus server that scrapes a real daemon', tiers: ['e2e'] },
   { command: 'python3', debianPackage: 'python3', usedBy: 'the ComfyUI nodes’ unittest suite (test/python/)', tiers: ['e2e'] },

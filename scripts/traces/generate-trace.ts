@@ -103,13 +103,23 @@ class TraceGenerator {
       .map((event, index) => ({ event, index }))
       .sort((a, b) => a.event.t - b.event.t || a.index - b.index)
       .map(({ event }) => event);
-    return { events, libraryBytes: libraryBytes(this.#library), libraryModels: this.#library.length, workflows: this.#workflows.length, sessions: this.#sessions };
+    return {
+      events,
+      libraryBytes: libraryBytes(this.#library),
+      libraryModels: this.#library.length,
+      workflows: this.#workflows.length,
+      sessions: this.#sessions,
+    };
   }
 
   /** When new workflows are made: a steady rate over the trace. */
   #arrivals(): number[] {
     const times: number[] = [];
-    for (let at = this.#random.exponential(this.#profile.daysPerNewWorkflow * DAY); at < this.#days * DAY; at += this.#random.exponential(this.#profile.daysPerNewWorkflow * DAY)) {
+    for (
+      let at = this.#random.exponential(this.#profile.daysPerNewWorkflow * DAY);
+      at < this.#days * DAY;
+      at += this.#random.exponential(this.#profile.daysPerNewWorkflow * DAY)
+    ) {
       times.push(at);
     }
     return times;
@@ -174,7 +184,12 @@ class TraceGenerator {
       this.#ranBefore.add(current.id);
       const loras = [...current.loras];
       const inUse = () => new Set([...current.models.filter((key) => !current.loras.includes(key)), ...loras]);
-      this.#emit(at, 'run', current, [...inUse()].filter((key) => !loaded.has(key)));
+      this.#emit(
+        at,
+        'run',
+        current,
+        [...inUse()].filter((key) => !loaded.has(key)),
+      );
       loaded = inUse();
       if (this.#random.chance(0.15)) this.#emit(this.#random.uniform(at, Math.max(at, segmentEnd)), 'save', current, current.models);
       for (;;) {

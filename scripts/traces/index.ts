@@ -62,7 +62,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const seed = Number(options.get('--seed') ?? '1');
   const weeks = Number(options.get('--weeks') ?? '6');
   if (profile === undefined || !Number.isInteger(seed) || !Number.isInteger(weeks) || weeks < 1) {
-    process.stderr.write(`traces: ${profile === undefined ? 'choose a --profile' : '--seed and --weeks take whole numbers (weeks 1 or more)'}\n\n${USAGE}`);
+    process.stderr.write(
+      `traces: ${profile === undefined ? 'choose a --profile' : '--seed and --weeks take whole numbers (weeks 1 or more)'}\n\n${USAGE}`,
+    );
     return 2;
   }
   const trace = generateTrace({ profile, seed, weeks });

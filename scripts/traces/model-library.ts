@@ -47,19 +47,46 @@ export function buildLibrary(random: TraceRandom, days: number): LibraryModel[] 
   // SD 1.5
   for (let index = 0; index < 16; index += 1) {
     const full = random.chance(0.4);
-    add({ key: `checkpoints/sd15/sd15-${full ? 'full' : 'pruned'}-${number(index)}.safetensors`, bytes: full ? random.uniform(3.97, 4.27) * GB : random.uniform(2.0, 2.2) * GB, family: 'sd15', role: 'base', late: true });
+    add({
+      key: `checkpoints/sd15/sd15-${full ? 'full' : 'pruned'}-${number(index)}.safetensors`,
+      bytes: full ? random.uniform(3.97, 4.27) * GB : random.uniform(2.0, 2.2) * GB,
+      family: 'sd15',
+      role: 'base',
+      late: true,
+    });
   }
-  for (let index = 0; index < 50; index += 1) add({ key: `loras/sd15/sd15-lora-${number(index)}.safetensors`, bytes: loraBytes(40 * MB, 0.7), family: 'sd15', role: 'lora', late: true });
+  for (let index = 0; index < 50; index += 1)
+    add({ key: `loras/sd15/sd15-lora-${number(index)}.safetensors`, bytes: loraBytes(40 * MB, 0.7), family: 'sd15', role: 'lora', late: true });
   add({ key: 'vae/sd15/vae-ft-mse.safetensors', bytes: 334.6 * MB, family: 'sd15', role: 'vae' });
   add({ key: 'vae/sd15/vae-ft-mse-fp16.safetensors', bytes: 167.3 * MB, family: 'sd15', role: 'vae' });
-  for (let index = 0; index < 6; index += 1) add({ key: `controlnet/sd15/sd15-control-${number(index)}.safetensors`, bytes: random.uniform(1.45, 1.55) * GB, family: 'sd15', role: 'controlnet' });
+  for (let index = 0; index < 6; index += 1)
+    add({
+      key: `controlnet/sd15/sd15-control-${number(index)}.safetensors`,
+      bytes: random.uniform(1.45, 1.55) * GB,
+      family: 'sd15',
+      role: 'controlnet',
+    });
 
   // SDXL
-  for (let index = 0; index < 34; index += 1) add({ key: `checkpoints/sdxl/sdxl-${number(index)}.safetensors`, bytes: random.uniform(6.46, 6.94) * GB, family: 'sdxl', role: 'base', late: true });
+  for (let index = 0; index < 34; index += 1)
+    add({
+      key: `checkpoints/sdxl/sdxl-${number(index)}.safetensors`,
+      bytes: random.uniform(6.46, 6.94) * GB,
+      family: 'sdxl',
+      role: 'base',
+      late: true,
+    });
   add({ key: 'checkpoints/sdxl/sdxl-refiner-1.0.safetensors', bytes: 6.08 * GB, family: 'sdxl', role: 'refiner' });
-  for (let index = 0; index < 90; index += 1) add({ key: `loras/sdxl/sdxl-lora-${number(index)}.safetensors`, bytes: loraBytes(170 * MB, 0.8), family: 'sdxl', role: 'lora', late: true });
+  for (let index = 0; index < 90; index += 1)
+    add({ key: `loras/sdxl/sdxl-lora-${number(index)}.safetensors`, bytes: loraBytes(170 * MB, 0.8), family: 'sdxl', role: 'lora', late: true });
   add({ key: 'vae/sdxl/sdxl-vae-fp16-fix.safetensors', bytes: 334.6 * MB, family: 'sdxl', role: 'vae' });
-  for (let index = 0; index < 6; index += 1) add({ key: `controlnet/sdxl/sdxl-control-${number(index)}.safetensors`, bytes: random.uniform(2.3, 2.5) * GB, family: 'sdxl', role: 'controlnet' });
+  for (let index = 0; index < 6; index += 1)
+    add({
+      key: `controlnet/sdxl/sdxl-control-${number(index)}.safetensors`,
+      bytes: random.uniform(2.3, 2.5) * GB,
+      family: 'sdxl',
+      role: 'controlnet',
+    });
 
   // Flux
   add({ key: 'diffusion_models/flux/flux1-dev.safetensors', bytes: 23.8 * GB, family: 'flux', role: 'base', precision: 'fp16' });
@@ -68,16 +95,31 @@ export function buildLibrary(random: TraceRandom, days: number): LibraryModel[] 
   add({ key: 'diffusion_models/flux/flux1-schnell-fp8.safetensors', bytes: 11.9 * GB, family: 'flux', role: 'base', precision: 'fp8' });
   for (let index = 0; index < 5; index += 1) {
     const fp16 = index < 2;
-    add({ key: `diffusion_models/flux/flux-finetune-${number(index)}-${fp16 ? 'fp16' : 'fp8'}.safetensors`, bytes: (fp16 ? 23.8 : 11.9) * GB, family: 'flux', role: 'base', precision: fp16 ? 'fp16' : 'fp8', late: true });
+    add({
+      key: `diffusion_models/flux/flux-finetune-${number(index)}-${fp16 ? 'fp16' : 'fp8'}.safetensors`,
+      bytes: (fp16 ? 23.8 : 11.9) * GB,
+      family: 'flux',
+      role: 'base',
+      precision: fp16 ? 'fp16' : 'fp8',
+      late: true,
+    });
   }
   add({ key: 'text_encoders/t5xxl_fp16.safetensors', bytes: 9.79 * GB, family: 'flux', role: 't5', precision: 'fp16' });
   add({ key: 'text_encoders/t5xxl_fp8_e4m3fn.safetensors', bytes: 4.89 * GB, family: 'flux', role: 't5', precision: 'fp8' });
   add({ key: 'text_encoders/clip_l.safetensors', bytes: 246 * MB, family: 'flux', role: 'clip_l' });
   add({ key: 'vae/flux/ae.safetensors', bytes: 335 * MB, family: 'flux', role: 'vae' });
-  for (let index = 0; index < 50; index += 1) add({ key: `loras/flux/flux-lora-${number(index)}.safetensors`, bytes: loraBytes(120 * MB, 0.9), family: 'flux', role: 'lora', late: true });
-  for (let index = 0; index < 3; index += 1) add({ key: `controlnet/flux/flux-control-${number(index)}.safetensors`, bytes: random.uniform(1.5, 2.5) * GB, family: 'flux', role: 'controlnet' });
+  for (let index = 0; index < 50; index += 1)
+    add({ key: `loras/flux/flux-lora-${number(index)}.safetensors`, bytes: loraBytes(120 * MB, 0.9), family: 'flux', role: 'lora', late: true });
+  for (let index = 0; index < 3; index += 1)
+    add({
+      key: `controlnet/flux/flux-control-${number(index)}.safetensors`,
+      bytes: random.uniform(1.5, 2.5) * GB,
+      family: 'flux',
+      role: 'controlnet',
+    });
 
-  for (let index = 0; index < 6; index += 1) add({ key: `upscale_models/upscaler-${number(index)}.pth`, bytes: random.uniform(60, 67) * MB, family: undefined, role: 'upscaler' });
+  for (let index = 0; index < 6; index += 1)
+    add({ key: `upscale_models/upscaler-${number(index)}.pth`, bytes: random.uniform(60, 67) * MB, family: undefined, role: 'upscaler' });
   return models;
 }
 

@@ -37,7 +37,11 @@ export class LoraTaste {
 
   pick(family: Family, available: readonly LibraryModel[], count: number, exclude: ReadonlySet<string> = new Set()): string[] {
     let order = this.#orders.get(family);
-    if (order === undefined) this.#orders.set(family, (order = this.#random.shuffled(available.filter((model) => model.family === family && model.role === 'lora').map((model) => model.key))));
+    if (order === undefined)
+      this.#orders.set(
+        family,
+        (order = this.#random.shuffled(available.filter((model) => model.family === family && model.role === 'lora').map((model) => model.key))),
+      );
     const ready = new Set(available.map((model) => model.key));
     const candidates = order.filter((key) => ready.has(key) && !exclude.has(key));
     const chosen: string[] = [];
@@ -63,7 +67,8 @@ export function makeWorkflow(maker: WorkflowMaker, id: string, at: number, baseW
   const available = library.filter((model) => model.availableFrom <= at);
   const families = Object.entries(profile.families) as Array<[Family, number]>;
   const family = families[random.weightedIndex(families.map(([, share]) => share))]![0];
-  const of = (role: string, precision?: Precision) => available.filter((model) => model.family === family && model.role === role && (precision === undefined || model.precision === precision));
+  const of = (role: string, precision?: Precision) =>
+    available.filter((model) => model.family === family && model.role === role && (precision === undefined || model.precision === precision));
 
   const precision: Precision | undefined = family === 'flux' ? (random.chance(profile.fluxFp16Share) ? 'fp16' : 'fp8') : undefined;
   const bases = of('base', precision);

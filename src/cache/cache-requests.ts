@@ -66,7 +66,12 @@ export class CacheRequests {
     for (const key of hits) ledger.recordHit(key);
     for (let count = 0; count < misses.length; count += 1) ledger.recordMiss();
     if (keys.length > 0) this.#onRun({ origin, hits, misses });
-    if (misses.length > 0) this.request(misses.map((key) => byKey.get(key)!), 'warm', origin);
+    if (misses.length > 0)
+      this.request(
+        misses.map((key) => byKey.get(key)!),
+        'warm',
+        origin,
+      );
     return { hits: hits.length, misses: misses.length };
   }
 
@@ -134,7 +139,8 @@ export class CacheRequests {
     const context = this.#context;
     const { category, name } = model;
     const key = modelKey(category, name);
-    if (key === undefined) return { category, name, status: 'skipped', reason: 'invalid-name', message: `${category}/${name} is not a valid model name` };
+    if (key === undefined)
+      return { category, name, status: 'skipped', reason: 'invalid-name', message: `${category}/${name} is not a valid model name` };
     const source = context.catalog.lookup(category, name);
     if (source === undefined) {
       return { category, name, key, status: 'skipped', reason: 'not-found', message: `${key} is not in the library` };
@@ -146,7 +152,8 @@ export class CacheRequests {
       if (pin && !cached!.pinned) context.ledger.set({ ...cached!, pinned: true });
       return { category, name, key, status: 'cached', bytes: cached!.size };
     }
-    if (verdict.kind === 'skipped') return { category, name, key, status: 'skipped', bytes: source.size, reason: verdict.reason, message: verdict.message };
+    if (verdict.kind === 'skipped')
+      return { category, name, key, status: 'skipped', bytes: source.size, reason: verdict.reason, message: verdict.message };
 
     const { job, added } = context.queue.add({ key, category: source.category, name: source.name, priority, origin, pin }, context.now());
     if (added) context.signals.announce({ event: 'prefetch.queued', key, bytes: source.size, priority: job.priority, origin: job.origin });

@@ -99,7 +99,10 @@ export class CacheTrims {
       freedBytes += victim.bytes;
     }
     if (!options.dryRun && evicted.length > 0) {
-      context.logger.info(`trimmed ${evicted.length} models, ${formatBytes(freedBytes)}`, { targetBytes, reason: need.needed ? need.reason : 'asked' });
+      context.logger.info(`trimmed ${evicted.length} models, ${formatBytes(freedBytes)}`, {
+        targetBytes,
+        reason: need.needed ? need.reason : 'asked',
+      });
       context.signals.wake();
     }
     return { evicted, freedBytes, targetBytes, dryRun: options.dryRun === true };

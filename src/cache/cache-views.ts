@@ -50,7 +50,9 @@ export function cacheListing(context: CacheContext) {
     };
   });
   // Work in progress first, then what is kept, most valuable first (pinned, valued null, on top).
-  const kept = cached.filter((entry) => !queue.get(entry.key)).sort((a, b) => (b.value ?? Infinity) - (a.value ?? Infinity) || a.key.localeCompare(b.key));
+  const kept = cached
+    .filter((entry) => !queue.get(entry.key))
+    .sort((a, b) => (b.value ?? Infinity) - (a.value ?? Infinity) || a.key.localeCompare(b.key));
   return [...jobs, ...kept];
 }
 

@@ -143,9 +143,6 @@ function alignedSharedBuffers(count: number, bytes: number): Buffer[] | undefine
  */
 export function isDirectIoAligned(view: Buffer): boolean {
   return (
-    alignedMemories.has(view.buffer) &&
-    view.byteOffset % DIRECT_IO_ALIGNMENT === 0 &&
-    view.length % DIRECT_IO_ALIGNMENT === 0 &&
-    view.length > 0
+    alignedMemories.has(view.buffer) && view.byteOffset % DIRECT_IO_ALIGNMENT === 0 && view.length % DIRECT_IO_ALIGNMENT === 0 && view.length > 0
   );
 }

@@ -109,11 +109,7 @@ const MAX_STAGED_BASENAME = 120;
  * source shrinks during the copy, as a NAS file rewritten in place does.
  * docs/benchmarks.md has the figures (`npm run bench`).
  */
-export async function copyIntoCache(
-  tree: CacheTree,
-  request: CopyRequest,
-  options: CopierOptions = {},
-): Promise<CopyResult> {
+export async function copyIntoCache(tree: CacheTree, request: CopyRequest, options: CopierOptions = {}): Promise<CopyResult> {
   const started = performance.now();
   const destination = await tree.confinedPathOf(request.category, request.name);
   // pathOf accepted the name, and it normalises names the same way modelKey does.
@@ -166,18 +162,13 @@ async function copyThroughStaging(
   const io: CopyIo = { ...nodeCopyIo, ...options.io };
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const totalBytes = before.size;
-  const stagingPath = join(
-    tree.stagingDir,
-    `${randomBytes(8).toString('hex')}.${basename(destination).slice(-MAX_STAGED_BASENAME)}.part`,
-  );
+  const stagingPath = join(tree.stagingDir, `${randomBytes(8).toString('hex')}.${basename(destination).slice(-MAX_STAGED_BASENAME)}.part`);
   const failOnCache = (operation: string, path: string) => (error: unknown) => {
     throw cacheFailure(destination, path, operation, error);
   };
 
   await mkdir(tree.stagingDir, { recursive: true }).catch(failOnCache('create the staging folder', tree.stagingDir));
-  let staged: FileHandle | undefined = await open(stagingPath, 'wx', 0o644).catch(
-    failOnCache('create the staging file', stagingPath),
-  );
+  let staged: FileHandle | undefined = await open(stagingPath, 'wx', 0o644).catch(failOnCache('create the staging file', stagingPath));
   const wantsHash = request.verify === 'sha256' || request.expected.sha256 !== undefined;
   /** The writer until it is closed: a failure waits for its writes in flight and closes its O_DIRECT handle. */
   let openWriter: StagedWriter | undefined;
@@ -199,10 +190,7 @@ async function copyThroughStaging(
           throw sourceFailure(request.source, error);
         }),
       consume: async (chunk, position) => {
-        await Promise.all([
-          hasher?.update(chunk),
-          writer.write(chunk, position).catch(failOnCache('write', stagingPath)),
-        ]);
+        await Promise.all([hasher?.update(chunk), writer.write(chunk, position).catch(failOnCache('write', stagingPath))]);
         copiedBytes += chunk.length;
         request.onProgress?.(copiedBytes, totalBytes);
       },

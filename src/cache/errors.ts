@@ -21,11 +21,7 @@ export class PathError extends ArenaError {
   readonly requested: string;
 
   constructor(requested: string, reason: string, options?: { cause?: unknown }) {
-    super(
-      'E_PATH',
-      `Refused the cache path "${requested}": ${reason}. Use a name relative to its category folder, without "..".`,
-      options,
-    );
+    super('E_PATH', `Refused the cache path "${requested}": ${reason}. Use a name relative to its category folder, without "..".`, options);
     this.name = 'PathError';
     this.requested = requested;
   }

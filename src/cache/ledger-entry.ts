@@ -50,12 +50,7 @@ export const ledgerEntrySchema = z
  * keeps the previous entry's pin and usage, which belong to the model and
  * not to one version of its file.
  */
-export function entryForCopy(
-  request: CopyRequest,
-  result: CopyResult,
-  cachedAt: number,
-  previous?: LedgerEntry,
-): LedgerEntry {
+export function entryForCopy(request: CopyRequest, result: CopyResult, cachedAt: number, previous?: LedgerEntry): LedgerEntry {
   return {
     category: result.category,
     name: result.name,

@@ -99,7 +99,11 @@ export class PrefetchPump {
           break;
         case 'start': {
           for (const victim of decision.evict) {
-            await this.#parts.removals.remove(victim.key, `made room for ${job.key} (${decision.because ?? job.origin}); it was ${victim.reason}`, 'room');
+            await this.#parts.removals.remove(
+              victim.key,
+              `made room for ${job.key} (${decision.because ?? job.origin}); it was ${victim.reason}`,
+              'room',
+            );
           }
           this.#parts.copies.start(job, sources.get(job.key)!);
           break;

@@ -102,7 +102,16 @@ export async function reconcileCache(input: RecoveryInput): Promise<RecoveryRepo
     const verdict = await judgeUnknownFile(file, input);
     if ('entry' in verdict) {
       const previous = reentered.get(file.path);
-      ledger.set(previous === undefined ? verdict.entry : { ...verdict.entry, hits: previous.hits, pinned: previous.pinned, ...(previous.lastUsed === undefined ? {} : { lastUsed: previous.lastUsed }) });
+      ledger.set(
+        previous === undefined
+          ? verdict.entry
+          : {
+              ...verdict.entry,
+              hits: previous.hits,
+              pinned: previous.pinned,
+              ...(previous.lastUsed === undefined ? {} : { lastUsed: previous.lastUsed }),
+            },
+      );
       report.adopted.push(verdict.key);
     } else {
       await unlinkAndPrune(tree, file.path);

@@ -28,12 +28,7 @@ export interface RemovedCopy extends CacheChange {
  * root, symlinks included, so a tampered tree cannot make this delete a
  * library file.
  */
-export async function removeCachedCopy(
-  tree: CacheTree,
-  ledger: Ledger,
-  key: string,
-  reason: string,
-): Promise<RemovedCopy> {
+export async function removeCachedCopy(tree: CacheTree, ledger: Ledger, key: string, reason: string): Promise<RemovedCopy> {
   const entry = ledger.get(key);
   const parsed = entry ?? parseModelKey(key);
   if (parsed === undefined) throw new PathError(key, 'it is not a category/name key');

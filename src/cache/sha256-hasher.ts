@@ -91,9 +91,7 @@ export class WorkerSha256Hasher implements Sha256Hasher {
     if (!(chunk.buffer instanceof SharedArrayBuffer)) {
       throw new TypeError('WorkerSha256Hasher needs chunks backed by a SharedArrayBuffer');
     }
-    return this.request({ type: 'update', buffer: chunk.buffer, offset: chunk.byteOffset, length: chunk.length }).then(
-      () => undefined,
-    );
+    return this.request({ type: 'update', buffer: chunk.buffer, offset: chunk.byteOffset, length: chunk.length }).then(() => undefined);
   }
 
   async digest(): Promise<string> {

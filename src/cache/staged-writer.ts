@@ -50,7 +50,7 @@ export class StagedWriter {
    */
   write(chunk: Buffer, position: number): Promise<void> {
     const written = this.previousWrite.then(async () => {
-      for (let done = 0; done < chunk.length; ) {
+      for (let done = 0; done < chunk.length;) {
         // pwrite may write less than asked (rare on local disks, possible on others); write the rest.
         const bytes = await this.writeSome(chunk.subarray(done), position + done);
         if (bytes <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });

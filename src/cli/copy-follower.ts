@@ -31,7 +31,10 @@ const BAR_FORMAT = ' {bar} {percentage}% | {speed}/s | ETA {remaining} | {key}';
 export function followCopies(keys: ReadonlySet<string>, client: ControlClient, inbox: EventInbox, output: Output): Promise<Finished[]> {
   const finished = new Map<string, Finished>();
   const bars = output.isTerminal
-    ? new cliProgress.MultiBar({ format: BAR_FORMAT, hideCursor: true, clearOnComplete: false, stopOnComplete: false }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.MultiBar(
+        { format: BAR_FORMAT, hideCursor: true, clearOnComplete: false, stopOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   const bar = new Map<string, cliProgress.SingleBar>();
   const finish = (result: Finished) => finished.set(result.key, result);

@@ -30,7 +30,10 @@ export async function configuredCatalog(io: CliIo): Promise<LocalCatalog | { rea
     ({ config } = loadConfig({ platform: io.platform }));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return { catalog: undefined, reason: `the configuration has problems (arenactl config check lists them): ${error.problems[0]?.message ?? error.message}` };
+    return {
+      catalog: undefined,
+      reason: `the configuration has problems (arenactl config check lists them): ${error.problems[0]?.message ?? error.message}`,
+    };
   }
   const comfyRoot = config.comfy.root || undefined;
   if (comfyRoot === undefined && config.library.roots.length === 0) {

@@ -80,7 +80,12 @@ export async function modelsOfTargets(targets: readonly PrefetchTarget[], client
  */
 export function distinctModels(answers: readonly TargetModels[]): { ofWorkflows: ModelName[]; named: ModelName[] } {
   const ofWorkflows = new Set(answers.filter((answer) => answer.kind === 'workflow').flatMap((answer) => answer.keys));
-  const named = new Set(answers.filter((answer) => answer.kind === 'model').flatMap((answer) => answer.keys).filter((key) => !ofWorkflows.has(key)));
+  const named = new Set(
+    answers
+      .filter((answer) => answer.kind === 'model')
+      .flatMap((answer) => answer.keys)
+      .filter((key) => !ofWorkflows.has(key)),
+  );
   return { ofWorkflows: [...ofWorkflows].map(splitKey), named: [...named].map(splitKey) };
 }
 

@@ -170,7 +170,13 @@ export async function adoptOldCache(input: AdoptionInput): Promise<AdoptionRepor
         continue;
       }
       const key = modelKey(verdict.entry.category, verdict.entry.name)!;
-      matches.push({ file: item, entry: verdict.entry, key, target: tree.pathOf(verdict.entry.category, verdict.entry.name), sha256: verdict.sha256 });
+      matches.push({
+        file: item,
+        entry: verdict.entry,
+        key,
+        target: tree.pathOf(verdict.entry.category, verdict.entry.name),
+        sha256: verdict.sha256,
+      });
     }
   }
 
@@ -216,7 +222,11 @@ export async function adoptOldCache(input: AdoptionInput): Promise<AdoptionRepor
   }
   for (const duplicate of duplicates) {
     if (!dryRun) await guard(duplicate.file.path, 'remove', () => unlink(duplicate.file.path));
-    report.removed.push({ path: duplicate.file.path, bytes: duplicate.file.size, reason: `a second copy of ${duplicate.key}, which is adopted from ${claims.get(duplicate.key)!.file.path}` });
+    report.removed.push({
+      path: duplicate.file.path,
+      bytes: duplicate.file.size,
+      reason: `a second copy of ${duplicate.key}, which is adopted from ${claims.get(duplicate.key)!.file.path}`,
+    });
   }
   if (!dryRun) for (const root of input.oldRoots) await pruneEmptyFolders(root, root);
   return { ...report, unmatchedDir };

@@ -15,8 +15,7 @@ import type { OldCacheEntry } from './legacy-cache.js';
 type OldModel = Extract<OldCacheEntry, { kind: 'model' }>;
 
 export type MatchVerdict =
-  | { readonly kind: 'match'; readonly entry: CatalogEntry; readonly sha256: string }
-  | { readonly kind: 'unmatched'; readonly reason: string };
+  { readonly kind: 'match'; readonly entry: CatalogEntry; readonly sha256: string } | { readonly kind: 'unmatched'; readonly reason: string };
 
 /** Hashes each file once, however many old copies are compared with it. */
 export class DigestCache {

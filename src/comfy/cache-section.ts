@@ -44,11 +44,7 @@ export interface UnlinkEdit {
 
 /** What ComfyUI should read in the section, in the order it is written. */
 export function sectionEntries(section: CacheSection): Array<[string, string | boolean]> {
-  return [
-    ['base_path', section.basePath],
-    ['is_default', true],
-    ...section.categories.map((category): [string, string] => [category, category]),
-  ];
+  return [['base_path', section.basePath], ['is_default', true], ...section.categories.map((category): [string, string] => [category, category])];
 }
 
 /** The section alone, as YAML: what `comfy link --dry-run` shows. */

@@ -67,7 +67,8 @@ export function editConfigText(text: string | undefined, file: string, settings:
     const sectionNode = document.get(section, true);
     // `cache:` with all of its keys commented out is an empty scalar; it has to become a mapping first.
     if (path.length === 2 && sectionNode !== undefined && !isMap(sectionNode)) {
-      if (!(isScalar(sectionNode) && sectionNode.value === null)) throw new ConfigWriteError(file, `"${section}" must be a section of keys; fix it first`);
+      if (!(isScalar(sectionNode) && sectionNode.value === null))
+        throw new ConfigWriteError(file, `"${section}" must be a section of keys; fix it first`);
       document.set(section, document.createNode({}));
     }
     document.setIn(path, value);

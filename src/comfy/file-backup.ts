@@ -4,7 +4,10 @@ import { errorCode } from '../cache/fs-errors.js';
 
 /** `<file>.bak-20250102T030405Z`: beside the file, named by the time of the change. */
 export function backupName(file: string, now: Date): string {
-  return `${file}.bak-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${file}.bak-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /**
@@ -27,7 +30,10 @@ export async function backupFile(file: string, now: Date): Promise<string> {
 
 /** Moves a file aside to `<file>.<label>-<time>` instead of deleting it; returns where. */
 export function moveAside(file: string, label: string, now: Date): Promise<string> {
-  const base = `${file}.${label}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  const base = `${file}.${label}-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
   return renameToFreeName(file, (attempt) => (attempt === 1 ? base : `${base}-${attempt}`));
 }
 

@@ -32,7 +32,7 @@ export type OldCacheEntry =
   | { readonly kind: 'other'; readonly path: string; readonly size: number; readonly reason: string };
 
 function leftoverReason(name: string): string | undefined {
-  if (name === OLD_INDEX_FILE) return 'the old nodes\' cache index';
+  if (name === OLD_INDEX_FILE) return "the old nodes' cache index";
   if (name.endsWith('.part')) return 'a partial copy the old nodes left behind';
   if (name.endsWith('.copying')) return 'a copy lock the old nodes left behind';
   return undefined;

@@ -84,7 +84,9 @@ function variableOf(source: ConfigSource): string | undefined {
 function mappedReason(variable: string, key: ConfigKey, value: unknown, definition: KeyDefinition<unknown>, unit: number | undefined): string {
   switch (key) {
     case 'cache.enable':
-      return value === false ? 'copying was switched off; arenad will watch and report but copy nothing until cache.enable is true' : 'copying stays on';
+      return value === false
+        ? 'copying was switched off; arenad will watch and report but copy nothing until cache.enable is true'
+        : 'copying stays on';
     case 'cache.root':
       return 'the old cache folder becomes the cache root; its files are adopted';
     case 'library.roots':
@@ -92,7 +94,9 @@ function mappedReason(variable: string, key: ConfigKey, value: unknown, definiti
     case 'log.level':
       return 'verbose logging is log.level debug';
     case 'cache.categories':
-      return Array.isArray(value) && value.length === 0 ? 'every category is cached' : 'old category names are read as ComfyUI\'s (clip is text_encoders, unet_models is diffusion_models)';
+      return Array.isArray(value) && value.length === 0
+        ? 'every category is cached'
+        : "old category names are read as ComfyUI's (clip is text_encoders, unet_models is diffusion_models)";
     default:
       break;
   }
@@ -180,7 +184,7 @@ export function readLegacySettings(comfyRoot: string, platform: Platform): Legac
     }
     for (const variable of usable) {
       if (verdicts.has(variable.name)) continue;
-      if (variable.name === 'ARENA_CACHE_VERBOSE') drop(variable, 'verbose logging off is arenad\'s default (log.level info)');
+      if (variable.name === 'ARENA_CACHE_VERBOSE') drop(variable, "verbose logging off is arenad's default (log.level info)");
       else if (variable.name === 'ARENA_CONFIG') drop(variable, 'it names a config file, it is not a setting');
       else if (!variable.name.startsWith('ARENA_')) drop(variable, 'not an Arena setting');
       else drop(variable, 'arenad read nothing from it');
@@ -287,8 +291,6 @@ function dropForProblem(
   const name = variableOf(problem.source);
   const variable = name === undefined ? undefined : find(name);
   if (variable === undefined) return;
-  const reason = problem.unknown
-    ? 'neither arenad nor the old nodes know this variable'
-    : problem.message.replace(/^.*?\): /, 'not valid: ');
+  const reason = problem.unknown ? 'neither arenad nor the old nodes know this variable' : problem.message.replace(/^.*?\): /, 'not valid: ');
   drop(variable, reason);
 }

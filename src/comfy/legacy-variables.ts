@@ -33,15 +33,15 @@ export const OLD_PATH_VARIABLES: ReadonlySet<string> = new Set(['ARENA_NAS_ROOT'
 /** Why each variable that steered the old nodes' patching is dropped. */
 const DROPPED_REASONS: Readonly<Record<string, string>> = {
   ARENA_AUTO_CACHE_ENABLED:
-    'it is the old nodes\' own switch: set ARENA_AUTO_CACHE_ENABLED=0 in ComfyUI\'s environment to stop their patching; arenad\'s switch is cache.enable (ARENA_CACHE_ENABLE)',
+    "it is the old nodes' own switch: set ARENA_AUTO_CACHE_ENABLED=0 in ComfyUI's environment to stop their patching; arenad's switch is cache.enable (ARENA_CACHE_ENABLE)",
   ARENA_AUTOCACHE_AUTOPATCH:
-    'it switched the patching of ComfyUI\'s model loading; arenad patches nothing: `arenactl comfy link` registers the cache in extra_model_paths.yaml',
-  ARENA_AUTOCACHE_AUTOPATCH_TIMEOUT_S: 'it timed the old nodes\' patching of ComfyUI, which arenad does not do',
-  ARENA_AUTOCACHE_AUTOPATCH_POLL_MS: 'it timed the old nodes\' patching of ComfyUI, which arenad does not do',
-  ARENA_CACHE_MODE:
-    'it chose when the old nodes copied (on demand, at load); arenad copies ahead of time, from saved workflows and queued prompts',
+    "it switched the patching of ComfyUI's model loading; arenad patches nothing: `arenactl comfy link` registers the cache in extra_model_paths.yaml",
+  ARENA_AUTOCACHE_AUTOPATCH_TIMEOUT_S: "it timed the old nodes' patching of ComfyUI, which arenad does not do",
+  ARENA_AUTOCACHE_AUTOPATCH_POLL_MS: "it timed the old nodes' patching of ComfyUI, which arenad does not do",
+  ARENA_CACHE_MODE: 'it chose when the old nodes copied (on demand, at load); arenad copies ahead of time, from saved workflows and queued prompts',
   ARENA_CACHE_DISCOVERY: 'it chose how the old nodes found models; arenad reads the library from extra_model_paths.yaml, models/ and library.roots',
-  ARENA_CACHE_PREFETCH_STRATEGY: 'it chose the old nodes\' prefetch order; arenad orders copies by need (a queued prompt first, then a saved workflow)',
+  ARENA_CACHE_PREFETCH_STRATEGY:
+    "it chose the old nodes' prefetch order; arenad orders copies by need (a queued prompt first, then a saved workflow)",
 };
 
 export function droppedReason(variable: string): string {

@@ -179,7 +179,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
   if (legacyRoot === undefined && base.sources.get('cache.root')?.kind !== 'file' && oldRoots[0] !== undefined) {
     // The old nodes' folder becomes the cache root, so that their copies stay where they are.
     cacheRoot = oldRoots[0];
-    settings.push({ key: 'cache.root', value: configFileValue(schema.get('cache.root')!, cacheRoot), origin: 'the old nodes\' cache folder' });
+    settings.push({ key: 'cache.root', value: configFileValue(schema.get('cache.root')!, cacheRoot), origin: "the old nodes' cache folder" });
   }
   const libraryRoots = (legacy.values.get('library.roots')?.value as string[] | undefined) ?? base.config.library.roots;
   const stateDir = base.config.state.dir;
@@ -239,7 +239,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrationReport>
       entries: dryRun ? ledger.size + adoption.adopted.filter((file) => !ledger.has(file.key)).length : ledger.size,
     },
     oldNodes,
-    comfyLinked: await cacheLinked(comfyRoot, tree.root, folders.map((folder) => folder.category)),
+    comfyLinked: await cacheLinked(
+      comfyRoot,
+      tree.root,
+      folders.map((folder) => folder.category),
+    ),
     nextSteps: [],
   };
   return { ...report, nextSteps: nextSteps(report, platform) };
@@ -255,7 +259,9 @@ function nextSteps(report: MigrationReport, platform: Platform): string[] {
     );
   }
   if (!report.comfyLinked) {
-    steps.push(`Register the cache in ComfyUI, which the old nodes patched instead: arenactl comfy link --comfy-root ${report.comfyRoot}, then restart ComfyUI.`);
+    steps.push(
+      `Register the cache in ComfyUI, which the old nodes patched instead: arenactl comfy link --comfy-root ${report.comfyRoot}, then restart ComfyUI.`,
+    );
   }
   steps.push('Start arenad: npm start in the checkout, or arenactl service install.');
   if (report.cache.unmatchedDir !== null) {

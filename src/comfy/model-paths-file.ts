@@ -77,7 +77,16 @@ export async function linkCache(options: LinkOptions): Promise<LinkResult> {
     if (text !== undefined) backup = await backupFile(file, (options.now ?? (() => new Date()))());
     await writeFileAtomic(file, edit.text, { fsync: true });
   }
-  return { file, section: CACHE_SECTION, action: edit.action, dryRun, backup, cacheRoot, categories: options.categories, sectionText: sectionYaml(section) };
+  return {
+    file,
+    section: CACHE_SECTION,
+    action: edit.action,
+    dryRun,
+    backup,
+    cacheRoot,
+    categories: options.categories,
+    sectionText: sectionYaml(section),
+  };
 }
 
 /** Removes the `arena_cache` section again, backing the file up first; nothing happens when it is absent. */

@@ -102,7 +102,7 @@ export function oldNodesAdvice(folder: string): string[] {
     `  - disable the folder: arenactl comfy install-nodes --disable-old (renames it to ${path.basename(folder)}${DISABLED_SUFFIX}, which ComfyUI skips, and installs the new Arena nodes under the same node names); or`,
     '  - keep it installed with its patching off: start ComfyUI with ARENA_AUTO_CACHE_ENABLED=0 and ARENA_AUTOCACHE_AUTOPATCH=0 in its environment, e.g. `ARENA_AUTO_CACHE_ENABLED=0 ARENA_AUTOCACHE_AUTOPATCH=0 python main.py`.',
     '    The old nodes let user/arena_autocache.env override their environment, so this holds once `arenactl migrate` has moved that file aside.',
-    '    Do not put these variables in that file or in arenad\'s environment: arenad reads ARENA_AUTO_CACHE_ENABLED as cache.enable and would stop copying.',
+    "    Do not put these variables in that file or in arenad's environment: arenad reads ARENA_AUTO_CACHE_ENABLED as cache.enable and would stop copying.",
     'Restart ComfyUI afterwards.',
   ];
 }

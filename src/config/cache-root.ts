@@ -43,7 +43,8 @@ export async function inspectCacheRoot(root: string): Promise<string | undefined
   if (typeof found !== 'string') {
     if (!found.isDirectory) return 'it is a file, not a folder';
     const staging = await statOrCode(path.join(target, '.arena'));
-    if (typeof staging !== 'string' && !staging.isDirectory) return `${path.join(target, '.arena')}, where arenad keeps its staging and lock, is a file, not a folder`;
+    if (typeof staging !== 'string' && !staging.isDirectory)
+      return `${path.join(target, '.arena')}, where arenad keeps its staging and lock, is a file, not a folder`;
     const denied = await notWritable(typeof staging === 'string' ? target : path.join(target, '.arena'));
     return denied === undefined ? undefined : `it is not writable: ${denied}`;
   }

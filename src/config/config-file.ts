@@ -93,7 +93,11 @@ export function readConfigFile(file: string, knownKeys: readonly ConfigKey[]): S
     else if (isMap(pair.value)) for (const inner of pair.value.items) addLeaf(`${name}.${nameOf(inner)}`, inner);
     else if (pair.value !== null && !(isScalar(pair.value) && pair.value.value === null)) {
       const line = lineOf(pair.key);
-      fail(`"${name}" in ${file}${line === undefined ? '' : `:${line}`} must be a section of keys (for example "${name}:" followed by indented keys)`, line, name);
+      fail(
+        `"${name}" in ${file}${line === undefined ? '' : `:${line}`} must be a section of keys (for example "${name}:" followed by indented keys)`,
+        line,
+        name,
+      );
     }
     // Otherwise a section whose keys are all commented out: nothing to set.
   }

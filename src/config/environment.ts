@@ -41,7 +41,8 @@ const LEGACY_MODIFIERS = ['ARENA_CACHE_CATEGORIES_MODE', 'ARENA_CACHE_VERBOSE'];
  * The categories the old nodes cached by default. `ARENA_CACHE_CATEGORIES_MODE=extend`
  * meant "these plus the ones I list", so it still does.
  */
-const LEGACY_DEFAULT_CATEGORIES = 'checkpoints,loras,clip,vae,controlnet,upscale_models,embeddings,hypernetworks,gguf_models,unet_models,diffusion_models';
+const LEGACY_DEFAULT_CATEGORIES =
+  'checkpoints,loras,clip,vae,controlnet,upscale_models,embeddings,hypernetworks,gguf_models,unet_models,diffusion_models';
 
 export interface VariableReading extends SourceReading {
   /** Legacy variables that were recognised and deliberately not used. */
@@ -61,9 +62,20 @@ function suggestionTable(schema: Schema): Map<string, string> {
   const table = new Map<string, string>();
   for (const [configKey, { env }] of schema) {
     table.set(env, env);
-    table.set(`ARENA_${configKey.replace(/([a-z])([A-Z])/g, '$1_$2').replace('.', '_').toUpperCase()}`, env);
+    table.set(
+      `ARENA_${configKey
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .replace('.', '_')
+        .toUpperCase()}`,
+      env,
+    );
   }
-  const known = [...LEGACY_ALIASES.map((alias) => alias.variable), ...LEGACY_MODIFIERS, ...LEGACY_WITHOUT_MEANING, ...RESERVED_NAMES.map((entry) => entry.variable)];
+  const known = [
+    ...LEGACY_ALIASES.map((alias) => alias.variable),
+    ...LEGACY_MODIFIERS,
+    ...LEGACY_WITHOUT_MEANING,
+    ...RESERVED_NAMES.map((entry) => entry.variable),
+  ];
   for (const name of known) table.set(name, name);
   return table;
 }
@@ -90,7 +102,10 @@ export function readVariables(
   const ignored: string[] = [];
   const used: string[] = [];
   const byVariable = new Map(schema.map(([key, definition]) => [definition.env, { key, unit: definition.envUnit }]));
-  const categoriesMode = variables.find((variable) => variable.name === 'ARENA_CACHE_CATEGORIES_MODE')?.value.trim().toLowerCase();
+  const categoriesMode = variables
+    .find((variable) => variable.name === 'ARENA_CACHE_CATEGORIES_MODE')
+    ?.value.trim()
+    .toLowerCase();
 
   // Legacy aliases go first so that a current variable in the same place wins.
   const ordered = [...variables].sort((a, b) => Number(byVariable.has(a.name)) - Number(byVariable.has(b.name)));
@@ -142,7 +157,11 @@ export function readVariables(
 export function readEnvFileVariables(parsed: ParsedEnvFile, schema: Schema): VariableReading {
   const { file } = parsed;
   const reading = readVariables(parsed.entries, schema, (variable, line) => ({ kind: 'env-file', file, line: line ?? 0, variable }));
-  const problems: ConfigProblem[] = parsed.problems.map(({ line, message }) => ({ severity: 'warning', source: { kind: 'env-file', file, line, variable: '' }, message }));
+  const problems: ConfigProblem[] = parsed.problems.map(({ line, message }) => ({
+    severity: 'warning',
+    source: { kind: 'env-file', file, line, variable: '' },
+    message,
+  }));
   problems.push(...reading.problems);
   const assignments = reading.assignments.filter((assignment) => {
     if (assignment.key !== 'comfy.root') return true;

@@ -109,7 +109,8 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     }
   }
   // A caller repeating a daemon's load names the env file that daemon read (null: none).
-  const envFileName = options.envFile === undefined ? (comfyRoot ? path.join(comfyRoot, LEGACY_ENV_FILE) : undefined) : (options.envFile ?? undefined);
+  const envFileName =
+    options.envFile === undefined ? (comfyRoot ? path.join(comfyRoot, LEGACY_ENV_FILE) : undefined) : (options.envFile ?? undefined);
   const parsedEnvFile = envFileName ? (options.envFileCache ?? sharedEnvFileCache).read(envFileName) : undefined;
   const envFile = parsedEnvFile ? readEnvFileVariables(parsedEnvFile, entries) : { assignments: [], problems: [], ignored: [], used: [] };
 
@@ -123,7 +124,12 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
       winners.set(assignment.key, assignment);
     } catch (error) {
       if (!(error instanceof InvalidValue)) throw error;
-      problems.push({ severity: 'error', key: assignment.key, source: assignment.source, message: invalidMessage(assignment, definition, error.detail) });
+      problems.push({
+        severity: 'error',
+        key: assignment.key,
+        source: assignment.source,
+        message: invalidMessage(assignment, definition, error.detail),
+      });
     }
   }
   const quota = winners.get('cache.maxBytes');

@@ -19,8 +19,8 @@ export type ReservedName =
 
 export const RESERVED_NAMES: readonly ReservedName[] = [
   { variable: 'ARENA_CONFIG', kind: 'not-a-setting', why: 'names the config file itself' },
-  { variable: 'ARENA_FARM_TOKEN', kind: 'secret', why: 'the farm peers\' shared token' },
-  { variable: 'ARENA_UI_TOKEN', kind: 'secret', why: 'the status page\'s token' },
+  { variable: 'ARENA_FARM_TOKEN', kind: 'secret', why: "the farm peers' shared token" },
+  { variable: 'ARENA_UI_TOKEN', kind: 'secret', why: "the status page's token" },
   { variable: 'ARENA_PREFETCH_BANDWIDTH', kind: 'planned', key: 'prefetch.bandwidth' },
   { variable: 'ARENA_FARM_REDIS', kind: 'planned', key: 'farm.redis' },
   { variable: 'ARENA_FARM_NAME', kind: 'planned', key: 'farm.name' },

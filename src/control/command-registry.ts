@@ -52,7 +52,5 @@ export class CommandRegistry {
 
 /** `args.topics: Expected array, received string`: one clause per zod issue. */
 export function describeZodError(error: z.ZodError, prefix: string): string {
-  return error.issues
-    .map((issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`).join('; ');
 }

@@ -84,8 +84,7 @@ export class ControlClient {
           );
           return;
         }
-        const reason =
-          error.code === 'ENOENT' ? 'no socket there' : error.code === 'ECONNREFUSED' ? 'connection refused' : error.message;
+        const reason = error.code === 'ENOENT' ? 'no socket there' : error.code === 'ECONNREFUSED' ? 'connection refused' : error.message;
         reject(new DaemonUnreachableError(socketPath, reason, { cause: error }));
       });
     });

@@ -5,17 +5,7 @@
  */
 
 /** Extensions ComfyUI treats as model files, plus `.gguf` from the GGUF custom loaders. */
-export const MODEL_EXTENSIONS = [
-  '.ckpt',
-  '.pt',
-  '.pt2',
-  '.bin',
-  '.pth',
-  '.safetensors',
-  '.pkl',
-  '.sft',
-  '.gguf',
-] as const;
+export const MODEL_EXTENSIONS = ['.ckpt', '.pt', '.pt2', '.bin', '.pth', '.safetensors', '.pkl', '.sft', '.gguf'] as const;
 
 /** The `configs` category holds model configs, which are YAML rather than weights. */
 const CONFIG_EXTENSIONS = ['.yaml', '.yml'] as const;

@@ -100,7 +100,12 @@ export function planPrefetch(input: PlanInput): PlanDecision[] {
     }
     const verdict = admission({ category: job.category, bytes: job.bytes }, input.rules);
     if (!verdict.ok) {
-      decisions.push({ key: job.key, action: 'drop', code: verdict.reason === 'too-large' ? 'E_TOO_LARGE' : 'E_NOT_ADMITTED', reason: verdict.message });
+      decisions.push({
+        key: job.key,
+        action: 'drop',
+        code: verdict.reason === 'too-large' ? 'E_TOO_LARGE' : 'E_NOT_ADMITTED',
+        reason: verdict.message,
+      });
       continue;
     }
     const space = {

@@ -7,9 +7,7 @@
 import { admission, roomFor, type AdmissionRules, type SkipReason, type SpaceState } from './admission.js';
 
 export type RequestVerdict =
-  | { readonly kind: 'cached' }
-  | { readonly kind: 'skipped'; readonly reason: SkipReason; readonly message: string }
-  | { readonly kind: 'queue' };
+  { readonly kind: 'cached' } | { readonly kind: 'skipped'; readonly reason: SkipReason; readonly message: string } | { readonly kind: 'queue' };
 
 export function requestVerdict(
   model: { readonly category: string; readonly bytes: number; readonly cached: boolean },

@@ -68,7 +68,11 @@ class RefResolver {
   resolve(ref: ModelRef): Outcome {
     const name = normalizeModelName(ref.name);
     if (name === undefined) {
-      return unresolved(ref, 'invalid-name', `${describe(ref)} is not a valid model name: it is empty or climbs out of its folder with ".."; fix it in the workflow`);
+      return unresolved(
+        ref,
+        'invalid-name',
+        `${describe(ref)} is not a valid model name: it is empty or climbs out of its folder with ".."; fix it in the workflow`,
+      );
     }
     if (ref.via === 'embedding') {
       const tried = EMBEDDING_EXTENSIONS.map((extension) => `${ref.name}${extension}`).join(', ');
@@ -109,7 +113,11 @@ class RefResolver {
   private notFound(ref: ModelRef, detail = ''): Outcome {
     const suggestion = ref.via === 'taesd' ? undefined : this.nearName(ref);
     const hint = didYouMean(suggestion);
-    const outcome = unresolved(ref, 'not-found', `${describe(ref)} is not in the library${detail}${hint}; add the file to a library root or fix the name in the workflow`);
+    const outcome = unresolved(
+      ref,
+      'not-found',
+      `${describe(ref)} is not in the library${detail}${hint}; add the file to a library root or fix the name in the workflow`,
+    );
     if (suggestion !== undefined) outcome.problem!.suggestion = suggestion;
     return outcome;
   }
@@ -196,7 +204,6 @@ function unresolved(ref: ModelRef, reason: UnresolvedReason, message: string, ca
 
 /** `loras/x.safetensors (node 12, LoraLoader)`; `embedding "x"`; the quoted name when the category is unknown. */
 function describe(ref: ModelRef): string {
-  const what =
-    ref.via === 'embedding' ? `embedding "${ref.name}"` : ref.category === null ? `"${ref.name}"` : `${ref.category}/${ref.name}`;
+  const what = ref.via === 'embedding' ? `embedding "${ref.name}"` : ref.category === null ? `"${ref.name}"` : `${ref.category}/${ref.name}`;
   return `${what} (node ${ref.nodeId}, ${ref.nodeType})`;
 }

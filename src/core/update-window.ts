@@ -7,8 +7,7 @@
  */
 
 export type UpdateWindow =
-  | { kind: 'weekly'; days: number[]; startMinute: number; endMinute: number }
-  | { kind: 'cron'; expression: string; durationSeconds: number };
+  { kind: 'weekly'; days: number[]; startMinute: number; endMinute: number } | { kind: 'cron'; expression: string; durationSeconds: number };
 
 export type WindowParse = { ok: true; windows: UpdateWindow[] } | { ok: false; error: string };
 

@@ -101,7 +101,10 @@ export class Daemon {
       this.#locks.push(await InstanceLock.acquire(path.join(config.cache.root, '.arena', 'lock'), 'cache.root'));
     } else {
       const source = this.#loaded.sources.get('cache.root') ?? { kind: 'default' };
-      this.#problems.set('cache-root', `${cacheRootMessage(config.cache.root, source, cacheRootProblem)}; nothing is copied until arenad restarts with a usable one`);
+      this.#problems.set(
+        'cache-root',
+        `${cacheRootMessage(config.cache.root, source, cacheRootProblem)}; nothing is copied until arenad restarts with a usable one`,
+      );
     }
     await this.#tightenModes(cacheRootProblem === undefined ? [config.state.dir, config.cache.root] : [config.state.dir]);
 
@@ -258,7 +261,9 @@ export class Daemon {
       .add(socketCommand('status', () => this.status()))
       .add(socketCommand('config.show', () => configReport(this.#loaded, 'daemon')))
       .add(resolveCommand(() => this.#library!.catalog))
-      .add(prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().requestDurably(models, priority, origin, { wantMissing })))
+      .add(
+        prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().requestDurably(models, priority, origin, { wantMissing })),
+      )
       .add(pinCommand((key) => this.#requireRequests().pinDurably(key)))
       .add(unpinCommand((key) => this.#requireCache().unpin(key)))
       .add(evictCommand((key, force) => this.#requireCache().evict(key, { force })))

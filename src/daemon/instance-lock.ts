@@ -53,7 +53,8 @@ export class InstanceLock {
       return new InstanceLock(await PidFileLock.acquire(file, { holder: 'arenad', recognise: ARENAD_COMMAND }));
     } catch (error) {
       if (error instanceof LockHeldError) throw new InstanceLockedError(file, error.holder);
-      if (error instanceof LockContendedError) throw new ArenaError('E_LOCKED', `could not take the lock ${file}: it keeps reappearing; is another arenad starting?`);
+      if (error instanceof LockContendedError)
+        throw new ArenaError('E_LOCKED', `could not take the lock ${file}: it keeps reappearing; is another arenad starting?`);
       throw error;
     }
   }

@@ -31,8 +31,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
   const platform = currentPlatform();
   // Before anything is logged: every later line is redacted against these.
   const credentials = loadCredentials(platform.env);
-  const load = () =>
-    loadConfig({ platform, flags: args.flags, ...(args.configFile === undefined ? {} : { configFile: args.configFile }) });
+  const load = () => loadConfig({ platform, flags: args.flags, ...(args.configFile === undefined ? {} : { configFile: args.configFile }) });
   let loaded;
   try {
     loaded = load();
@@ -56,7 +55,12 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
   const { logger } = logging;
   const daemon = new Daemon({ loaded, reloadConfig: load, logging, platform, credentials });
   // READY=1, STATUS=, RELOADING=1, STOPPING=1 and watchdog pings; nothing outside systemd.
-  const systemd = new ServiceNotifications({ env: process.env, pid: process.pid, logger: logger.child({ module: 'systemd' }), summary: () => daemon.summary() });
+  const systemd = new ServiceNotifications({
+    env: process.env,
+    pid: process.pid,
+    logger: logger.child({ module: 'systemd' }),
+    summary: () => daemon.summary(),
+  });
   systemd.start();
 
   let stopping: Promise<number> | undefined;

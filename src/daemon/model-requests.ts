@@ -46,7 +46,11 @@ export class ModelRequests {
       if (outcome.status !== 'skipped' || outcome.reason !== 'not-found') return outcome;
       const settling = this.#options.wanted.settling(outcome.category, outcome.name) !== undefined;
       if (!settling && options.wantMissing !== true) return { ...outcome, message: this.#notFoundMessage(outcome.category, outcome.name) };
-      this.#options.wanted.note(origin, [{ category: outcome.category, name: outcome.name }], { priority, replace: false, pin: options.pin === true });
+      this.#options.wanted.note(origin, [{ category: outcome.category, name: outcome.name }], {
+        priority,
+        replace: false,
+        pin: options.pin === true,
+      });
       return this.#wantedOutcome(outcome, settling);
     });
   }
@@ -73,7 +77,12 @@ export class ModelRequests {
    * request(), answered only once the queue and the wanted list are on disk:
    * what arenactl was told is queued survives a kill right after the answer.
    */
-  async requestDurably(models: readonly WantedModelWithCategory[], priority: PrefetchPriority, origin: string, options: RequestOptions = {}): Promise<PrefetchOutcome[]> {
+  async requestDurably(
+    models: readonly WantedModelWithCategory[],
+    priority: PrefetchPriority,
+    origin: string,
+    options: RequestOptions = {},
+  ): Promise<PrefetchOutcome[]> {
     const outcomes = this.request(models, priority, origin, options);
     await this.#persist();
     return outcomes;

@@ -125,7 +125,9 @@ export class NotifyChannel {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         this.#disabled = true;
         this.#queue.length = 0;
-        this.#logger.warn('systemd-notify is not installed, so systemd cannot see readiness, status or watchdog pings; install systemd (it ships the binary)');
+        this.#logger.warn(
+          'systemd-notify is not installed, so systemd cannot see readiness, status or watchdog pings; install systemd (it ships the binary)',
+        );
         return;
       }
       // One line for the first failure of a run of them, so a broken notify socket cannot flood the journal.

@@ -104,7 +104,10 @@ export class Triggers {
       const models = resolvedModels(resolution);
       const saved = sighting.kind === 'workflow-saved';
       const missing = missingModels(resolution);
-      this.#options.logger.info(`${saved ? 'workflow saved' : 'prompt queued'}: ${sighting.origin}`, { models: models.length, wanted: missing.length });
+      this.#options.logger.info(`${saved ? 'workflow saved' : 'prompt queued'}: ${sighting.origin}`, {
+        models: models.length,
+        wanted: missing.length,
+      });
       this.#explainUnresolved(sighting.origin, resolution);
       const origin = saved ? `workflow ${sighting.origin} saved` : `${sighting.origin} queued`;
       if (models.length > 0) this.#options.requests.request(models, priority, origin);
@@ -112,7 +115,11 @@ export class Triggers {
       if (missing.length > 0 || saved) this.#options.requests.want(origin, missing, priority, saved);
       // Saves go into the usage history too, so that an exported trace (arenactl history export) replays them.
       if (saved) {
-        void this.#options.history.recordSave({ at: sighting.at, origin: sighting.origin, models: models.map((model) => ({ key: `${model.category}/${model.name}`, bytes: model.bytes })) });
+        void this.#options.history.recordSave({
+          at: sighting.at,
+          origin: sighting.origin,
+          models: models.map((model) => ({ key: `${model.category}/${model.name}`, bytes: model.bytes })),
+        });
       }
     } catch (error) {
       this.#options.logger.error('acting on a workflow failed', { origin: sighting.origin, err: error });

@@ -17,7 +17,13 @@ import { fail, pass, warn, type CheckResult } from './check.js';
 async function nearestExisting(dir: string): Promise<string> {
   let current = path.resolve(dir);
   for (;;) {
-    if (await fs.stat(current).then(() => true, () => false)) return current;
+    if (
+      await fs.stat(current).then(
+        () => true,
+        () => false,
+      )
+    )
+      return current;
     const parent = path.dirname(current);
     if (parent === current) return current;
     current = parent;
@@ -37,7 +43,13 @@ export async function checkCacheSpace(input: CacheSpaceInput): Promise<CheckResu
   const results: CheckResult[] = [];
   const fsType = await fileSystemTypeOf(dir);
   if (isRemoteFileSystem(fsType)) {
-    results.push(warn('cache-space', `the cache ${input.cacheRoot} is on ${fsType}, a network or FUSE filesystem, so copies there are no faster to load than the NAS`, 'set cache.root to a folder on a local SSD'));
+    results.push(
+      warn(
+        'cache-space',
+        `the cache ${input.cacheRoot} is on ${fsType}, a network or FUSE filesystem, so copies there are no faster to load than the NAS`,
+        'set cache.root to a folder on a local SSD',
+      ),
+    );
   }
   const space = await (input.freeSpace ?? freeSpace)(dir);
   const floor = minFreeBytesOf(input.minFreeBytes, space.totalBytes);
@@ -66,7 +78,10 @@ function allowed(stat: { uid: number; gid: number; mode: number }, who: Identity
 
 /** The first folder on the way to `dir` that `who` may not pass through, if any. */
 async function blockedOnTheWay(dir: string, who: Identity): Promise<string | undefined> {
-  const parts = path.resolve(dir).split(path.sep).filter((part) => part !== '');
+  const parts = path
+    .resolve(dir)
+    .split(path.sep)
+    .filter((part) => part !== '');
   for (let depth = 0; depth < parts.length; depth++) {
     const ancestor = path.sep + parts.slice(0, depth).join(path.sep);
     if ((allowed(await fs.stat(ancestor), who) & 0o1) === 0) return ancestor;
@@ -98,10 +113,20 @@ export async function checkPermissions(input: PermissionsInput): Promise<CheckRe
     if (!stat.isDirectory()) {
       results.push(fail('permissions', `${key} ${dir}: ${existing} is not a folder`, `set ${key} to a folder`));
     } else if (blocked !== undefined) {
-      results.push(fail('permissions', `${daemonUser.name}, the user arenad runs as, cannot pass through ${blocked} to reach ${dir} (${key})`, `let it through (chmod o+x ${blocked}), or set ${key} elsewhere`));
+      results.push(
+        fail(
+          'permissions',
+          `${daemonUser.name}, the user arenad runs as, cannot pass through ${blocked} to reach ${dir} (${key})`,
+          `let it through (chmod o+x ${blocked}), or set ${key} elsewhere`,
+        ),
+      );
     } else if ((allowed(stat, daemonUser) & 0o3) !== 0o3) {
       results.push(
-        fail('permissions', `${what} is not writable by ${daemonUser.name}, the user arenad runs as (${key})`, `sudo install -d -o ${daemonUser.name} ${dir} (or chown -R ${daemonUser.name} ${dir}), or set ${key} to a folder ${daemonUser.name} owns`),
+        fail(
+          'permissions',
+          `${what} is not writable by ${daemonUser.name}, the user arenad runs as (${key})`,
+          `sudo install -d -o ${daemonUser.name} ${dir} (or chown -R ${daemonUser.name} ${dir}), or set ${key} to a folder ${daemonUser.name} owns`,
+        ),
       );
     } else {
       results.push(pass('permissions', `${key} ${dir} is writable by ${daemonUser.name}`));
@@ -113,13 +138,23 @@ export async function checkPermissions(input: PermissionsInput): Promise<CheckRe
     const blocked = (await blockedOnTheWay(dir, daemonUser)) ?? ((allowed(stat, daemonUser) & 0o5) === 0o5 ? undefined : dir);
     if (blocked !== undefined) {
       results.push(
-        fail('permissions', `${daemonUser.name}, the user arenad runs as, cannot read ${dir} (${key}): ${blocked} keeps it out`, `grant it access (for example setfacl -m u:${daemonUser.name}:rx ${blocked}), or run Arena as a user service (arenactl service install --user)`),
+        fail(
+          'permissions',
+          `${daemonUser.name}, the user arenad runs as, cannot read ${dir} (${key}): ${blocked} keeps it out`,
+          `grant it access (for example setfacl -m u:${daemonUser.name}:rx ${blocked}), or run Arena as a user service (arenactl service install --user)`,
+        ),
       );
     }
   }
   const group = input.socketGroup;
   if (group && input.caller.uid !== 0 && input.caller.uid !== daemonUser.uid && !input.caller.gids.includes(group.gid)) {
-    results.push(warn('permissions', `${input.caller.name} is not in the group ${group.name}, which the control socket is shared with, so arenactl cannot reach the daemon`, `sudo usermod -aG ${group.name} ${input.caller.name}, then log in again`));
+    results.push(
+      warn(
+        'permissions',
+        `${input.caller.name} is not in the group ${group.name}, which the control socket is shared with, so arenactl cannot reach the daemon`,
+        `sudo usermod -aG ${group.name} ${input.caller.name}, then log in again`,
+      ),
+    );
   }
   return results;
 }

@@ -42,7 +42,11 @@ function sectionsOf(entries: readonly ExtraPathEntry[]): string {
 
 export async function checkComfyPaths(input: ComfyPathsInput): Promise<CheckResult> {
   if (!input.comfyRoot) {
-    return warn(ID, 'no ComfyUI install is configured, so there is no extra_model_paths.yaml to check', 'set comfy.root (ARENA_COMFY_ROOT) to your ComfyUI folder');
+    return warn(
+      ID,
+      'no ComfyUI install is configured, so there is no extra_model_paths.yaml to check',
+      'set comfy.root (ARENA_COMFY_ROOT) to your ComfyUI folder',
+    );
   }
   const file = path.join(input.comfyRoot, 'extra_model_paths.yaml');
   const link = `arenactl comfy link registers the cache ${input.cacheRoot} as a section with is_default: true; ${RESTART}`;
@@ -55,7 +59,8 @@ export async function checkComfyPaths(input: ComfyPathsInput): Promise<CheckResu
   }
   const cacheRoots = spellings(input.cacheRoot);
   const cacheEntries = parsed.entries.filter((entry) => underCache(entry.dir, cacheRoots));
-  if (cacheEntries.length === 0) return fail(ID, `${file} does not register the cache ${input.cacheRoot}, so ComfyUI loads every model from the library`, link);
+  if (cacheEntries.length === 0)
+    return fail(ID, `${file} does not register the cache ${input.cacheRoot}, so ComfyUI loads every model from the library`, link);
   const notDefault = cacheEntries.filter((entry) => !entry.isDefault);
   if (notDefault.length > 0) {
     return fail(

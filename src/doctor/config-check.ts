@@ -57,7 +57,13 @@ function checkLocalConfig(platform: Platform): ConfigCheck {
     return { result: verdict(loaded, `${describeSources(loaded)} (what arenad would load if started from here)`), config: loaded.config };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return { result: fail('config', error.problems.map((problem) => problem.message).join('; '), `${FIX_VALUES}; the checks that need the config were skipped`) };
+    return {
+      result: fail(
+        'config',
+        error.problems.map((problem) => problem.message).join('; '),
+        `${FIX_VALUES}; the checks that need the config were skipped`,
+      ),
+    };
   }
 }
 
@@ -71,7 +77,11 @@ function checkDaemonConfig(report: ConfigReport & { cwd: string }, platform: Pla
     if (!(error instanceof ConfigError)) throw error;
     const problems = error.problems.map((problem) => problem.message).join('; ');
     return {
-      result: fail('config', `the sources the running arenad loaded have problems now: ${problems}`, `${FIX_VALUES}; arenad keeps what it loaded until a reload (SIGHUP) or restart reads them again`),
+      result: fail(
+        'config',
+        `the sources the running arenad loaded have problems now: ${problems}`,
+        `${FIX_VALUES}; arenad keeps what it loaded until a reload (SIGHUP) or restart reads them again`,
+      ),
       ...(running ? { config: running } : {}),
     };
   }

@@ -24,7 +24,12 @@ export async function checkDaemon(daemon: Pick<DaemonQueries, 'socketPath' | 'st
   }
   const who = `arenad ${status.version}, pid ${status.pid}, up ${formatDuration(status.uptimeSeconds)}, on ${socketPath}`;
   if (status.state === 'ready') return pass('daemon', `${who}: ready`);
-  if (status.state === 'starting') return warn('daemon', `${who}: still starting (${status.summary})`, 'wait until the first scan of the library is done; arenactl status shows progress');
+  if (status.state === 'starting')
+    return warn(
+      'daemon',
+      `${who}: still starting (${status.summary})`,
+      'wait until the first scan of the library is done; arenactl status shows progress',
+    );
   return warn('daemon', `${who}: degraded: ${status.problems.join('; ')}`, 'each problem above says what to fix; arenactl status lists them too');
 }
 
@@ -40,14 +45,26 @@ function logCommand(status: ServiceStatus): string {
 
 export function checkService(status: ServiceStatus): CheckResult {
   if (status.error) {
-    return warn('service', `the service manager could not be asked: ${status.error}`, 'on a machine without systemd or launchd, run arenad yourself (for example from your session start-up)');
+    return warn(
+      'service',
+      `the service manager could not be asked: ${status.error}`,
+      'on a machine without systemd or launchd, run arenad yourself (for example from your session start-up)',
+    );
   }
   if (!status.installed) {
-    return warn('service', `not installed as a service (${status.definitionFile} does not exist)`, 'arenactl service install (add --system as root for a system-wide service)');
+    return warn(
+      'service',
+      `not installed as a service (${status.definitionFile} does not exist)`,
+      'arenactl service install (add --system as root for a system-wide service)',
+    );
   }
   const state = `${status.unit} ${status.active ?? 'unknown'}${status.subState ? ` (${status.subState})` : ''}`;
   if (status.active !== 'active' && status.active !== 'running' && status.active !== 'reloading') {
-    return fail('service', `${state}, installed at ${status.definitionFile}`, `start it with ${startCommand(status)}; ${logCommand(status)} says why it stopped`);
+    return fail(
+      'service',
+      `${state}, installed at ${status.definitionFile}`,
+      `start it with ${startCommand(status)}; ${logCommand(status)} says why it stopped`,
+    );
   }
   if (status.linger === false) {
     return warn('service', `${state}, but lingering is off, so it stops when you log out`, 'sudo loginctl enable-linger $USER');

@@ -40,7 +40,11 @@ export async function rootGroups(input: RootsInput): Promise<RootGroup[]> {
   const groups = new Map<string, { label: string; root?: string; dirs: string[] }>();
   for (const folder of folders) {
     const key = folder.root ?? folder.origin;
-    const group = groups.get(key) ?? { label: folder.root ? `${folder.root} (${folder.origin})` : folder.origin, ...(folder.root ? { root: folder.root } : {}), dirs: [] };
+    const group = groups.get(key) ?? {
+      label: folder.root ? `${folder.root} (${folder.origin})` : folder.origin,
+      ...(folder.root ? { root: folder.root } : {}),
+      dirs: [],
+    };
     group.dirs.push(folder.dir);
     groups.set(key, group);
   }
@@ -62,7 +66,11 @@ export async function checkRoot(group: RootGroup, poll: PollPolicy, pollInterval
   for (const dir of group.root ? [group.root] : group.dirs) if (await isDirectory(dir)) present.push(dir);
   if (present.length === 0) {
     return {
-      result: fail('root', `${group.label} is missing or not mounted`, 'mount it (a NAS share must be mounted before arenad starts), or remove it from library.roots or extra_model_paths.yaml'),
+      result: fail(
+        'root',
+        `${group.label} is missing or not mounted`,
+        'mount it (a NAS share must be mounted before arenad starts), or remove it from library.roots or extra_model_paths.yaml',
+      ),
       watched: [],
     };
   }
@@ -73,7 +81,11 @@ export async function checkRoot(group: RootGroup, poll: PollPolicy, pollInterval
   const missing = group.root ? [] : group.dirs.filter((dir) => !present.includes(dir));
   if (missing.length > 0) {
     return {
-      result: warn('root', `${group.label}: ${fsType}, ${how}; ${missing.length} of its folders ${missing.length === 1 ? 'is' : 'are'} missing: ${missing.slice(0, 3).join(', ')}`, 'create them, or remove them from extra_model_paths.yaml'),
+      result: warn(
+        'root',
+        `${group.label}: ${fsType}, ${how}; ${missing.length} of its folders ${missing.length === 1 ? 'is' : 'are'} missing: ${missing.slice(0, 3).join(', ')}`,
+        'create them, or remove them from extra_model_paths.yaml',
+      ),
       watched,
     };
   }
@@ -104,13 +116,27 @@ export async function checkInotify(input: InotifyInput): Promise<CheckResult> {
   if (input.os !== 'linux') return pass('inotify', `no watch limit to check on ${input.os}`);
   const limitFile = input.limitFile ?? INOTIFY_LIMIT_FILE;
   const limit = Number((await fs.readFile(limitFile, 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(limit) || limit <= 0) return warn('inotify', `the inotify watch limit cannot be read from ${limitFile}`, 'check that /proc is mounted; the library falls back to polling when watches run out');
+  if (!Number.isInteger(limit) || limit <= 0)
+    return warn(
+      'inotify',
+      `the inotify watch limit cannot be read from ${limitFile}`,
+      'check that /proc is mounted; the library falls back to polling when watches run out',
+    );
   const needed = await countFolders(input.watched, 2 * limit + 1);
   const raise = `raise it: echo fs.inotify.max_user_watches=${Math.max(524_288, 4 * needed)} | sudo tee /etc/sysctl.d/90-arena.conf && sudo sysctl --system`;
   if (needed > limit) {
-    return fail('inotify', `the inotify watch limit (${limit}) is below the ${needed}${needed > 2 * limit ? '+' : ''} folders Arena watches; the rest are only polled`, raise);
+    return fail(
+      'inotify',
+      `the inotify watch limit (${limit}) is below the ${needed}${needed > 2 * limit ? '+' : ''} folders Arena watches; the rest are only polled`,
+      raise,
+    );
   }
   // The limit is per user: ComfyUI, editors and other watchers draw from the same budget.
-  if (needed > limit / 2) return warn('inotify', `Arena watches ${needed} folders, over half of the inotify watch limit (${limit}) that it shares with your other programs`, raise);
+  if (needed > limit / 2)
+    return warn(
+      'inotify',
+      `Arena watches ${needed} folders, over half of the inotify watch limit (${limit}) that it shares with your other programs`,
+      raise,
+    );
   return pass('inotify', `Arena watches ${needed} folders; the inotify watch limit is ${limit}`);
 }

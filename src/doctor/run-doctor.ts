@@ -66,7 +66,13 @@ async function permissionChecks(config: ArenaConfig, installed: ServiceMode | un
   if (installed === 'system') {
     const systemUser = await identityOf(service.system.user, service);
     if (!systemUser) {
-      return [fail('permissions', `the system service runs as ${service.system.user}, and that user does not exist`, 'sudo arenactl service install --system creates it')];
+      return [
+        fail(
+          'permissions',
+          `the system service runs as ${service.system.user}, and that user does not exist`,
+          'sudo arenactl service install --system creates it',
+        ),
+      ];
     }
     daemonUser = systemUser;
   }
@@ -76,7 +82,9 @@ async function permissionChecks(config: ArenaConfig, installed: ServiceMode | un
     try {
       socketGroup = { name: config.control.socketGroup, gid: await groupId(config.control.socketGroup, service.runner) };
     } catch (error) {
-      results.push(fail('permissions', messageOf(error), `create the group (sudo groupadd ${config.control.socketGroup}) or clear control.socketGroup`));
+      results.push(
+        fail('permissions', messageOf(error), `create the group (sudo groupadd ${config.control.socketGroup}) or clear control.socketGroup`),
+      );
     }
   }
   const writable = [
@@ -91,13 +99,25 @@ async function permissionChecks(config: ArenaConfig, installed: ServiceMode | un
   return results;
 }
 
-async function configChecks(config: ArenaConfig, platform: Platform, installed: ServiceMode | undefined, environment: DoctorEnvironment): Promise<CheckResult[]> {
+async function configChecks(
+  config: ArenaConfig,
+  platform: Platform,
+  installed: ServiceMode | undefined,
+  environment: DoctorEnvironment,
+): Promise<CheckResult[]> {
   const { env, home } = platform;
   const results: CheckResult[] = [await checkComfyPaths({ comfyRoot: config.comfy.root, cacheRoot: config.cache.root, env, home })];
 
   const groups = await rootGroups({ comfyRoot: config.comfy.root, libraryRoots: config.library.roots, cacheRoot: config.cache.root, env, home });
   const watched: string[] = [];
-  if (groups.length === 0) results.push(fail('root', 'no model folders: neither comfy.root nor library.roots is set', 'set comfy.root (ARENA_COMFY_ROOT) or library.roots (ARENA_LIBRARY_ROOTS)'));
+  if (groups.length === 0)
+    results.push(
+      fail(
+        'root',
+        'no model folders: neither comfy.root nor library.roots is set',
+        'set comfy.root (ARENA_COMFY_ROOT) or library.roots (ARENA_LIBRARY_ROOTS)',
+      ),
+    );
   for (const group of groups) {
     const checked = await checkRoot(group, config.library.poll, config.library.pollInterval);
     results.push(checked.result);

@@ -44,10 +44,15 @@ export async function checkUpdateEndpoints(input: UpdatesInput): Promise<CheckRe
       try {
         const status = await answer(url, timeoutMs);
         const took = `HTTP ${status} in ${Date.now() - started} ms`;
-        if (status >= 500) return warn('updates', `${key} ${url} answers with a server error (${took})`, 'the hub may be down; updates retry in the next window');
+        if (status >= 500)
+          return warn('updates', `${key} ${url} answers with a server error (${took})`, 'the hub may be down; updates retry in the next window');
         return pass('updates', `${key} ${url} answers (${took})`);
       } catch (error) {
-        return fail('updates', `${key} ${url} cannot be reached: ${reason(error)}`, `check the network, a proxy or firewall, and ${key} in the config`);
+        return fail(
+          'updates',
+          `${key} ${url} cannot be reached: ${reason(error)}`,
+          `check the network, a proxy or firewall, and ${key} in the config`,
+        );
       }
     }),
   );

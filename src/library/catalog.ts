@@ -24,9 +24,7 @@ export interface CatalogEvents {
   available: [folder: ModelFolder, models: number];
 }
 
-export const CATALOG_EVENT_NAMES = ['added', 'changed', 'removed', 'unavailable', 'available'] as const satisfies ReadonlyArray<
-  keyof CatalogEvents
->;
+export const CATALOG_EVENT_NAMES = ['added', 'changed', 'removed', 'unavailable', 'available'] as const satisfies ReadonlyArray<keyof CatalogEvents>;
 
 export interface ByteCount {
   models: number;
@@ -186,8 +184,7 @@ export class Catalog extends EventEmitter<CatalogEvents> implements CatalogView 
   }
 
   *entries(category?: string): Iterable<CatalogEntry> {
-    const categories =
-      category === undefined ? [...this.index.values()] : [this.index.get(canonicalCategory(category)) ?? new Map()];
+    const categories = category === undefined ? [...this.index.values()] : [this.index.get(canonicalCategory(category)) ?? new Map()];
     for (const names of categories) {
       for (const [name, holders] of names as Map<string, Holders>) {
         const first = this.firstOf(holders, name);

@@ -78,13 +78,7 @@ function isEmptyNode(node: Node | null): boolean {
   return node === null || (isScalar(node) && node.value === null);
 }
 
-function readSection(
-  section: string,
-  body: Node,
-  yamlDir: string,
-  expansion: PathExpansion,
-  problems: ProblemList,
-): ExtraPathEntry[] {
+function readSection(section: string, body: Node, yamlDir: string, expansion: PathExpansion, problems: ProblemList): ExtraPathEntry[] {
   const pairs = pairsOf(body);
   let basePath: string | undefined;
   let isDefault = false;
@@ -158,10 +152,7 @@ export function parseExtraModelPaths(text: string, file: string, expansion: Path
  * Reads one file. A missing file is fine for ComfyUI's own (most installs have
  * none) and a problem for one the user named explicitly.
  */
-export async function readExtraModelPaths(
-  file: string,
-  options: PathExpansion & { required: boolean },
-): Promise<ExtraPathsFile> {
+export async function readExtraModelPaths(file: string, options: PathExpansion & { required: boolean }): Promise<ExtraPathsFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -168,7 +168,10 @@ export class FolderSync {
     this.applyScan(state, scan.models, (model) => firstScan && model.mtimeMs <= settledBefore);
     const seen = new Set(scan.models.map((model) => normalizeModelName(model.name)));
     const known = [...this.options.catalog.folderEntries(state.folder).keys()];
-    await this.removeGone(state, known.filter((name) => !seen.has(name)));
+    await this.removeGone(
+      state,
+      known.filter((name) => !seen.has(name)),
+    );
   }
 
   private async applyChange(state: FolderState, target: string, onDirectory: (dir: string) => void): Promise<void> {
@@ -209,7 +212,10 @@ export class FolderSync {
     this.applyScan(state, scan.models, () => false);
     const seen = new Set(scan.models.map((model) => normalizeModelName(model.name)));
     const known = this.options.catalog.namesUnder(state.folder, name);
-    await this.removeGone(state, known.filter((other) => !seen.has(other)));
+    await this.removeGone(
+      state,
+      known.filter((other) => !seen.has(other)),
+    );
   }
 
   private applyScan(state: FolderState, models: ScannedModel[], countsAtOnce: (model: ScannedModel) => boolean): void {

@@ -168,9 +168,7 @@ export async function collectModelFolders(input: FolderCollectionInput): Promise
   if (input.comfyRoot !== undefined) await addRootFolders(order, path.resolve(input.comfyRoot, 'models'), 'models');
 
   const configFiles: Array<{ file: string; required: boolean }> = [
-    ...(input.comfyRoot === undefined
-      ? []
-      : [{ file: path.resolve(input.comfyRoot, 'extra_model_paths.yaml'), required: false }]),
+    ...(input.comfyRoot === undefined ? [] : [{ file: path.resolve(input.comfyRoot, 'extra_model_paths.yaml'), required: false }]),
     ...(input.extraConfigFiles ?? []).map((file) => ({ file: path.resolve(file), required: true })),
   ];
   const sections: Array<{ file: string; entries: ExtraPathEntry[] }> = [];

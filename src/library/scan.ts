@@ -47,7 +47,10 @@ export async function folderProblem(dir: string): Promise<string | undefined> {
 
 /** True when a name relative to its folder lies inside a dot-folder. */
 export function isInDotFolder(name: string): boolean {
-  return name.split('/').slice(0, -1).some((segment) => segment.startsWith('.'));
+  return name
+    .split('/')
+    .slice(0, -1)
+    .some((segment) => segment.startsWith('.'));
 }
 
 /**
@@ -102,13 +105,7 @@ const STAT_BATCH = 256;
  * preview image and metadata file too, and hold all of those results in
  * memory until the walk ends: with 100,000 models that was the daemon's peak.
  */
-async function walk(
-  folder: ModelFolder,
-  prefix: string,
-  visited: Set<string>,
-  bounds: readonly string[],
-  found: ScannedModel[],
-): Promise<void> {
+async function walk(folder: ModelFolder, prefix: string, visited: Set<string>, bounds: readonly string[], found: ScannedModel[]): Promise<void> {
   const models: string[] = [];
   const links: string[] = [];
   const entries = fastGlob.stream('**/*', {

@@ -35,8 +35,7 @@ export const parcelSubscribe: SubscribeFunction = (dir, callback) => parcelWatch
 const SIDECAR_FILES = /\.(?:png|jpe?g|webp|gif|mp4|webm|json|info|txt|md|html?)$/;
 
 /** For model folders only: the workflow and output watchers need exactly these files. */
-export const librarySubscribe: SubscribeFunction = (dir, callback) =>
-  parcelWatcher.subscribe(dir, callback, { ignore: [SIDECAR_FILES] });
+export const librarySubscribe: SubscribeFunction = (dir, callback) => parcelWatcher.subscribe(dir, callback, { ignore: [SIDECAR_FILES] });
 
 /**
  * True when the kernel refused more watches: `inotify_add_watch` fails with

@@ -74,7 +74,11 @@ export function eventMetrics(registry: Registry, categories: CategoryLabels): (e
     registers,
   });
   const installs = new Counter({ name: 'arena_update_installs_total', help: 'Model updates installed.', registers });
-  const failures = new Counter({ name: 'arena_update_failures_total', help: 'Model updates that failed (check, download, verification or swap).', registers });
+  const failures = new Counter({
+    name: 'arena_update_failures_total',
+    help: 'Model updates that failed (check, download, verification or swap).',
+    registers,
+  });
   const rollbacks = new Counter({ name: 'arena_update_rollbacks_total', help: 'Models rolled back to a kept version.', registers });
 
   // Known label values start at 0, so that rate() sees the first increment of each.

@@ -27,24 +27,34 @@ export function liveMetrics(registry: Registry, sources: MetricsSources, categor
       reported.add(message);
     }
   };
-  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-    new Gauge<L>({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) => new Gauge<L>({ name, help, labelNames, registers });
 
   const daemonState = gauge('arena_daemon_state', 'The daemon state: 1 for the current one of starting, ready, degraded.', ['state']);
-  const problems = gauge('arena_daemon_problems', 'Problems the daemon reports in arenactl status (a missing root, a full disk, a port in use, ...).');
+  const problems = gauge(
+    'arena_daemon_problems',
+    'Problems the daemon reports in arenactl status (a missing root, a full disk, a port in use, ...).',
+  );
   const comfyUp = gauge('arena_comfyui_up', 'Whether ComfyUI answered its last queue poll (0 until the first answer).');
   // Only present folders: a root lacks most default category folders, and that is normal. An unreachable root shows in arena_library_root_up.
   const folders = gauge('arena_library_folders', 'Library category folders present, by how they are followed: watch (inotify) or poll.', ['mode']);
   // One series per root, a handful per box, labelled with where the config names it: no label holds a path.
-  const rootUp = gauge('arena_library_root_up', 'Whether a library root (or a folder extra_model_paths.yaml names on its own) is reachable: 1 or 0.', ['root']);
+  const rootUp = gauge(
+    'arena_library_root_up',
+    'Whether a library root (or a folder extra_model_paths.yaml names on its own) is reachable: 1 or 0.',
+    ['root'],
+  );
   const libraryBytes = gauge('arena_library_bytes', 'Bytes of the models in the library (each model once, as ComfyUI lists it).');
-  const unavailable = gauge('arena_library_unavailable_models', 'Models kept in the catalog while their root or folder is unreachable (a NAS that went away).');
+  const unavailable = gauge(
+    'arena_library_unavailable_models',
+    'Models kept in the catalog while their root or folder is unreachable (a NAS that went away).',
+  );
   const readDaemon = guarded('the daemon status', () => {
     const status = sources.daemon();
     for (const state of DAEMON_STATES) daemonState.set({ state }, status.state === state ? 1 : 0);
     problems.set(status.problems.length);
     comfyUp.set(status.comfy.reachable === true ? 1 : 0);
-    for (const mode of FOLDER_MODES) folders.set({ mode }, status.library.folders.filter((folder) => folder.state === 'ok' && folder.mode === mode).length);
+    for (const mode of FOLDER_MODES)
+      folders.set({ mode }, status.library.folders.filter((folder) => folder.state === 'ok' && folder.mode === mode).length);
     // A root dropped by a reload leaves no stale series behind.
     rootUp.reset();
     for (const root of status.library.roots) rootUp.set({ root: root.name }, root.state === 'ok' ? 1 : 0);

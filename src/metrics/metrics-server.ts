@@ -62,7 +62,9 @@ export class MetricsServer {
       // stop() may have come while the bind was under way: it found nothing listening to close.
       if (this.#stopped) return await this.stop();
       this.#setProblem(undefined);
-      this.#options.logger.info('metrics listening', { url: `http://${formatListenAddress({ ...this.#options.listen, port: this.port! })}${METRICS_PATH}` });
+      this.#options.logger.info('metrics listening', {
+        url: `http://${formatListenAddress({ ...this.#options.listen, port: this.port! })}${METRICS_PATH}`,
+      });
     } catch (error) {
       const retryMs = this.#options.retryMs ?? DEFAULT_RETRY_MS;
       this.#setProblem(bindProblem(where, error, retryMs));

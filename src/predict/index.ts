@@ -4,7 +4,12 @@
  * and the history of the runs that really happened.
  */
 export type { RunSighting, WorkflowSighting } from './sightings.js';
-export { WorkflowSaveWatcher, WORKFLOW_SAVE_DEFAULTS, type WorkflowSaveWatcherEvents, type WorkflowSaveWatcherOptions } from './workflow-save-watcher.js';
+export {
+  WorkflowSaveWatcher,
+  WORKFLOW_SAVE_DEFAULTS,
+  type WorkflowSaveWatcherEvents,
+  type WorkflowSaveWatcherOptions,
+} from './workflow-save-watcher.js';
 export { OutputImageWatcher, OUTPUT_IMAGE_DEFAULTS, type OutputImageWatcherEvents, type OutputImageWatcherOptions } from './output-image-watcher.js';
 export {
   ComfyQueueWatcher,

@@ -199,9 +199,7 @@ export class TreeWatch {
   private async inspectCreated(file: string): Promise<void> {
     const stats = await lstat(file).catch(() => undefined);
     if (stats === undefined || !stats.isDirectory() || this.stopped) return;
-    await this.discover(file).catch((error: unknown) =>
-      this.options.logger.warn('scanning a new folder failed', { dir: file, err: error }),
-    );
+    await this.discover(file).catch((error: unknown) => this.options.logger.warn('scanning a new folder failed', { dir: file, err: error }));
     this.scheduleRefresh();
   }
 
@@ -260,7 +258,8 @@ export class TreeWatch {
   private fail(problem: string, error: unknown): void {
     this.mode = 'failing';
     // Said once; the check timer keeps trying quietly.
-    if (this.problem !== problem) this.options.logger.warn(`${problem}; retrying every ${this.options.checkIntervalMs / 1000} s`, { err: messageOf(error) });
+    if (this.problem !== problem)
+      this.options.logger.warn(`${problem}; retrying every ${this.options.checkIntervalMs / 1000} s`, { err: messageOf(error) });
     this.problem = problem;
   }
 

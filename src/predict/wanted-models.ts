@@ -120,7 +120,11 @@ export class WantedModels extends EventEmitter<{ event: [WantedEvent] }> {
    * is the origin's whole list now (a newer save of the same workflow), so
    * what it no longer names is forgotten.
    */
-  note(origin: string, models: readonly WantedModel[], options: { priority: PrefetchPriority; replace: boolean; pin?: boolean }): WantedModelStatus[] {
+  note(
+    origin: string,
+    models: readonly WantedModel[],
+    options: { priority: PrefetchPriority; replace: boolean; pin?: boolean },
+  ): WantedModelStatus[] {
     const change = this.#set.note(origin, models, { ...options, now: this.#now() });
     for (const entry of change.added) this.emit('event', { event: 'wanted.added', key: wantedKey(entry), origin, reason: this.#reason(entry) });
     this.#applyDrops(change.dropped);
@@ -178,7 +182,8 @@ export class WantedModels extends EventEmitter<{ event: [WantedEvent] }> {
   #applyDrops(dropped: WantedChange['dropped']): void {
     for (const { entry, reason } of dropped) {
       this.emit('event', { event: 'wanted.dropped', key: wantedKey(entry), origin: entry.origin, reason });
-      const why = reason === 'replaced' ? 'a newer save no longer uses it' : reason === 'expired' ? 'it did not arrive in time' : 'too many models are wanted';
+      const why =
+        reason === 'replaced' ? 'a newer save no longer uses it' : reason === 'expired' ? 'it did not arrive in time' : 'too many models are wanted';
       this.#options.logger.info(`no longer waiting for ${wantedKey(entry)} (${entry.origin}): ${why}`);
     }
     if (dropped.length > 0) this.#saveSoon();

@@ -84,7 +84,8 @@ export class CivitaiClient {
     installedSha256: () => Promise<string | undefined>,
     signal?: AbortSignal,
   ): Promise<RemoteVersion> {
-    const version = source.versionId !== undefined ? await this.version(source.versionId, signal) : await this.#latest(source, targetName, installedSha256, signal);
+    const version =
+      source.versionId !== undefined ? await this.version(source.versionId, signal) : await this.#latest(source, targetName, installedSha256, signal);
     const file = pickFile(version.files, targetName);
     if (file === undefined) {
       throw new HubResponseError(`CivitAI version ${version.id} has no file with a published SHA256, so a download could not be verified`);
@@ -170,7 +171,8 @@ export class CivitaiClient {
 
   #parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, body: unknown, url: string): T {
     const parsed = schema.safeParse(body);
-    if (!parsed.success) throw new HubResponseError(`CivitAI answered ${shownUrl(url)} with an unexpected body: ${parsed.error.issues[0]?.message ?? ''}`);
+    if (!parsed.success)
+      throw new HubResponseError(`CivitAI answered ${shownUrl(url)} with an unexpected body: ${parsed.error.issues[0]?.message ?? ''}`);
     return parsed.data;
   }
 }

@@ -39,7 +39,14 @@ export class DownloadTracker {
 
   /** Each download, as status shows it. */
   list(): DownloadState[] {
-    return [...this.#downloads.values()].map(({ target, state, bytesDone, bytes, percent, version }) => ({ target, state, bytesDone, bytes, percent, version }));
+    return [...this.#downloads.values()].map(({ target, state, bytesDone, bytes, percent, version }) => ({
+      target,
+      state,
+      bytesDone,
+      bytes,
+      percent,
+      version,
+    }));
   }
 
   /** The download running now, if any. */

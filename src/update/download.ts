@@ -86,9 +86,17 @@ function describeVerdict(verdict: PaceVerdict): string {
 
 /** Errors that another try cannot fix. */
 function isFinal(error: unknown): boolean {
-  return [PausedError, VerifyError, NoSpaceError, HubAuthError, HubGatedError, HubNotFoundError, HubResponseError, RateLimitedError, UpdateIoError].some(
-    (kind) => error instanceof kind,
-  );
+  return [
+    PausedError,
+    VerifyError,
+    NoSpaceError,
+    HubAuthError,
+    HubGatedError,
+    HubNotFoundError,
+    HubResponseError,
+    RateLimitedError,
+    UpdateIoError,
+  ].some((kind) => error instanceof kind);
 }
 
 export async function freeBytes(dir: string): Promise<number> {
@@ -287,9 +295,13 @@ export async function downloadVerified(request: DownloadRequest): Promise<Downlo
       break;
     } catch (error) {
       if (request.signal.aborted) {
-        throw new PausedError(`the download of ${target} is paused at ${formatBytes(transfer.offset)} of ${formatBytes(remote.bytes)}; it resumes next time`, transfer.offset, {
-          cause: error,
-        });
+        throw new PausedError(
+          `the download of ${target} is paused at ${formatBytes(transfer.offset)} of ${formatBytes(remote.bytes)}; it resumes next time`,
+          transfer.offset,
+          {
+            cause: error,
+          },
+        );
       }
       if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
         await discardStaged(files);

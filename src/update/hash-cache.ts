@@ -42,7 +42,8 @@ export class HashCache {
       if (parsed.success) records = new Map(Object.entries(parsed.data.files));
       else logger.warn('the hash cache has an unknown shape; starting it afresh', { file });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('cannot read the hash cache; starting it afresh', { file, err: messageOf(error) });
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        logger.warn('cannot read the hash cache; starting it afresh', { file, err: messageOf(error) });
     }
     return new HashCache(file, records, logger);
   }

@@ -12,10 +12,16 @@ import type { HistoryResult, KeptVersionResult } from './update-results.js';
 import { listKept, versionsDirOf } from './versions.js';
 
 /** The history of one target (a normalised key), or of every target tracked or ever recorded. */
-export async function historyReport(library: UpdateLibrary, history: UpdateHistory, tracked: readonly ManifestEntry[], target?: string): Promise<HistoryResult> {
+export async function historyReport(
+  library: UpdateLibrary,
+  history: UpdateHistory,
+  tracked: readonly ManifestEntry[],
+  target?: string,
+): Promise<HistoryResult> {
   const records = await history.list(target);
   const all = target === undefined ? records : await history.list();
-  const targets = target !== undefined ? [target] : [...new Set([...tracked.map((entry) => entry.target), ...records.map((record) => record.target)])];
+  const targets =
+    target !== undefined ? [target] : [...new Set([...tracked.map((entry) => entry.target), ...records.map((record) => record.target)])];
   const kept: Array<HistoryResult['kept'][number]> = [];
   for (const name of targets) {
     const root = tracked.find((entry) => entry.target === name)?.root;

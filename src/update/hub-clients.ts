@@ -29,9 +29,16 @@ export function hubClients(settings: UpdateSettings, options: HubClientOptions):
   const { credentials, logger, sleep, fetch, backoff } = options;
   const common = { logger, sleep, ...(fetch ? { fetch } : {}), ...(backoff ? { backoff } : {}) };
   return {
-    hf: new HfClient(new HubHttp({ ...common, hub: 'Hugging Face', endpoint: settings.hfEndpoint, ...(credentials.hfToken ? { token: credentials.hfToken } : {}) })),
+    hf: new HfClient(
+      new HubHttp({ ...common, hub: 'Hugging Face', endpoint: settings.hfEndpoint, ...(credentials.hfToken ? { token: credentials.hfToken } : {}) }),
+    ),
     civitai: new CivitaiClient(
-      new HubHttp({ ...common, hub: 'CivitAI', endpoint: settings.civitaiEndpoint, ...(credentials.civitaiToken ? { token: credentials.civitaiToken } : {}) }),
+      new HubHttp({
+        ...common,
+        hub: 'CivitAI',
+        endpoint: settings.civitaiEndpoint,
+        ...(credentials.civitaiToken ? { token: credentials.civitaiToken } : {}),
+      }),
     ),
   };
 }

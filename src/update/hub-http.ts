@@ -121,8 +121,10 @@ export class HubHttp {
       return JSON.parse(await readCappedText(response, MAX_API_BODY_BYTES));
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
-      if (limit.aborted) throw new HubUnreachableError(`${this.hub} did not answer ${shownUrl(url)} within ${API_TIMEOUT_MS / 1000} s`, { cause: error });
-      if (error instanceof SyntaxError) throw new HubResponseError(`${this.hub} answered ${shownUrl(url)} with a body that is not JSON`, { cause: error });
+      if (limit.aborted)
+        throw new HubUnreachableError(`${this.hub} did not answer ${shownUrl(url)} within ${API_TIMEOUT_MS / 1000} s`, { cause: error });
+      if (error instanceof SyntaxError)
+        throw new HubResponseError(`${this.hub} answered ${shownUrl(url)} with a body that is not JSON`, { cause: error });
       if (error instanceof BodyTooLarge) {
         const cap = `${MAX_API_BODY_BYTES / MiB} MiB`;
         const what =
@@ -151,9 +153,12 @@ export class HubHttp {
         });
       } catch (error) {
         if (init.signal?.aborted) throw init.signal.reason;
-        throw new HubUnreachableError(`cannot reach ${this.hub} at ${current.origin} (${describeFetchFailure(error)}); check the network and updates endpoints`, {
-          cause: error,
-        });
+        throw new HubUnreachableError(
+          `cannot reach ${this.hub} at ${current.origin} (${describeFetchFailure(error)}); check the network and updates endpoints`,
+          {
+            cause: error,
+          },
+        );
       }
       const location = response.headers.get('location');
       if (init.redirects === 'none' || response.status < 300 || response.status > 399 || location === null) return response;

@@ -49,7 +49,12 @@ export async function installUpdate(context: UpdateContext, inspection: Inspecti
     ...(options.onStart ? { onStart: options.onStart } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  context.logger.info('download verified', { target: entry.target, version: remote.label, sha256: remote.sha256.slice(0, 12), bytes: downloaded.bytes });
+  context.logger.info('download verified', {
+    target: entry.target,
+    version: remote.label,
+    sha256: remote.sha256.slice(0, 12),
+    bytes: downloaded.bytes,
+  });
 
   // The download may have taken hours: look at the library file again just before the swap.
   const located = await locateTarget(context.library, entry);
@@ -72,7 +77,8 @@ export async function installUpdate(context: UpdateContext, inspection: Inspecti
     keptAs: swap.keptAs ?? null,
     trigger: options.trigger,
   });
-  for (const pruned of swap.pruned) context.logger.info('dropped an old kept version', { target: entry.target, sha256: pruned.sha256.slice(0, 12), file: pruned.file });
+  for (const pruned of swap.pruned)
+    context.logger.info('dropped an old kept version', { target: entry.target, sha256: pruned.sha256.slice(0, 12), file: pruned.file });
   context.logger.info('installed', {
     target: entry.target,
     path: located.path,

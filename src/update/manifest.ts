@@ -68,7 +68,10 @@ export const DEFAULT_KEEP = 1;
 const hfSchema = z
   .object({
     repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name, such as stabilityai/sdxl-vae'),
-    file: z.string().min(1).refine((file) => !file.split('/').includes('..') && !file.startsWith('/'), 'must be a path inside the repository'),
+    file: z
+      .string()
+      .min(1)
+      .refine((file) => !file.split('/').includes('..') && !file.startsWith('/'), 'must be a path inside the repository'),
     revision: z.string().min(1).default('main'),
   })
   .strict();
@@ -98,7 +101,11 @@ const civitaiSchema = z
 const entrySchema = z
   .object({
     target: z.string().min(3),
-    root: z.string().min(1).refine((root) => path.isAbsolute(root), 'must be an absolute path').optional(),
+    root: z
+      .string()
+      .min(1)
+      .refine((root) => path.isAbsolute(root), 'must be an absolute path')
+      .optional(),
     hf: hfSchema.optional(),
     civitai: civitaiSchema.optional(),
     keep: z.number().int().min(0).max(100).default(DEFAULT_KEEP),
@@ -144,7 +151,9 @@ export function parseManifest(text: string, file: string): Manifest {
   if (document.errors.length > 0) {
     const first = document.errors[0]!;
     const line = lineCounter.linePos(first.pos[0]).line;
-    throw new ManifestError(`the manifest ${file} is not valid YAML (line ${line}): ${first.message.split('\n')[0]}; fix it and run arenactl update check`);
+    throw new ManifestError(
+      `the manifest ${file} is not valid YAML (line ${line}): ${first.message.split('\n')[0]}; fix it and run arenactl update check`,
+    );
   }
   const models = document.get('models', true);
   if (text.trim() === '' || models === undefined || models === null) {
@@ -160,8 +169,12 @@ export function parseManifest(text: string, file: string): Manifest {
     const offset = (node as { range?: [number, number, number] } | null)?.range?.[0];
     const line = offset === undefined ? undefined : lineCounter.linePos(offset).line;
     const raw: unknown = (node as { toJSON?: () => unknown } | null)?.toJSON?.() ?? node;
-    const rawTarget = typeof raw === 'object' && raw !== null && typeof (raw as { target?: unknown }).target === 'string' ? (raw as { target: string }).target : undefined;
-    const problem = (message: string) => problems.push({ index, ...(line === undefined ? {} : { line }), ...(rawTarget === undefined ? {} : { target: rawTarget }), message });
+    const rawTarget =
+      typeof raw === 'object' && raw !== null && typeof (raw as { target?: unknown }).target === 'string'
+        ? (raw as { target: string }).target
+        : undefined;
+    const problem = (message: string) =>
+      problems.push({ index, ...(line === undefined ? {} : { line }), ...(rawTarget === undefined ? {} : { target: rawTarget }), message });
     const parsed = entrySchema.safeParse(raw);
     if (!parsed.success) {
       problem(describeIssues(parsed.error));

@@ -45,7 +45,8 @@ function choose(kept: readonly KeptVersion[], to: string | undefined, records: r
   });
   const matches = [...new Set([...byHash, ...byVersion])];
   if (matches.length === 1) return matches[0]!;
-  if (matches.length > 1) throw new NoVersionError(`--to ${to} matches ${matches.length} kept versions of ${target}; give more of the sha256 (kept: ${listing})`);
+  if (matches.length > 1)
+    throw new NoVersionError(`--to ${to} matches ${matches.length} kept versions of ${target}; give more of the sha256 (kept: ${listing})`);
   throw new NoVersionError(`no kept version of ${target} matches --to ${to} (kept in ${dir}: ${listing})`);
 }
 

@@ -37,7 +37,13 @@ export interface SwapResult {
 }
 
 /** The swap of `target` as an update or a rollback makes it, replacing `current` (null: no file yet). */
-export function swapContextOf(context: UpdateContext, target: string, located: LocatedTarget, keep: number, current: FileVersion | null): SwapContext {
+export function swapContextOf(
+  context: UpdateContext,
+  target: string,
+  located: LocatedTarget,
+  keep: number,
+  current: FileVersion | null,
+): SwapContext {
   return {
     target,
     located,
@@ -54,7 +60,13 @@ export function swapContextOf(context: UpdateContext, target: string, located: L
  * reads no file again: the new file's sha256, and the kept one's. Returns
  * the new file's stats.
  */
-export async function rememberSwap(context: UpdateContext, located: LocatedTarget, sha256: string, swap: SwapResult, current: FileVersion | null): Promise<Stats> {
+export async function rememberSwap(
+  context: UpdateContext,
+  located: LocatedTarget,
+  sha256: string,
+  swap: SwapResult,
+  current: FileVersion | null,
+): Promise<Stats> {
   const placed = await fs.stat(located.path);
   await context.hashes.remember(located.path, placed, sha256);
   if (swap.keptAs !== undefined && current !== null) await context.hashes.remember(swap.keptAs, await fs.stat(swap.keptAs), current.sha256);

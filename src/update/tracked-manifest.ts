@@ -67,7 +67,10 @@ export class TrackedManifest {
       this.#error = messageOf(error);
     }
     const manifest = this.#manifest;
-    const problems = [...(this.#error === undefined ? [] : [this.#error]), ...(manifest?.problems.map((problem) => describeProblem(manifest.file, problem)) ?? [])];
+    const problems = [
+      ...(this.#error === undefined ? [] : [this.#error]),
+      ...(manifest?.problems.map((problem) => describeProblem(manifest.file, problem)) ?? []),
+    ];
     if (JSON.stringify(problems) === JSON.stringify(this.#problems)) return;
     for (const problem of problems.filter((line) => !this.#problems.includes(line))) this.#logger.warn(problem);
     this.#problems = problems;

@@ -20,7 +20,9 @@ export interface UpdateChecksOptions {
 
 /** What an entry's result says of a failure: an ArenaError's code and message, or E_INTERNAL. */
 export function failureOf(error: unknown): { code: string; message: string } {
-  return error instanceof ArenaError ? { code: error.code, message: error.message } : { code: 'E_INTERNAL', message: `internal error: ${messageOf(error)}` };
+  return error instanceof ArenaError
+    ? { code: error.code, message: error.message }
+    : { code: 'E_INTERNAL', message: `internal error: ${messageOf(error)}` };
 }
 
 /** An entry's result from its check: what the library has, what the hub offers. */
@@ -110,7 +112,12 @@ export class UpdateChecks {
     const known = this.#pending.get(target);
     this.#pending.set(target, { target, bytes: inspection.remote.bytes, version: inspection.remote.label, held: inspection.held });
     if (known?.version !== inspection.remote.label) {
-      this.#options.logger.info('update available', { target, version: inspection.remote.label, bytes: inspection.remote.bytes, held: inspection.held });
+      this.#options.logger.info('update available', {
+        target,
+        version: inspection.remote.label,
+        bytes: inspection.remote.bytes,
+        held: inspection.held,
+      });
       this.#options.emit({ event: 'update.available', target, bytes: inspection.remote.bytes, version: inspection.remote.label });
     }
   }

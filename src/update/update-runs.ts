@@ -109,7 +109,10 @@ export class UpdateRuns {
       checks.note(inspection);
       if (inspection.status === 'up-to-date') return inspectedResult(inspection);
       if (inspection.held && !request.explicit) {
-        logger.info('update held back by a rollback; name the target to install it anyway', { target: entry.target, version: inspection.remote.label });
+        logger.info('update held back by a rollback; name the target to install it anyway', {
+          target: entry.target,
+          version: inspection.remote.label,
+        });
         return inspectedResult(inspection);
       }
       const inspected = inspection;
@@ -126,7 +129,13 @@ export class UpdateRuns {
       checks.forget(entry.target);
       if (outcome.status === 'up-to-date') return { ...inspectedResult(inspected, 'up-to-date'), local: outcome.from };
       this.#installed += 1;
-      emit({ event: 'update.installed', target: entry.target, from: outcome.from?.sha256 ?? null, to: inspected.remote.sha256, version: inspected.remote.label });
+      emit({
+        event: 'update.installed',
+        target: entry.target,
+        from: outcome.from?.sha256 ?? null,
+        to: inspected.remote.sha256,
+        version: inspected.remote.label,
+      });
       return { ...inspectedResult(inspected, 'updated'), path: outcome.path, ...(outcome.keptAs === undefined ? {} : { keptAs: outcome.keptAs }) };
     } catch (error) {
       if (signal.aborted) return this.#stopped(entry, inspection, error);
@@ -135,7 +144,11 @@ export class UpdateRuns {
       const failure = failureOf(error);
       logger.warn('update failed', { target: entry.target, code: failure.code, err: failure.message });
       emit({ event: 'update.failed', target: entry.target, ...failure });
-      return { ...(inspection ? inspectedResult(inspection) : { target: entry.target, source: describeSource(entry.source) }), status: 'error', error: failure };
+      return {
+        ...(inspection ? inspectedResult(inspection) : { target: entry.target, source: describeSource(entry.source) }),
+        status: 'error',
+        error: failure,
+      };
     }
   }
 

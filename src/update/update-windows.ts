@@ -43,7 +43,11 @@ function spanView(span: WindowSpan | undefined): { opensAt: string; closesAt: st
 export function windowsView(text: string, now: number): Pick<UpdatesStatus, 'windowOpen' | 'currentWindow' | 'nextWindow'> {
   const calendar = parseWindows(text);
   const current = windowAt(calendar, now);
-  return { windowOpen: current !== undefined, currentWindow: spanView(current), nextWindow: spanView(nextWindow(calendar, current?.closesAt ?? now)) };
+  return {
+    windowOpen: current !== undefined,
+    currentWindow: spanView(current),
+    nextWindow: spanView(nextWindow(calendar, current?.closesAt ?? now)),
+  };
 }
 
 export class UpdateWindows {
@@ -97,7 +101,8 @@ export class UpdateWindows {
     this.#scheduler = scheduler;
     scheduler.start();
     const next = scheduler.next;
-    if (next !== undefined && scheduler.current === undefined) this.#options.logger.info('next update window', { opensAt: iso(next.opensAt), closesAt: iso(next.closesAt) });
+    if (next !== undefined && scheduler.current === undefined)
+      this.#options.logger.info('next update window', { opensAt: iso(next.opensAt), closesAt: iso(next.closesAt) });
   }
 
   #open(span: WindowSpan): void {

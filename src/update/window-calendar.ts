@@ -52,7 +52,8 @@ function spansBetween(window: UpdateWindow, from: number, to: number, limit = In
 /** The longest a window of this rule stays open, with an hour to spare for a daylight-saving shift. */
 function lengthOf(window: UpdateWindow): number {
   if (window.kind === 'cron') return window.durationSeconds * 1000;
-  const minutes = window.endMinute > window.startMinute ? window.endMinute - window.startMinute : window.endMinute + MINUTES_PER_DAY - window.startMinute;
+  const minutes =
+    window.endMinute > window.startMinute ? window.endMinute - window.startMinute : window.endMinute + MINUTES_PER_DAY - window.startMinute;
   return minutes * 60_000 + 3_600_000;
 }
 

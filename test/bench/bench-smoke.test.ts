@@ -24,7 +24,10 @@ const MiB = 1024 * 1024;
 function assertWellFormed(t: ExecutionContext, report: BenchReport): void {
   t.true(report.summary.length > 0, `${report.name} has summary rows`);
   for (const row of report.summary) t.notRegex(row.value, /n\/a|NaN|not seen|undefined/, `${report.name}: ${row.metric}`);
-  t.true(report.details.some((line) => line.startsWith('| ---')), `${report.name} details hold a table`);
+  t.true(
+    report.details.some((line) => line.startsWith('| ---')),
+    `${report.name} details hold a table`,
+  );
 }
 
 test('the command line: --quick, --only with known names, --out, and usage errors', (t) => {
@@ -76,7 +79,10 @@ test.serial('copy throughput runs at a tiny size: cp and the copier, hot and col
   t.is(report.name, 'copy');
   assertWellFormed(t, report);
   for (const label of ['hot cp', 'cold cp', 'hot copier', 'cold copier', 'hot cp+sync', 'hot copier, page cache', 'cold copyFile+hash']) {
-    t.true(report.details.some((line) => line.startsWith(`| ${label} |`)), label);
+    t.true(
+      report.details.some((line) => line.startsWith(`| ${label} |`)),
+      label,
+    );
   }
 });
 

@@ -92,7 +92,11 @@ test('the queue saver gathers changes into one save, saves at once when asked, a
   saver.soon();
   context.queue.add({ key: 'loras/b', category: 'loras', name: 'b', priority: 'warm', origin: 'x' }, 0);
   saver.soon();
-  await eventually(async () => (await savedKeys().catch(() => [])).length === 2, 5000, () => 'the gathered save');
+  await eventually(
+    async () => (await savedKeys().catch(() => [])).length === 2,
+    5000,
+    () => 'the gathered save',
+  );
   t.is(saves.callCount, 1);
 
   context.queue.add({ key: 'loras/c', category: 'loras', name: 'c', priority: 'urgent', origin: 'x' }, 0);
@@ -139,7 +143,11 @@ test('a full filesystem is a problem, raised once, until the smallest copy that 
   const { context } = await contextWith(t);
   let free = 0;
   let changes = 0;
-  const watch = new SpaceWatch(context, async () => ({ freeBytes: free, totalBytes: 100 * GB }), () => (changes += 1));
+  const watch = new SpaceWatch(
+    context,
+    async () => ({ freeBytes: free, totalBytes: 100 * GB }),
+    () => (changes += 1),
+  );
   const { job } = context.queue.add({ key: 'loras/a', category: 'loras', name: 'a', priority: 'warm', origin: 'x' }, 0);
   job.notBefore = 5_000_000;
   watch.ranOut('loras/a', 3 * GB);

@@ -20,7 +20,10 @@ test('a requested model is copied byte-identical, recorded in the ledger, and li
   t.like(entry, { key: 'checkpoints/sdxl/base.safetensors', state: 'cached', bytes: 8 * MB, pinned: false, hits: 0 });
   t.like(h.service.stats(), { cache: { bytes: 8 * MB, files: 1 }, prefetch: { completed: 1, failed: 0, bytesCopied: 8 * MB } });
   const names = h.events.map((event) => event.event);
-  t.deepEqual(names.filter((name) => name !== 'prefetch.progress'), ['prefetch.queued', 'prefetch.started', 'prefetch.done']);
+  t.deepEqual(
+    names.filter((name) => name !== 'prefetch.progress'),
+    ['prefetch.queued', 'prefetch.started', 'prefetch.done'],
+  );
   t.true(names.includes('prefetch.progress'));
   const done = h.events.find((event) => event.event === 'prefetch.done');
   t.regex((done as { sha256: string }).sha256, /^[0-9a-f]{64}$/);
@@ -105,8 +108,14 @@ test('within the quota, a newcomer worth more per byte evicts what is worth less
   await h.waitForDone('checkpoints/queued.safetensors');
   const evicted = h.events.find((event) => event.event === 'cache.evicted');
   t.like(evicted, { key: 'checkpoints/guess.safetensors', bytes: 6 * MB });
-  t.regex((evicted as { reason: string }).reason, /^made room for checkpoints\/queued\.safetensors \(wanted by prompt 7 queued, .*\); it was wanted by history, /);
-  t.deepEqual(h.service.list().map((entry) => entry.key), ['checkpoints/queued.safetensors']);
+  t.regex(
+    (evicted as { reason: string }).reason,
+    /^made room for checkpoints\/queued\.safetensors \(wanted by prompt 7 queued, .*\); it was wanted by history, /,
+  );
+  t.deepEqual(
+    h.service.list().map((entry) => entry.key),
+    ['checkpoints/queued.safetensors'],
+  );
   t.true(h.service.stats().cache.bytes <= 10 * MB);
 });
 
@@ -119,8 +128,14 @@ test('a newcomer worth no more than what is cached is not admitted, and the answ
   h.service.request([{ category: 'checkpoints', name: 'b.safetensors' }], 'warm', 'history');
   const refused = await h.waitForEvent((event) => event.event === 'prefetch.failed', 'b refused');
   t.like(refused, { key: 'checkpoints/b.safetensors', code: 'E_NOT_ADMITTED', retry: false });
-  t.regex((refused as { message: string }).message, /^not admitted: making room for checkpoints\/b\.safetensors would evict checkpoints\/a\.safetensors \(wanted by prompt 1 queued, .*\), which is worth more to keep$/);
-  t.deepEqual(h.service.list().map((entry) => entry.key), ['checkpoints/a.safetensors']);
+  t.regex(
+    (refused as { message: string }).message,
+    /^not admitted: making room for checkpoints\/b\.safetensors would evict checkpoints\/a\.safetensors \(wanted by prompt 1 queued, .*\), which is worth more to keep$/,
+  );
+  t.deepEqual(
+    h.service.list().map((entry) => entry.key),
+    ['checkpoints/a.safetensors'],
+  );
 });
 
 test('a copy waits while the room is held by a copy still running, then makes its own room', async (t) => {
@@ -137,7 +152,10 @@ test('a copy waits while the room is held by a copy still running, then makes it
     'the second copy started only once the first had landed: never both at once over the quota',
   );
   t.true(h.service.stats().cache.bytes <= 100 * MB);
-  t.deepEqual(h.service.list().map((entry) => entry.key), ['checkpoints/second.safetensors']);
+  t.deepEqual(
+    h.service.list().map((entry) => entry.key),
+    ['checkpoints/second.safetensors'],
+  );
 });
 
 test('when the library file changes, the cached copy is removed at once and copied again while still wanted', async (t) => {
@@ -149,7 +167,10 @@ test('when the library file changes, the cached copy is removed at once and copi
   fs.writeFileSync(source, Buffer.alloc(2 * MB, 7));
   h.announce('loras', 'style.safetensors');
   await h.waitForEvent((event) => event.event === 'cache.evicted', 'the stale copy removed');
-  t.like(h.events.find((event) => event.event === 'cache.evicted'), { key: 'loras/style.safetensors', bytes: 3 * MB, reason: 'its library file changed' });
+  t.like(
+    h.events.find((event) => event.event === 'cache.evicted'),
+    { key: 'loras/style.safetensors', bytes: 3 * MB, reason: 'its library file changed' },
+  );
   await h.waitForDone('loras/style.safetensors');
   t.true(fs.readFileSync(h.cachePath('loras', 'style.safetensors')).equals(fs.readFileSync(source)));
 });
@@ -175,11 +196,17 @@ test('when the library file disappears from a reachable folder, the copy goes; a
 
   // The NAS goes away: the folder is unreachable, so nothing proves b stale.
   h.reachable = false;
-  h.catalog.setAvailable(h.folders.find((folder) => folder.category === 'loras')!, false);
+  h.catalog.setAvailable(
+    h.folders.find((folder) => folder.category === 'loras')!,
+    false,
+  );
   await h.service.stop();
   await h.start();
   t.true(fs.existsSync(h.cachePath('loras', 'b.safetensors')));
-  t.deepEqual(h.service.list().map((entry) => entry.key), ['loras/b.safetensors']);
+  t.deepEqual(
+    h.service.list().map((entry) => entry.key),
+    ['loras/b.safetensors'],
+  );
 });
 
 test('pin keeps the pin across re-copies, pinning an absent model copies it, unpin and evict work, bad keys are E_PATH', async (t) => {
@@ -254,7 +281,10 @@ test('a cached file deleted by hand is noticed and leaves the ledger', async (t)
   h.service.request([{ category: 'loras', name: 'a.safetensors' }], 'workflow', 'w');
   await h.waitForDone('loras/a.safetensors');
   fs.rmSync(h.cachePath('loras', 'a.safetensors'));
-  await h.waitForEvent((event) => event.event === 'cache.evicted' && event.reason === 'the cached file was deleted outside the daemon', 'the removal noticed');
+  await h.waitForEvent(
+    (event) => event.event === 'cache.evicted' && event.reason === 'the cached file was deleted outside the daemon',
+    'the removal noticed',
+  );
   t.deepEqual(h.service.list(), []);
 });
 
@@ -272,13 +302,22 @@ test('trim --dry-run lists what would go and why, least valuable first, and remo
   for (const name of ['a', 'b', 'c']) await h.waitForDone(`loras/${name}.safetensors`);
   const dry = await h.service.trim({ dryRun: true, toBytes: 2 * MB });
   t.true(dry.dryRun);
-  t.deepEqual(dry.evicted.map((entry) => entry.name), ['a.safetensors', 'c.safetensors']);
+  t.deepEqual(
+    dry.evicted.map((entry) => entry.name),
+    ['a.safetensors', 'c.safetensors'],
+  );
   t.regex(dry.evicted[0]!.reason, /^least value per byte of SSD among the rest \(wanted by history, .*\)$/);
   t.is(dry.freedBytes, 4 * MB);
   t.is(h.service.list().length, 3, 'a dry run removes nothing');
   const real = await h.service.trim({ toBytes: 2 * MB });
-  t.deepEqual(real.evicted.map((entry) => entry.name), ['a.safetensors', 'c.safetensors']);
-  t.deepEqual(h.service.list().map((entry) => entry.key), ['loras/b.safetensors']);
+  t.deepEqual(
+    real.evicted.map((entry) => entry.name),
+    ['a.safetensors', 'c.safetensors'],
+  );
+  t.deepEqual(
+    h.service.list().map((entry) => entry.key),
+    ['loras/b.safetensors'],
+  );
   t.false(fs.existsSync(h.cachePath('loras', 'a.safetensors')));
 });
 
@@ -291,8 +330,14 @@ test('trim never removes a pinned model', async (t) => {
   await h.waitForDone('checkpoints/keep.safetensors');
   await h.waitForDone('loras/go.safetensors');
   const result = await h.service.trim({ toBytes: 0 });
-  t.deepEqual(result.evicted.map((entry) => entry.name), ['go.safetensors']);
-  t.deepEqual(h.service.list().map((entry) => [entry.key, entry.reason]), [['checkpoints/keep.safetensors', 'pinned']]);
+  t.deepEqual(
+    result.evicted.map((entry) => entry.name),
+    ['go.safetensors'],
+  );
+  t.deepEqual(
+    h.service.list().map((entry) => [entry.key, entry.reason]),
+    [['checkpoints/keep.safetensors', 'pinned']],
+  );
 });
 
 test.serial('the scheduled trim runs on its cron schedule and brings the cache to the low-water mark', async (t) => {
@@ -314,7 +359,10 @@ test.serial('the scheduled trim runs on its cron schedule and brings the cache t
   t.is(h.service.list().length, 2, 'nothing before 03:30');
   await clock.tickAsync(31 * 60_000);
   await eventually(() => h.service.list().length === 1, 10_000, 'the scheduled trim');
-  t.deepEqual(h.service.list().map((entry) => entry.key), ['loras/b.safetensors']);
+  t.deepEqual(
+    h.service.list().map((entry) => entry.key),
+    ['loras/b.safetensors'],
+  );
   t.true(h.service.stats().cache.bytes <= 5 * MB);
 });
 
@@ -330,7 +378,10 @@ test('when idle, history warms up the models of the workflow that usually runs n
   }
   runs.push({ at: now - 10 * 60_000, keys: ['checkpoints/sdxl.safetensors'] });
   h.service.loadRuns(runs);
-  const queued = await h.waitForEvent((event) => event.event === 'prefetch.queued' && event.key === 'vae/upscale-vae.safetensors', 'the warm-up queued');
+  const queued = await h.waitForEvent(
+    (event) => event.event === 'prefetch.queued' && event.key === 'vae/upscale-vae.safetensors',
+    'the warm-up queued',
+  );
   t.like(queued, { key: 'vae/upscale-vae.safetensors', priority: 'warm' });
   t.regex((queued as { origin: string }).origin, /^history: vae\/upscale-vae\.safetensors usually runs about now$/);
   await h.waitForDone('vae/upscale-vae.safetensors');

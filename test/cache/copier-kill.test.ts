@@ -43,7 +43,10 @@ async function assertConsistent(t: ExecutionContext, tree: CacheTree, ledger: Le
   const files = await tree.listFiles();
   t.deepEqual(
     files.map((file) => `${file.category}/${file.name}`).sort(),
-    ledger.entries().map((entry) => `${entry.category}/${entry.name}`).sort(),
+    ledger
+      .entries()
+      .map((entry) => `${entry.category}/${entry.name}`)
+      .sort(),
     `${label}: the ledger lists exactly the files on disk`,
   );
   for (const file of files) {
@@ -94,10 +97,7 @@ test('a copy killed with SIGKILL at random points never leaves a partial file, a
       await ledger.close();
     }
 
-    const killed = await runChild(
-      { ...args, pauseAfterPlaceMs: kill === 'after-place' ? 60_000 : 0 },
-      kill,
-    );
+    const killed = await runChild({ ...args, pauseAfterPlaceMs: kill === 'after-place' ? 60_000 : 0 }, kill);
     const { ledger, report } = await recover();
     partialsRemoved += report.stagingRemoved;
     t.log(`  the child ended by ${killed.signal ?? `exit ${killed.code}`}; recovery: ${JSON.stringify(report)}`);

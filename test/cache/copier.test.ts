@@ -5,7 +5,15 @@ import { basename, dirname, join } from 'node:path';
 import { CacheTree } from '../../src/cache/cache-tree.js';
 import { copyIntoCache, type CopyRequest } from '../../src/cache/copier.js';
 import { nodeCopyIo, type CopyIo } from '../../src/cache/copy-io.js';
-import { CacheIoError, CopyAbortedError, NoSpaceError, PathError, SourceChangedError, SourceMissingError, VerifyError } from '../../src/cache/errors.js';
+import {
+  CacheIoError,
+  CopyAbortedError,
+  NoSpaceError,
+  PathError,
+  SourceChangedError,
+  SourceMissingError,
+  VerifyError,
+} from '../../src/cache/errors.js';
 import { MiB, allFiles, describeSource, listDir, sha256Of, tempDir, writeRandomFile } from '../helpers/cache-fixtures.js';
 
 const CHUNK = 1 * MiB;
@@ -40,11 +48,7 @@ async function assertCacheEmpty(t: ExecutionContext, tree: CacheTree): Promise<v
 test('a copy lands byte-identical at its cache path, with its sha256, and leaves staging empty', async (t) => {
   const { tree, request, data } = await setUp(t);
   const progress: number[] = [];
-  const result = await copyIntoCache(
-    tree,
-    { ...request, onProgress: (copied, total) => progress.push(copied / total) },
-    { chunkBytes: CHUNK },
-  );
+  const result = await copyIntoCache(tree, { ...request, onProgress: (copied, total) => progress.push(copied / total) }, { chunkBytes: CHUNK });
   const expectedPath = join(tree.root, 'checkpoints', 'sdxl', 'model.safetensors');
   t.is(result.path, expectedPath);
   t.is(result.key, 'checkpoints/sdxl/model.safetensors');
@@ -192,7 +196,10 @@ test('a direct write refused with EINVAL sends the rest of the copy through the 
   const result = await copyIntoCache(tree, request, { chunkBytes: CHUNK, flushEveryBytes: 2 * CHUNK, io });
   t.true((await readFile(result.path)).equals(data));
   t.is(refusals, 1, 'the direct handle is given up after its first refusal');
-  t.deepEqual(record.writes.filter((write) => write.startsWith('cached')), [0, 1, 2, 3].map((index) => `cached ${index * CHUNK}+${CHUNK}`));
+  t.deepEqual(
+    record.writes.filter((write) => write.startsWith('cached')),
+    [0, 1, 2, 3].map((index) => `cached ${index * CHUNK}+${CHUNK}`),
+  );
   t.true(record.writes.indexOf('sync') < record.writes.lastIndexOf(`cached ${3 * CHUNK}+${CHUNK}`), 'background flushes resume');
   t.true(record.closed);
 });
@@ -225,11 +232,7 @@ test('on this machine, the real O_DIRECT path (or the page cache where the files
       return bytes;
     },
   };
-  const result = await copyIntoCache(
-    tree,
-    { ...request, expected: { size: described.size, mtimeMs: described.mtimeMs } },
-    { chunkBytes: CHUNK, io },
-  );
+  const result = await copyIntoCache(tree, { ...request, expected: { size: described.size, mtimeMs: described.mtimeMs } }, { chunkBytes: CHUNK, io });
   t.true((await readFile(result.path)).equals(data));
   t.is(result.sha256, sha256Of(data));
   if (direct === undefined) {
@@ -277,10 +280,9 @@ test('verify size copies without hashing; sha256 hashes both small (inline) and 
 test('a known sha256 that the bytes do not match gives VerifyError and nothing visible', async (t) => {
   const { tree, request, data } = await setUp(t);
   const wrong = sha256Of(Buffer.concat([data, Buffer.from('x')]));
-  const error = await t.throwsAsync(
-    copyIntoCache(tree, { ...request, expected: { ...request.expected, sha256: wrong } }, { chunkBytes: CHUNK }),
-    { instanceOf: VerifyError },
-  );
+  const error = await t.throwsAsync(copyIntoCache(tree, { ...request, expected: { ...request.expected, sha256: wrong } }, { chunkBytes: CHUNK }), {
+    instanceOf: VerifyError,
+  });
   t.is(error?.code, 'E_VERIFY');
   t.is(error?.expected, wrong);
   t.is(error?.actual, sha256Of(data));
@@ -342,10 +344,10 @@ test('a source replaced by a rename during the copy gives SourceChangedError', a
     if (!replaced) renameSync(replacement, source);
     replaced = true;
   };
-  await t.throwsAsync(
-    copyIntoCache(tree, { ...request, onProgress: replaceOnce }, { chunkBytes: CHUNK }),
-    { instanceOf: SourceChangedError, message: /replaced/ },
-  );
+  await t.throwsAsync(copyIntoCache(tree, { ...request, onProgress: replaceOnce }, { chunkBytes: CHUNK }), {
+    instanceOf: SourceChangedError,
+    message: /replaced/,
+  });
   await assertCacheEmpty(t, tree);
 });
 
@@ -356,10 +358,9 @@ test('a source deleted during the copy gives SourceMissingError and nothing visi
     if (!deleted) unlinkSync(source);
     deleted = true;
   };
-  const error = await t.throwsAsync(
-    copyIntoCache(tree, { ...request, onProgress: deleteOnce }, { chunkBytes: CHUNK }),
-    { instanceOf: SourceMissingError },
-  );
+  const error = await t.throwsAsync(copyIntoCache(tree, { ...request, onProgress: deleteOnce }, { chunkBytes: CHUNK }), {
+    instanceOf: SourceMissingError,
+  });
   t.is(error?.code, 'E_SOURCE_MISSING');
   await assertCacheEmpty(t, tree);
 });
@@ -384,14 +385,12 @@ test('a source that no longer matches the catalog is refused before anything is 
   const { tree, request } = await setUp(t);
   let writes = 0;
   const io: Partial<CopyIo> = { write: async () => ++writes };
-  await t.throwsAsync(
-    copyIntoCache(tree, { ...request, expected: { ...request.expected, size: request.expected.size + 1 } }, { io }),
-    { instanceOf: SourceChangedError },
-  );
-  await t.throwsAsync(
-    copyIntoCache(tree, { ...request, expected: { ...request.expected, mtimeMs: request.expected.mtimeMs + 1000 } }, { io }),
-    { instanceOf: SourceChangedError },
-  );
+  await t.throwsAsync(copyIntoCache(tree, { ...request, expected: { ...request.expected, size: request.expected.size + 1 } }, { io }), {
+    instanceOf: SourceChangedError,
+  });
+  await t.throwsAsync(copyIntoCache(tree, { ...request, expected: { ...request.expected, mtimeMs: request.expected.mtimeMs + 1000 } }, { io }), {
+    instanceOf: SourceChangedError,
+  });
   t.is(writes, 0);
   await assertCacheEmpty(t, tree);
 });
@@ -415,10 +414,14 @@ test('an abort during the copy stops it within a few chunks: CopyAbortedError, n
     },
   };
   const error = await t.throwsAsync(
-    copyIntoCache(tree, { ...request, signal: controller.signal, onProgress: () => controller.abort() }, {
-      chunkBytes: CHUNK,
-      io,
-    }),
+    copyIntoCache(
+      tree,
+      { ...request, signal: controller.signal, onProgress: () => controller.abort() },
+      {
+        chunkBytes: CHUNK,
+        io,
+      },
+    ),
     { instanceOf: CopyAbortedError },
   );
   t.is(error?.code, 'E_ABORTED');

@@ -85,7 +85,11 @@ test('a full cache filesystem is a problem until the space the copy needed is fr
   // Freed space ends the wait at the next check, long before the retry's own minute would.
   space = { freeBytes: 10 * GB, totalBytes: 20 * GB };
   await h.waitForDone('checkpoints/big.safetensors');
-  await eventually(() => h.service.problems().length === 0, 5000, () => `problems: ${JSON.stringify(h.service.problems())}`);
+  await eventually(
+    () => h.service.problems().length === 0,
+    5000,
+    () => `problems: ${JSON.stringify(h.service.problems())}`,
+  );
   t.is(problemEvents, 2);
   t.is(calls, 2);
 });

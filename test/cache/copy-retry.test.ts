@@ -1,6 +1,15 @@
 import test from 'ava';
 import { copyRetryDelay } from '../../src/cache/copy-retry.js';
-import { CacheIoError, CopyAbortedError, NoSpaceError, PathError, SourceChangedError, SourceMissingError, SourceReadError, VerifyError } from '../../src/cache/errors.js';
+import {
+  CacheIoError,
+  CopyAbortedError,
+  NoSpaceError,
+  PathError,
+  SourceChangedError,
+  SourceMissingError,
+  SourceReadError,
+  VerifyError,
+} from '../../src/cache/errors.js';
 
 const reachable = { available: true };
 const away = { available: false };
@@ -32,14 +41,22 @@ test('a copy whose library folder is away waits for the folder, not for a clock,
 });
 
 test('failures that waiting cannot mend are not tried again', (t) => {
-  for (const error of [new CacheIoError('/ssd/a', 'write', { cause: fsError('EROFS') }), new PathError('../a', 'outside'), new CopyAbortedError('loras/a'), new Error('bug')]) {
+  for (const error of [
+    new CacheIoError('/ssd/a', 'write', { cause: fsError('EROFS') }),
+    new PathError('../a', 'outside'),
+    new CopyAbortedError('loras/a'),
+    new Error('bug'),
+  ]) {
     t.is(copyRetryDelay({ error, attempts: 1, source: reachable }), undefined, error.name);
   }
 });
 
 test('jitter takes up to half off each wait and never adds to it, so copies that failed together spread out', (t) => {
   const error = new SourceMissingError('/nas/a');
-  t.deepEqual(waits(error, reachable, () => 0.999_999), [2500, 5000, 10_000, 10_000, undefined]);
+  t.deepEqual(
+    waits(error, reachable, () => 0.999_999),
+    [2500, 5000, 10_000, 10_000, undefined],
+  );
   for (let run = 0; run < 50; run += 1) {
     const wait = copyRetryDelay({ error, attempts: 2, source: reachable })!;
     t.true(wait >= 5000 && wait <= 10_000, `${wait}`);

@@ -1,6 +1,16 @@
 import test from 'ava';
 import { ArenaError } from '../../src/core/arena-error.js';
-import { CacheIoError, CopyAbortedError, NoSpaceError, PathError, SourceChangedError, SourceMissingError, SourceOutsideError, SourceReadError, VerifyError } from '../../src/cache/errors.js';
+import {
+  CacheIoError,
+  CopyAbortedError,
+  NoSpaceError,
+  PathError,
+  SourceChangedError,
+  SourceMissingError,
+  SourceOutsideError,
+  SourceReadError,
+  VerifyError,
+} from '../../src/cache/errors.js';
 
 const fsError = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
 

@@ -115,10 +115,11 @@ test('unknown files that the library lacks, or whose size differs, or that lie o
   await placeInCache('clip/t5.safetensors', clipData);
   const report = await reconcile();
   t.deepEqual(report.adopted, []);
-  t.deepEqual(
-    report.removed.map((change) => change.key).sort(),
-    ['checkpoints/orphan.safetensors', 'text_encoders/t5.safetensors', 'vae/v.safetensors'],
-  );
+  t.deepEqual(report.removed.map((change) => change.key).sort(), [
+    'checkpoints/orphan.safetensors',
+    'text_encoders/t5.safetensors',
+    'vae/v.safetensors',
+  ]);
   const reasons = Object.fromEntries(report.removed.map((change) => [change.key, change.reason]));
   t.regex(reasons['checkpoints/orphan.safetensors']!, /library has no such model/);
   t.regex(reasons['vae/v.safetensors']!, /999 bytes, the library file has 1000/);
@@ -137,9 +138,7 @@ test('an entry whose file is gone is dropped; one whose size differs and matches
   await placeInCache('vae/kept.safetensors', kept);
   const report = await reconcile();
   t.deepEqual(report.dropped, [{ key: 'checkpoints/gone.safetensors', reason: 'the cached file is missing' }]);
-  t.deepEqual(report.removed, [
-    { key: 'loras/sub/changed.safetensors', reason: 'the library has no such model' },
-  ]);
+  t.deepEqual(report.removed, [{ key: 'loras/sub/changed.safetensors', reason: 'the library has no such model' }]);
   t.deepEqual(
     ledger.entries().map((entry) => `${entry.category}/${entry.name}`),
     ['vae/kept.safetensors'],

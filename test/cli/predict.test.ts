@@ -48,13 +48,25 @@ test('predict --library resolves against that folder with no daemon, keeping nam
   t.deepEqual(
     body.refs.map((ref) => [ref.category, ref.name, ref.nodeId, ref.nodeType, ref.path]),
     [
-      ['checkpoints', 'SDXL\\juggernaut.safetensors', '4', 'CheckpointLoaderSimple', path.join(root, 'checkpoints', 'SDXL', 'juggernaut.safetensors')],
+      [
+        'checkpoints',
+        'SDXL\\juggernaut.safetensors',
+        '4',
+        'CheckpointLoaderSimple',
+        path.join(root, 'checkpoints', 'SDXL', 'juggernaut.safetensors'),
+      ],
       ['loras', 'style.safetensors', '5', 'LoraLoader', path.join(root, 'loras', 'style.safetensors')],
       ['vae', 'nowhere.safetensors', '7', 'VAELoader', undefined],
     ],
   );
-  t.deepEqual(body.inactive.map((ref) => [ref.name, ref.path]), [['bypassed.safetensors', path.join(root, 'loras', 'bypassed.safetensors')]]);
-  t.deepEqual(body.unresolved.map((ref) => [ref.name, ref.reason]), [['nowhere.safetensors', 'not-found']]);
+  t.deepEqual(
+    body.inactive.map((ref) => [ref.name, ref.path]),
+    [['bypassed.safetensors', path.join(root, 'loras', 'bypassed.safetensors')]],
+  );
+  t.deepEqual(
+    body.unresolved.map((ref) => [ref.name, ref.reason]),
+    [['nowhere.safetensors', 'not-found']],
+  );
 
   const human = await arenactl(['predict', file, '--library', root], home);
   t.is(human.code, 4);
@@ -81,7 +93,10 @@ test('predict asks the running daemon for its catalog when no --library is given
 
 test('predict without daemon or library still lists the references, and says nothing was looked up', async (t) => {
   const home = await tempDir(t);
-  const file = writeFile(path.join(home, 'api.json'), JSON.stringify({ prompt: { '3': { class_type: 'UNETLoader', inputs: { unet_name: 'flux.sft', weight_dtype: 'default' } } } }));
+  const file = writeFile(
+    path.join(home, 'api.json'),
+    JSON.stringify({ prompt: { '3': { class_type: 'UNETLoader', inputs: { unet_name: 'flux.sft', weight_dtype: 'default' } } } }),
+  );
   const result = await arenactl(['predict', file, '--socket', path.join(home, 'none.sock')], home);
   t.is(result.code, 0);
   t.regex(result.stdout, /API workflow, 1 model reference\n/);
@@ -113,7 +128,10 @@ test('predict: a name found in several categories is not a missing model (exit 0
   const file = writeFile(path.join(home, 'custom.json'), JSON.stringify(custom));
   const result = await arenactl(['predict', file, '--library', root, '--json'], home);
   t.is(result.code, 0, result.stdout);
-  t.deepEqual(result.json<PredictJson>().unresolved.map((ref) => ref.reason), ['ambiguous-category']);
+  t.deepEqual(
+    result.json<PredictJson>().unresolved.map((ref) => ref.reason),
+    ['ambiguous-category'],
+  );
 });
 
 const notWorkflows: Array<[string, () => Buffer | string, RegExp]> = [

@@ -13,7 +13,10 @@ test('a workflow file is told by its extension, whatever exists in the current f
 
 test('targets: workflows are read, models parsed, in the order given', async (t) => {
   const home = await tempDir(t);
-  const file = writeFile(path.join(home, 'wf.json'), JSON.stringify({ nodes: [{ id: 1, type: 'CheckpointLoaderSimple', mode: 0, widgets_values: ['a.safetensors'] }], links: [] }));
+  const file = writeFile(
+    path.join(home, 'wf.json'),
+    JSON.stringify({ nodes: [{ id: 1, type: 'CheckpointLoaderSimple', mode: 0, widgets_values: ['a.safetensors'] }], links: [] }),
+  );
   const targets = await readTargets(['loras/b.safetensors', file]);
   t.deepEqual(
     targets.map((target) => [target.kind, target.target]),

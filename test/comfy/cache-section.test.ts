@@ -102,7 +102,13 @@ test('a pre-existing arena_cache section is brought up to date where it stands, 
   t.is(edit.action, 'updated');
   const after = parse(edit.text) as Record<string, Record<string, unknown>>;
   t.deepEqual(Object.keys(after), [CACHE_SECTION, 'nas']);
-  t.deepEqual(after[CACHE_SECTION], { base_path: '/ssd/arena', checkpoints: 'checkpoints', is_default: true, loras: 'loras', text_encoders: 'text_encoders' });
+  t.deepEqual(after[CACHE_SECTION], {
+    base_path: '/ssd/arena',
+    checkpoints: 'checkpoints',
+    is_default: true,
+    loras: 'loras',
+    text_encoders: 'text_encoders',
+  });
   t.deepEqual(after.nas, { base_path: '/nas', loras: 'loras' });
   t.true(edit.text.includes('# my SSD'));
   t.true(edit.text.includes('# the big ones'));

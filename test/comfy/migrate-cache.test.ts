@@ -32,7 +32,8 @@ test('migrate adopts the old cache in both layouts; the daemon then serves it wi
   const adopted = byKey(report.cache.adopted);
   t.deepEqual(Object.keys(adopted).sort(), Object.keys(ADOPTABLE).sort());
   t.like(adopted['checkpoints/sdxl.safetensors'], { how: 'in-place' });
-  for (const key of ['loras/style.safetensors', 'text_encoders/t5xxl.safetensors', 'diffusion_models/flux.gguf']) t.like(adopted[key], { how: 'renamed' }, key);
+  for (const key of ['loras/style.safetensors', 'text_encoders/t5xxl.safetensors', 'diffusion_models/flux.gguf'])
+    t.like(adopted[key], { how: 'renamed' }, key);
   t.is(report.cache.adoptedBytes, ADOPTED_BYTES);
   for (const [key, model] of Object.entries(ADOPTABLE)) {
     const cached = path.join(legacy.oldCache, key);
@@ -44,7 +45,12 @@ test('migrate adopts the old cache in both layouts; the daemon then serves it wi
   t.false(fs.existsSync(path.join(legacy.oldCache, 'unet_models')));
 
   const removed = Object.fromEntries(report.cache.removed.map((file) => [path.relative(legacy.oldCache, file.path), file.reason]));
-  t.deepEqual(Object.keys(removed).sort(), ['.arena_cache_index.json', 'checkpoints/big.safetensors.part', 'gguf_models/flux.gguf', 'loras/style.safetensors.copying']);
+  t.deepEqual(Object.keys(removed).sort(), [
+    '.arena_cache_index.json',
+    'checkpoints/big.safetensors.part',
+    'gguf_models/flux.gguf',
+    'loras/style.safetensors.copying',
+  ]);
   t.regex(removed['gguf_models/flux.gguf']!, /a second copy of diffusion_models\/flux\.gguf/);
   for (const file of Object.keys(removed)) t.false(fs.existsSync(path.join(legacy.oldCache, file)), file);
 
@@ -59,9 +65,14 @@ test('migrate adopts the old cache in both layouts; the daemon then serves it wi
     t.true(fs.existsSync(file.movedTo!), relative);
   }
 
-  const ledger = JSON.parse(fs.readFileSync(report.ledger.file, 'utf8')) as { entries: Array<{ category: string; name: string; sourcePath: string; sha256: string }> };
+  const ledger = JSON.parse(fs.readFileSync(report.ledger.file, 'utf8')) as {
+    entries: Array<{ category: string; name: string; sourcePath: string; sha256: string }>;
+  };
   t.deepEqual(ledger.entries.map((entry) => `${entry.category}/${entry.name}`).sort(), Object.keys(ADOPTABLE).sort());
-  t.is(byKey(ledger.entries.map((entry) => ({ ...entry, key: `${entry.category}/${entry.name}` })))['text_encoders/t5xxl.safetensors']!.sourcePath, path.join(legacy.nas, 'clip', 't5xxl.safetensors'));
+  t.is(
+    byKey(ledger.entries.map((entry) => ({ ...entry, key: `${entry.category}/${entry.name}` })))['text_encoders/t5xxl.safetensors']!.sourcePath,
+    path.join(legacy.nas, 'clip', 't5xxl.safetensors'),
+  );
   t.false(fs.existsSync(legacy.envFile));
   t.deepEqual(report.oldNodes, [{ path: s.oldNode, disabled: false }]);
 
@@ -69,13 +80,22 @@ test('migrate adopts the old cache in both layouts; the daemon then serves it wi
   const daemon = await spawnDaemon(t, { home: legacy.home, env: { ARENA_CONFIG: legacy.configFile } });
   await daemon.waitForState((status) => status.library.models === 6, 'the library scanned');
   const entries = (await daemon.request('ls')).entries;
-  t.deepEqual(entries.filter((entry) => entry.state === 'cached').map((entry) => entry.key).sort(), Object.keys(ADOPTABLE).sort());
+  t.deepEqual(
+    entries
+      .filter((entry) => entry.state === 'cached')
+      .map((entry) => entry.key)
+      .sort(),
+    Object.keys(ADOPTABLE).sort(),
+  );
   const stats = await daemon.request('stats');
   t.like(stats, { cache: { files: 4, bytes: ADOPTED_BYTES }, prefetch: { bytesCopied: 0, completed: 0, active: 0, queued: 0 } });
   const prefetch = await daemon.request('prefetch', {
     models: Object.keys(ADOPTABLE).map((key) => ({ category: key.split('/')[0]!, name: key.split('/').slice(1).join('/') })),
   });
-  t.deepEqual(prefetch.outcomes.map((outcome) => outcome.status), ['cached', 'cached', 'cached', 'cached']);
+  t.deepEqual(
+    prefetch.outcomes.map((outcome) => outcome.status),
+    ['cached', 'cached', 'cached', 'cached'],
+  );
   t.like(await daemon.request('stats'), { prefetch: { bytesCopied: 0, queued: 0, active: 0 } });
   t.notRegex(daemon.output(), /Removed a cached file at start-up/);
   for (const file of Object.values(unmatched)) t.true(fs.existsSync(file.movedTo!));
@@ -101,7 +121,10 @@ test('migrate adopts the old cache in both layouts; the daemon then serves it wi
   const again = await runMigrate(s);
   t.is(again.code, 0, again.stderr);
   const second = again.json<MigrationReport>();
-  t.deepEqual(second.cache.adopted.map((file) => file.how), ['in-place', 'in-place', 'in-place', 'in-place']);
+  t.deepEqual(
+    second.cache.adopted.map((file) => file.how),
+    ['in-place', 'in-place', 'in-place', 'in-place'],
+  );
   t.deepEqual(second.cache.removed, []);
   t.deepEqual(second.cache.unmatched, []);
   t.is(second.config.action, 'unchanged');

@@ -97,10 +97,18 @@ test('middle era: the current switch wins over the old one, GB minimum, NAS root
   t.like(v['ARENA_CACHE_CATEGORIES_MODE@file'], { status: 'mapped', key: 'cache.categories' });
   const { config } = effective(s);
   // extend: the old nodes' default categories plus gguf_models, in ComfyUI's names (clip is text_encoders).
-  t.deepEqual(
-    [...config.cache.categories].sort(),
-    ['checkpoints', 'controlnet', 'diffusion_models', 'embeddings', 'gguf_models', 'hypernetworks', 'loras', 'text_encoders', 'upscale_models', 'vae'],
-  );
+  t.deepEqual([...config.cache.categories].sort(), [
+    'checkpoints',
+    'controlnet',
+    'diffusion_models',
+    'embeddings',
+    'gguf_models',
+    'hypernetworks',
+    'loras',
+    'text_encoders',
+    'upscale_models',
+    'vae',
+  ]);
   t.deepEqual(config.library.roots, [nas]);
   t.true(config.cache.enable);
   t.is(config.cache.minFileBytes, GIB);
@@ -187,7 +195,9 @@ test('the old custom node is found, with how to turn its patching off', async (t
 
 test('no ComfyUI to migrate from fails with what to do', async (t) => {
   const home = await tempDir(t);
-  const result = await arenactl(['migrate', '--from', path.join(home, 'nothing'), '--json'], home, { ARENA_SOCKET: path.join(home, 'run', 'x.sock') });
+  const result = await arenactl(['migrate', '--from', path.join(home, 'nothing'), '--json'], home, {
+    ARENA_SOCKET: path.join(home, 'run', 'x.sock'),
+  });
   t.is(result.code, 1);
   t.like(result.json(), { error: { code: 'E_COMFY_ROOT' } });
 });

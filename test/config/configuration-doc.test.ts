@@ -31,7 +31,10 @@ const busyDefaults = new Map(schemaEntries(buildSchema(busy)).map(([key, definit
 
 /** The rows of the key table: | `key` | `VARIABLE` ... | default | format | meaning |. */
 const rows = new Map(
-  [...doc.matchAll(/^\| `([\w.]+)` \| `(\w+)`[^|]*\| ([^|]*) \|[^|]*\|[^|]*\|$/gm)].map((match) => [match[1]!, { variable: match[2]!, default: match[3]! }]),
+  [...doc.matchAll(/^\| `([\w.]+)` \| `(\w+)`[^|]*\| ([^|]*) \|[^|]*\|[^|]*\|$/gm)].map((match) => [
+    match[1]!,
+    { variable: match[2]!, default: match[3]! },
+  ]),
 );
 
 test('every key of the schema has a row in docs/configuration.md, with its variable, and every row is a key', (t) => {
@@ -39,10 +42,14 @@ test('every key of the schema has a row in docs/configuration.md, with its varia
   for (const [key, definition] of entries) {
     t.is(rows.get(key)?.variable, definition.env, `docs/configuration.md has no row for ${key} with ${definition.env}`);
   }
-  t.deepEqual([...rows.keys()].filter((key) => !(keys as string[]).includes(key)), [], 'rows for keys that do not exist');
+  t.deepEqual(
+    [...rows.keys()].filter((key) => !(keys as string[]).includes(key)),
+    [],
+    'rows for keys that do not exist',
+  );
 });
 
-test('each default the doc shows is the default of the schema, read through the key\'s format', (t) => {
+test("each default the doc shows is the default of the schema, read through the key's format", (t) => {
   for (const [key, definition] of entries) {
     if (JSON.stringify(busyDefaults.get(key)) !== JSON.stringify(definition.default)) continue; // it depends on the machine: told in words
     const written = /^`([^`]*)`$/.exec(rows.get(key)?.default ?? '')?.[1];
@@ -56,14 +63,20 @@ test('every dotted key the doc names exists (or is reserved for a coming feature
   const sections = new Set([...known].map((key) => key.split('.')[0]!));
   const named = [...prose.matchAll(/`([^`\n]+)`/g)].flatMap((span) => [...span[1]!.matchAll(/\b([a-z]+)\.([A-Za-z]+)\b/g)].map((match) => match[0]));
   t.true(named.length > entries.length);
-  t.deepEqual(named.filter((name) => sections.has(name.split('.')[0]!) && !known.has(name)), []);
+  t.deepEqual(
+    named.filter((name) => sections.has(name.split('.')[0]!) && !known.has(name)),
+    [],
+  );
 });
 
 test('every ARENA_ variable the doc names is one arenad accepts, and every reserved name is in it', (t) => {
   const named = new Set(prose.match(/\bARENA_[A-Z0-9_]+/g));
   for (const name of named) {
     const reading = readVariables([{ name, value: '1' }], entries, (variable) => ({ kind: 'env', variable }));
-    t.false(reading.problems.some((problem) => problem.unknown), `${name} is not a variable arenad knows`);
+    t.false(
+      reading.problems.some((problem) => problem.unknown),
+      `${name} is not a variable arenad knows`,
+    );
   }
   for (const entry of RESERVED_NAMES) t.true(named.has(entry.variable), `${entry.variable} is not in docs/configuration.md`);
   for (const key of PLANNED_KEYS) t.true(prose.includes(`\`${key}\``), `${key} is not in docs/configuration.md`);

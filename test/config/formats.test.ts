@@ -28,7 +28,7 @@ const WRITTEN: Record<FormatName, unknown[]> = {
   'arena-group': [1000, 'arena', ''],
 };
 
-test('each format takes back what it gives, and the schema\'s defaults as they are', (t) => {
+test("each format takes back what it gives, and the schema's defaults as they are", (t) => {
   // convict coerces text again on every set and validates the finished config through the same formats.
   for (const [name, format] of Object.entries(FORMATS) as Array<[FormatName, (typeof FORMATS)[FormatName]]>) {
     t.true(WRITTEN[name].length > 0, `${name} has examples`);
@@ -43,7 +43,10 @@ test('each format takes back what it gives, and the schema\'s defaults as they a
 });
 
 test('convict coerces text through the registered formats and refuses, at validation, a value its format refuses', (t) => {
-  const config = convict({ quota: { format: 'arena-byte-size', default: 0 }, every: { format: 'arena-duration', default: 60 } }, { env: {}, args: [] });
+  const config = convict(
+    { quota: { format: 'arena-byte-size', default: 0 }, every: { format: 'arena-duration', default: 60 } },
+    { env: {}, args: [] },
+  );
   config.set<string>('quota', '64GB');
   config.set<string>('every', '2m');
   t.deepEqual(config.getProperties(), { quota: 64e9, every: 120 });

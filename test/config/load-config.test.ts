@@ -14,7 +14,7 @@ function configError(t: import('ava').ExecutionContext, run: () => unknown): Con
   return error!;
 }
 
-test('without XDG_RUNTIME_DIR, the socket goes to the user\'s runtime folder when it exists, and to /tmp only when it does not', async (t) => {
+test("without XDG_RUNTIME_DIR, the socket goes to the user's runtime folder when it exists, and to /tmp only when it does not", async (t) => {
   const home = await tempDir(t);
   const withRuntime = { ...testPlatform(home), exists: (file: string) => file === '/run/user/4242' || fs.existsSync(file) };
   t.is(loadConfig({ platform: withRuntime, envFileCache: new EnvFileCache() }).config.control.socket, '/run/user/4242/arena/arenad.sock');
@@ -160,10 +160,16 @@ test('each bad value is reported once, with key, value, file and line, and what 
       `cache.maxBytes = "-5GB" (from ${file}:3): a size cannot be negative; expected a size of 0 or more, such as 500GB, 1.5TiB, 64G or a number of bytes`,
     ),
   );
-  t.regex(messages.find((m) => m.startsWith('cache.trimSchedule'))!, new RegExp(`^cache.trimSchedule = "0 25 \\* \\* \\*" \\(from ${file}:4\\): .*expected a cron expression`));
+  t.regex(
+    messages.find((m) => m.startsWith('cache.trimSchedule'))!,
+    new RegExp(`^cache.trimSchedule = "0 25 \\* \\* \\*" \\(from ${file}:4\\): .*expected a cron expression`),
+  );
   t.true(messages.includes(`prefetch.concurrency = "many" (from ${file}:6): expected a whole number from 1 to 16`));
   t.true(messages.includes(`prefetch.verify = "md5" (from ${file}:7): expected one of size, sha256`));
-  t.regex(messages.find((m) => m.startsWith('library.pollInterval'))!, /shortest interval is 1 second/);
+  t.regex(
+    messages.find((m) => m.startsWith('library.pollInterval'))!,
+    /shortest interval is 1 second/,
+  );
   t.regex(error.message, /^6 configuration problems:\n/);
 });
 
@@ -192,9 +198,7 @@ test('a cron expression with the wrong number of fields is rejected, not read as
 
 test('a bad environment value names the variable and its unit', async (t) => {
   const home = await tempDir(t);
-  const error = configError(t, () =>
-    loadConfig({ platform: testPlatform(home, { ARENA_CACHE_MAX_GB: 'lots' }), envFileCache: new EnvFileCache() }),
-  );
+  const error = configError(t, () => loadConfig({ platform: testPlatform(home, { ARENA_CACHE_MAX_GB: 'lots' }), envFileCache: new EnvFileCache() }));
   t.is(
     error.problems[0]!.message,
     'cache.maxBytes = "lots" (from environment ARENA_CACHE_MAX_GB): expected a size of 0 or more, such as 500GB, 1.5TiB, 64G or a number of bytes (a bare number counts in GiB)',
@@ -255,10 +259,7 @@ test('a config file named explicitly must exist', async (t) => {
 
 test('paths in a file resolve against its folder; ~ and $VARS expand', async (t) => {
   const home = await tempDir(t);
-  const file = writeFile(
-    path.join(home, 'etc', 'arena.yaml'),
-    'cache:\n  root: ssd/cache\nlibrary:\n  roots: ["~/models", "$NAS/library"]\n',
-  );
+  const file = writeFile(path.join(home, 'etc', 'arena.yaml'), 'cache:\n  root: ssd/cache\nlibrary:\n  roots: ["~/models", "$NAS/library"]\n');
   const loaded = loadConfig({ platform: testPlatform(home, { NAS: '/mnt/nas' }), configFile: file, envFileCache: new EnvFileCache() });
   t.is(loaded.config.cache.root, path.join(home, 'etc', 'ssd', 'cache'));
   t.deepEqual(loaded.config.library.roots, [path.join(home, 'models'), '/mnt/nas/library']);
@@ -292,7 +293,7 @@ test('the legacy AutoCache variables keep working', async (t) => {
   });
   t.is(loaded.config.cache.root, '/ssd/arena_cache');
   t.is(loaded.config.cache.minFileBytes, GIB);
-  t.true(loaded.config.cache.enable, "ARENA_AUTO_CACHE_ENABLED=0 turns the old nodes off, not Arena");
+  t.true(loaded.config.cache.enable, 'ARENA_AUTO_CACHE_ENABLED=0 turns the old nodes off, not Arena');
   t.deepEqual(loaded.config.cache.categories, ['checkpoints', 'loras']);
   t.is(loaded.config.prefetch.concurrency, 3);
   t.is(loaded.config.log.level, 'debug');
@@ -366,7 +367,7 @@ test('a variable spelled after its key points to the real variable', async (t) =
   t.is(far.problems[0]!.message, 'unknown variable ARENA_WHATEVER in the environment', 'no far-fetched suggestion');
 });
 
-test('an unknown ARENA_ line of the env file is an error with file:line; the old nodes\' own lines are not', async (t) => {
+test("an unknown ARENA_ line of the env file is an error with file:line; the old nodes' own lines are not", async (t) => {
   const home = await tempDir(t);
   const comfy = path.join(home, 'ComfyUI');
   const envFile = writeFile(
@@ -462,7 +463,11 @@ test('a load says what it read: the environment that set values, the flags, the 
   const other = writeFile(path.join(home, 'other.env'), 'ARENA_CACHE_MAX_GB=7\n');
   const userFile = writeFile(path.join(home, '.config', 'arena', 'config.yaml'), 'prefetch:\n  concurrency: 3\n');
   const env = { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_ROOT: 'ssd', ARENA_AUTO_CACHE_ENABLED: '0', EDITOR: 'vi' };
-  const loaded = loadConfig({ platform: testPlatform(home, env, '/work'), flags: [{ key: 'log.level', value: 'debug' }], envFileCache: new EnvFileCache() });
+  const loaded = loadConfig({
+    platform: testPlatform(home, env, '/work'),
+    flags: [{ key: 'log.level', value: 'debug' }],
+    envFileCache: new EnvFileCache(),
+  });
   t.is(loaded.configFile, userFile);
   t.is(loaded.envFile, envFile);
   t.deepEqual(loaded.environment, { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_ROOT: 'ssd' });

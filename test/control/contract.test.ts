@@ -60,7 +60,15 @@ test('every command answers in the shape of its result schema, and every event i
   hub.publishCivitai(4321, { name: 'v2.0', files: [{ name: 'known.safetensors', bytes: known }] });
   await fs.writeFile(path.join(nas, 'loras', 'known.safetensors'), known);
   await fs.utimes(path.join(nas, 'loras', 'known.safetensors'), past, past);
-  await fs.writeFile(manifest, stringify({ models: [{ target: TOY, hf: { repo: 'acme/toy', file: 'toy.safetensors' } }, { target: 'loras/broken.safetensors', civitai: {} }] }));
+  await fs.writeFile(
+    manifest,
+    stringify({
+      models: [
+        { target: TOY, hf: { repo: 'acme/toy', file: 'toy.safetensors' } },
+        { target: 'loras/broken.safetensors', civitai: {} },
+      ],
+    }),
+  );
 
   const daemon = await spawnDaemon(t, {
     home,
@@ -105,13 +113,23 @@ test('every command answers in the shape of its result schema, and every event i
   const queued = await ask('prefetch', { models: [{ category: 'checkpoints', name: 'sdxl.safetensors' }] });
   t.like(queued.outcomes[0], { status: 'queued', bytes: 2 * MB });
   await ask('ls');
-  t.like((await ask('prefetch', { models: [{ category: 'loras', name: 'later.safetensors' }], wantMissing: true })).outcomes[0], { status: 'wanted', reason: 'missing' });
-  t.like((await ask('prefetch', { models: [{ category: 'loras', name: 'zz.safetensors' }], priority: 'warm', origin: 'contract test' })).outcomes[0], {
-    status: 'skipped',
-    reason: 'not-found',
+  t.like((await ask('prefetch', { models: [{ category: 'loras', name: 'later.safetensors' }], wantMissing: true })).outcomes[0], {
+    status: 'wanted',
+    reason: 'missing',
   });
+  t.like(
+    (await ask('prefetch', { models: [{ category: 'loras', name: 'zz.safetensors' }], priority: 'warm', origin: 'contract test' })).outcomes[0],
+    {
+      status: 'skipped',
+      reason: 'not-found',
+    },
+  );
   t.like(await ask('pin', { key: 'loras/a.safetensors' }), { key: 'loras/a.safetensors' });
-  await eventually(async () => (await daemon.request('ls')).entries.filter((entry) => entry.state === 'cached').length === 2, 30_000, 'both copies cached');
+  await eventually(
+    async () => (await daemon.request('ls')).entries.filter((entry) => entry.state === 'cached').length === 2,
+    30_000,
+    'both copies cached',
+  );
   t.true((await ask('ls')).entries.every((entry) => entry.state === 'cached'));
   await ask('stats');
   const status = await ask('status');
@@ -126,7 +144,10 @@ test('every command answers in the shape of its result schema, and every event i
   t.like((await ask('update.run', { targets: [TOY] })).entries[0], { target: TOY, status: 'updated' });
   await ask('update.history');
   const identified = await ask('update.identify');
-  t.like(identified.files.find((file) => file.target === 'loras/known.safetensors'), { civitai: { modelId: 4321 } });
+  t.like(
+    identified.files.find((file) => file.target === 'loras/known.safetensors'),
+    { civitai: { modelId: 4321 } },
+  );
   t.like(await ask('update.rollback', { target: TOY }), { target: TOY });
   t.deepEqual([...checked].sort(), [...COMMAND_NAMES].sort(), 'every command of the contract was checked');
 
@@ -138,24 +159,50 @@ test('every command answers in the shape of its result schema, and every event i
     t.true(read.success, `${event.event}: ${read.success ? '' : problems(read.error)}\n${JSON.stringify(event)}`);
   }
   const seen = new Set(events.map((event) => event.event));
-  for (const name of ['prefetch.queued', 'prefetch.started', 'prefetch.done', 'cache.evicted', 'wanted.added', 'update.checked', 'update.installed', 'update.rolledback']) {
+  for (const name of [
+    'prefetch.queued',
+    'prefetch.started',
+    'prefetch.done',
+    'cache.evicted',
+    'wanted.added',
+    'update.checked',
+    'update.installed',
+    'update.rolledback',
+  ]) {
     t.true(seen.has(name), `${name} was pushed`);
   }
-  t.true([...seen].every((name) => (EVENT_NAMES as readonly string[]).includes(name)), `only events of the contract: ${[...seen].join(', ')}`);
+  t.true(
+    [...seen].every((name) => (EVENT_NAMES as readonly string[]).includes(name)),
+    `only events of the contract: ${[...seen].join(', ')}`,
+  );
 });
 
 test('a strict read refuses a field the schema does not name, however deep', (t) => {
-  const stats = { hits: 1, misses: 0, hitRatio: 1, cache: { bytes: 1, files: 1, maxBytes: 0, freeBytes: 1 }, prefetch: { queued: 0, active: 0, completed: 1, failed: 0, bytesCopied: 1 }, evictions: 0 };
+  const stats = {
+    hits: 1,
+    misses: 0,
+    hitRatio: 1,
+    cache: { bytes: 1, files: 1, maxBytes: 0, freeBytes: 1 },
+    prefetch: { queued: 0, active: 0, completed: 1, failed: 0, bytesCopied: 1 },
+    evictions: 0,
+  };
   const schema = strictly(SOCKET_COMMANDS.stats.result);
   t.true(schema.safeParse(stats).success);
   t.false(schema.safeParse({ ...stats, cache: { ...stats.cache, extra: 1 } }).success);
-  t.true(SOCKET_COMMANDS.stats.result.safeParse({ ...stats, added: 'in a later version' }).success, 'the contract itself lets an older client read a newer daemon');
+  t.true(
+    SOCKET_COMMANDS.stats.result.safeParse({ ...stats, added: 'in a later version' }).success,
+    'the contract itself lets an older client read a newer daemon',
+  );
 });
 
 test('readEvent types the events of the contract and skips what it cannot read', (t) => {
   const done = readEvent({ event: 'prefetch.done', key: 'loras/a.safetensors', bytes: 10, durationMs: 5, bytesPerSecond: 2000 });
   t.is(done?.event === 'prefetch.done' ? done.bytes + done.durationMs : undefined, 15);
-  t.is(readEvent({ event: 'prefetch.done', key: 'loras/a.safetensors', bytes: '10', durationMs: 5, bytesPerSecond: 2000 }), undefined, 'a number sent as a string');
+  t.is(
+    readEvent({ event: 'prefetch.done', key: 'loras/a.safetensors', bytes: '10', durationMs: 5, bytesPerSecond: 2000 }),
+    undefined,
+    'a number sent as a string',
+  );
   t.is(readEvent({ event: 'prefetch.later', key: 'loras/a.safetensors' }), undefined, 'an event of a newer daemon');
   t.is(readEvent('prefetch.done'), undefined);
 });

@@ -362,7 +362,10 @@ test('at the connection limit the longest-idle connection makes room; when all a
   const streams = await Promise.all(Array.from({ length: 4 }, () => ControlClient.connect(socketPath)));
   t.teardown(() => streams.forEach((client) => client.close()));
   for (const stream of streams) await stream.subscribe(['prefetch'], () => undefined);
-  const refused = (await roundTrip(socketPath, '{"id":10,"cmd":"echo","args":{"text":"z"}}\n')) as { ok: boolean; error: { code: string; message: string } };
+  const refused = (await roundTrip(socketPath, '{"id":10,"cmd":"echo","args":{"text":"z"}}\n')) as {
+    ok: boolean;
+    error: { code: string; message: string };
+  };
   t.false(refused.ok);
   t.is(refused.error.code, 'E_BUSY');
   t.regex(refused.error.message, /4 connections open, all busy/);
@@ -392,7 +395,11 @@ test('a client that writes requests and reads no replies is not read further, do
   await new Promise((resolve) => setTimeout(resolve, 500));
   // The kernel's socket buffers hold a few hundred KiB of replies; the daemon stops at its limit past that.
   t.true(handled < 200, `handled ${handled} of 20000 requests from a client that reads nothing`);
-  t.deepEqual(await roundTrip(socketPath, '{"id":2,"cmd":"echo","args":{"text":"still here"}}\n'), { id: 2, ok: true, result: { echoed: 'still here' } });
+  t.deepEqual(await roundTrip(socketPath, '{"id":2,"cmd":"echo","args":{"text":"still here"}}\n'), {
+    id: 2,
+    ok: true,
+    result: { echoed: 'still here' },
+  });
   await eventually(() => flood.destroyed || flood.readableEnded || server.connectionCount === 0, 10_000, 'the flooding client to be dropped');
   t.true(handled < 200);
 });

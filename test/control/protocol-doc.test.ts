@@ -80,7 +80,12 @@ test('every event is in the events table with each of its fields, and the table 
 
 test('the error codes table is the list of core/error-codes.ts, and each row says what it means and when it comes', (t) => {
   const table = section(doc, '## Error codes');
-  t.deepEqual(firstCells(table).filter((cell) => cell !== 'code').sort(), Object.values(ERROR_CODES).sort());
+  t.deepEqual(
+    firstCells(table)
+      .filter((cell) => cell !== 'code')
+      .sort(),
+    Object.values(ERROR_CODES).sort(),
+  );
   for (const row of table.split('\n').filter((line) => line.startsWith('| `E_'))) {
     t.is(row.split(' | ').filter((cell) => cell.trim() !== '').length, 3, row);
   }
@@ -100,6 +105,8 @@ test('every error code the ComfyUI nodes give is documented', (t) => {
 
 test("arenactl's exit codes are the ones of the table", (t) => {
   const table = section(doc, '## arenactl');
-  const codes = firstCells(table).filter((cell) => /^\d+$/.test(cell)).map(Number);
+  const codes = firstCells(table)
+    .filter((cell) => /^\d+$/.test(cell))
+    .map(Number);
   t.deepEqual(codes, [...new Set(Object.values(EXIT))].sort());
 });

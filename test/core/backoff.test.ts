@@ -11,9 +11,18 @@ test('without jitter the wait doubles from the first and stops at the cap', (t) 
 
 test('jitter takes a random share off each wait, never more than asked, never adding', (t) => {
   const policy = { firstMs: 1000, maxMs: 30_000, jitter: 0.5 };
-  t.is(backoffDelay(3, policy, () => 0), 4000);
-  t.is(backoffDelay(3, policy, () => 0.999_999), 2000);
-  t.is(backoffDelay(3, policy, () => 0.5), 3000);
+  t.is(
+    backoffDelay(3, policy, () => 0),
+    4000,
+  );
+  t.is(
+    backoffDelay(3, policy, () => 0.999_999),
+    2000,
+  );
+  t.is(
+    backoffDelay(3, policy, () => 0.5),
+    3000,
+  );
   for (let index = 0; index < 100; index += 1) {
     const wait = backoffDelay(10, policy);
     t.true(wait >= 15_000 && wait <= 30_000);

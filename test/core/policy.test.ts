@@ -20,7 +20,11 @@ function workingWeek(): UsageModel {
   const usage = new UsageModel();
   for (let day = 7; day >= 1; day -= 1) {
     for (let run = 0; run < 2; run += 1) {
-      usage.record({ at: NOW - day * DAY + run * HOUR, workflow: 'portrait', keys: ['checkpoints/sdxl.safetensors', 'vae/sdxl_vae.safetensors', 'loras/skin.safetensors'] });
+      usage.record({
+        at: NOW - day * DAY + run * HOUR,
+        workflow: 'portrait',
+        keys: ['checkpoints/sdxl.safetensors', 'vae/sdxl_vae.safetensors', 'loras/skin.safetensors'],
+      });
     }
   }
   return usage;
@@ -32,7 +36,10 @@ test('a pinned model is never a victim, even when nothing else is left', (t) => 
     { key: 'loras/old.safetensors', bytes: 1 * GB, cachedAt: NOW - 30 * DAY },
   ];
   const plan = trimPlan(entries, 0, context());
-  t.deepEqual(plan.map((victim) => victim.key), ['loras/old.safetensors']);
+  t.deepEqual(
+    plan.map((victim) => victim.key),
+    ['loras/old.safetensors'],
+  );
   const choice = chooseVictims(entries, 5 * GB, context());
   t.false(choice.ok);
   t.regex((choice as { reason: string }).reason, /without touching pinned models/);
@@ -48,7 +55,10 @@ test('the least valuable goes first: never used, then long unused, then the work
     { key: 'checkpoints/adopted.safetensors', bytes: 7 * GB, cachedAt: NOW - 1 * DAY },
   ];
   const plan = trimPlan(entries, 7 * GB, context(usage));
-  t.deepEqual(plan.map((victim) => victim.key), ['checkpoints/adopted.safetensors', 'checkpoints/anime.safetensors']);
+  t.deepEqual(
+    plan.map((victim) => victim.key),
+    ['checkpoints/adopted.safetensors', 'checkpoints/anime.safetensors'],
+  );
   t.is(plan[0]!.reason, 'never used since it was cached');
 });
 
@@ -63,7 +73,10 @@ test('admission control: a one-off 24 GB model does not flush a week of working 
   const candidate = entryValue({ key: 'checkpoints/huge-oneoff.safetensors', bytes: 24 * GB }, context(usage));
   const choice = chooseVictims(entries, 20 * GB, context(usage), { key: 'checkpoints/huge-oneoff.safetensors', value: candidate.value });
   t.false(choice.ok);
-  t.regex((choice as { reason: string }).reason, /^making room for checkpoints\/huge-oneoff\.safetensors would evict .* which is worth more to keep$/);
+  t.regex(
+    (choice as { reason: string }).reason,
+    /^making room for checkpoints\/huge-oneoff\.safetensors would evict .* which is worth more to keep$/,
+  );
 });
 
 test('admission control lets a freshly saved workflow push out what nobody uses any more', (t) => {
@@ -90,8 +103,10 @@ test('reasons say why an entry is kept', (t) => {
 
 test('co-usage: a LoRA always used with the predicted checkpoint is worth more than an unrelated one', (t) => {
   const usage = new UsageModel();
-  for (let i = 0; i < 4; i += 1) usage.record({ at: NOW - 10 * DAY + i * HOUR, workflow: 'a', keys: ['checkpoints/a.safetensors', 'loras/with-a.safetensors'] });
-  for (let i = 0; i < 4; i += 1) usage.record({ at: NOW - 10 * DAY + i * HOUR, workflow: 'b', keys: ['checkpoints/b.safetensors', 'loras/with-b.safetensors'] });
+  for (let i = 0; i < 4; i += 1)
+    usage.record({ at: NOW - 10 * DAY + i * HOUR, workflow: 'a', keys: ['checkpoints/a.safetensors', 'loras/with-a.safetensors'] });
+  for (let i = 0; i < 4; i += 1)
+    usage.record({ at: NOW - 10 * DAY + i * HOUR, workflow: 'b', keys: ['checkpoints/b.safetensors', 'loras/with-b.safetensors'] });
   const predictions = new Predictions();
   predictions.add({ keys: ['checkpoints/a.safetensors'], at: NOW, priority: 'urgent', origin: 'prompt 1' });
   const withA = entryValue({ key: 'loras/with-a.safetensors', bytes: GB }, context(usage, predictions));
@@ -156,8 +171,15 @@ test('warm-up proposes the uncached models of the workflow that usually comes ne
   usage.record({ at: NOW - 5 * 60_000, workflow: 'portrait', keys: ['checkpoints/sdxl', 'loras/skin'] });
   const cached = new Set(['checkpoints/sdxl', 'loras/skin']);
   const candidates = warmupCandidates(usage, NOW, (key) => cached.has(key));
-  t.deepEqual(candidates.map((candidate) => [candidate.key, candidate.workflow]), [['upscale_models/4x', 'upscale']]);
-  t.deepEqual(warmupCandidates(new UsageModel(), NOW, () => false), [], 'no history, no guesses');
+  t.deepEqual(
+    candidates.map((candidate) => [candidate.key, candidate.workflow]),
+    [['upscale_models/4x', 'upscale']],
+  );
+  t.deepEqual(
+    warmupCandidates(new UsageModel(), NOW, () => false),
+    [],
+    'no history, no guesses',
+  );
 });
 
 test('freeing a little takes the entry that costs least in all, not a big model that happens to be cheap per byte', (t) => {

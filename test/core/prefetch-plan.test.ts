@@ -8,7 +8,17 @@ const GB = 1e9;
 const NOW = Date.UTC(2026, 10, 20, 12);
 
 function job(key: string, bytes: number | undefined, extra: Partial<PendingJob> = {}): PendingJob {
-  return { key, category: key.split('/')[0]!, bytes, available: true, alreadyCached: false, priority: 'workflow', notBefore: 0, pin: false, ...extra };
+  return {
+    key,
+    category: key.split('/')[0]!,
+    bytes,
+    available: true,
+    alreadyCached: false,
+    priority: 'workflow',
+    notBefore: 0,
+    pin: false,
+    ...extra,
+  };
 }
 
 function input(overrides: Partial<PlanInput> = {}): PlanInput {
@@ -28,19 +38,51 @@ function input(overrides: Partial<PlanInput> = {}): PlanInput {
 
 test('starts as many jobs as there are free slots, in the given order', (t) => {
   const decisions = planPrefetch(input({ pending: [job('checkpoints/a', GB), job('loras/b', GB), job('loras/c', GB)] }));
-  t.deepEqual(decisions.map((d) => [d.key, d.action]), [['checkpoints/a', 'start'], ['loras/b', 'start']]);
+  t.deepEqual(
+    decisions.map((d) => [d.key, d.action]),
+    [
+      ['checkpoints/a', 'start'],
+      ['loras/b', 'start'],
+    ],
+  );
   const oneFree = planPrefetch(input({ pending: [job('loras/b', GB)], running: [{ key: 'checkpoints/x', bytes: GB, copiedBytes: 0 }] }));
-  t.deepEqual(oneFree.map((d) => d.action), ['start']);
-  t.deepEqual(planPrefetch(input({ pending: [job('loras/b', GB)], running: [{ key: 'x', bytes: 1, copiedBytes: 0 }, { key: 'y', bytes: 1, copiedBytes: 0 }] })), []);
+  t.deepEqual(
+    oneFree.map((d) => d.action),
+    ['start'],
+  );
+  t.deepEqual(
+    planPrefetch(
+      input({
+        pending: [job('loras/b', GB)],
+        running: [
+          { key: 'x', bytes: 1, copiedBytes: 0 },
+          { key: 'y', bytes: 1, copiedBytes: 0 },
+        ],
+      }),
+    ),
+    [],
+  );
 });
 
 test('a job in back-off is passed over; one gone from the library is dropped; one already cached is done', (t) => {
   const decisions = planPrefetch(
     input({
-      pending: [job('loras/later', GB, { notBefore: NOW + 1000 }), job('loras/gone', undefined), job('loras/there', GB, { alreadyCached: true }), job('loras/next', GB)],
+      pending: [
+        job('loras/later', GB, { notBefore: NOW + 1000 }),
+        job('loras/gone', undefined),
+        job('loras/there', GB, { alreadyCached: true }),
+        job('loras/next', GB),
+      ],
     }),
   );
-  t.deepEqual(decisions.map((d) => [d.key, d.action]), [['loras/gone', 'drop'], ['loras/there', 'done'], ['loras/next', 'start']]);
+  t.deepEqual(
+    decisions.map((d) => [d.key, d.action]),
+    [
+      ['loras/gone', 'drop'],
+      ['loras/there', 'done'],
+      ['loras/next', 'start'],
+    ],
+  );
 });
 
 test('an unreachable library folder makes a job wait, not fail', (t) => {
@@ -50,7 +92,13 @@ test('an unreachable library folder makes a job wait, not fail', (t) => {
 
 test('decisions in one pass see each other: two copies that together pass the quota do not both start', (t) => {
   const decisions = planPrefetch(input({ pending: [job('checkpoints/a', 40 * GB), job('checkpoints/b', 40 * GB)] }));
-  t.deepEqual(decisions.map((d) => [d.key, d.action]), [['checkpoints/a', 'start'], ['checkpoints/b', 'wait']]);
+  t.deepEqual(
+    decisions.map((d) => [d.key, d.action]),
+    [
+      ['checkpoints/a', 'start'],
+      ['checkpoints/b', 'wait'],
+    ],
+  );
 });
 
 test('room is made by evicting what is worth less, and the start says what it evicts and why', (t) => {
@@ -68,7 +116,10 @@ test('room is made by evicting what is worth less, and the start says what it ev
   const start = decisions[0]!;
   t.is(start.action, 'start');
   if (start.action === 'start') {
-    t.deepEqual(start.evict.map((victim) => victim.key), ['checkpoints/old']);
+    t.deepEqual(
+      start.evict.map((victim) => victim.key),
+      ['checkpoints/old'],
+    );
     t.is(start.because, 'wanted by prompt 1 queued, 1m 0s ago');
   }
 });
@@ -106,10 +157,13 @@ test('settings decide first: disabled, category, size', (t) => {
       rules: { enabled: true, categories: ['checkpoints'], minFileBytes: 0, maxBytes: 64 * GB, minFreeBytes: 0, concurrency: 2 },
     }),
   );
-  t.deepEqual(decisions.map((d) => [d.key, d.action, 'code' in d ? d.code : '']), [
-    ['vae/v', 'drop', 'E_NOT_ADMITTED'],
-    ['checkpoints/huge', 'drop', 'E_TOO_LARGE'],
-  ]);
+  t.deepEqual(
+    decisions.map((d) => [d.key, d.action, 'code' in d ? d.code : '']),
+    [
+      ['vae/v', 'drop', 'E_NOT_ADMITTED'],
+      ['checkpoints/huge', 'drop', 'E_TOO_LARGE'],
+    ],
+  );
 });
 
 test('a warm job must be worth the margin more than what it evicts; a saved workflow only more', (t) => {

@@ -46,7 +46,10 @@ test('a missing file is unresolved as not-found, with a one-line message naming 
   t.is(resolution.unresolved.length, 1);
   const [problem] = resolution.unresolved;
   t.like(problem, { ...missing, reason: 'not-found' });
-  t.is(problem?.message, 'loras/gone.safetensors (node 12, LoraLoader) is not in the library; add the file to a library root or fix the name in the workflow');
+  t.is(
+    problem?.message,
+    'loras/gone.safetensors (node 12, LoraLoader) is not in the library; add the file to a library root or fix the name in the workflow',
+  );
 });
 
 test('a ref without category takes the one category that holds the name', (t) => {
@@ -77,7 +80,10 @@ test('a ref without category whose name is in several categories is ambiguous, w
 });
 
 test('a ref without category found nowhere is not-found', (t) => {
-  const resolution = resolveWorkflow(workflowOf([ref(null, 'nowhere.gguf', 'custom')]), new MemoryCatalog([{ category: 'loras', name: 'x.safetensors' }]));
+  const resolution = resolveWorkflow(
+    workflowOf([ref(null, 'nowhere.gguf', 'custom')]),
+    new MemoryCatalog([{ category: 'loras', name: 'x.safetensors' }]),
+  );
   t.like(resolution.unresolved[0], { reason: 'not-found', category: null });
   t.regex(resolution.unresolved[0]?.message ?? '', /^"nowhere\.gguf" \(node 1, TestNode\) is not in the library in any category;/);
 });
@@ -110,7 +116,10 @@ test('embeddings: exact name first, then with .safetensors/.pt/.bin, then in any
     names,
   );
   t.like(resolution.unresolved[0], { name: 'missing', reason: 'not-found' });
-  t.regex(resolution.unresolved[0]?.message ?? '', /^embedding "missing" \(node 1, TestNode\) is not in the library \(looked for missing, missing\.safetensors, missing\.pt, missing\.bin/);
+  t.regex(
+    resolution.unresolved[0]?.message ?? '',
+    /^embedding "missing" \(node 1, TestNode\) is not in the library \(looked for missing, missing\.safetensors, missing\.pt, missing\.bin/,
+  );
 });
 
 test('taesd halves resolve to the first vae_approx file named <name>_encoder.* / _decoder.*', (t) => {
@@ -136,7 +145,9 @@ test('taesd halves resolve to the first vae_approx file named <name>_encoder.* /
   );
   t.deepEqual(
     resolution.unresolved.map((problem) => problem.message),
-    ['vae_approx/taesd_decoder (node 2, VAELoader) is not in the library (no file named taesd_decoder.*); add the file to a library root or fix the name in the workflow'],
+    [
+      'vae_approx/taesd_decoder (node 2, VAELoader) is not in the library (no file named taesd_decoder.*); add the file to a library root or fix the name in the workflow',
+    ],
   );
 });
 

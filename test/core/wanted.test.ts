@@ -5,7 +5,14 @@ const HOUR = 3_600_000;
 
 test('a save replaces what the same workflow wanted before; other origins keep theirs', (t) => {
   const set = new WantedSet();
-  set.note('w.json', [{ category: 'checkpoints', name: 'a.safetensors' }, { category: 'loras', name: 'b.safetensors' }], { priority: 'workflow', now: 0, replace: true });
+  set.note(
+    'w.json',
+    [
+      { category: 'checkpoints', name: 'a.safetensors' },
+      { category: 'loras', name: 'b.safetensors' },
+    ],
+    { priority: 'workflow', now: 0, replace: true },
+  );
   set.note('prompt 1', [{ category: 'loras', name: 'b.safetensors' }], { priority: 'urgent', now: 1, replace: false });
   const change = set.note('w.json', [{ category: 'checkpoints', name: 'a.safetensors' }], { priority: 'workflow', now: 2, replace: true });
   t.deepEqual(change.added, [], 'a.safetensors was already wanted: not added twice');
@@ -31,7 +38,11 @@ test('a release takes every origin waiting for the file, and entries of unknown 
   t.true(set.has('text_encoders', 'SD/t5.safetensors'), 'the alias and the backslash are the same model');
   const released = set.release('text_encoders', 'SD/t5.safetensors');
   t.deepEqual(released.map((entry) => entry.origin).sort(), ['w1', 'w2']);
-  t.deepEqual(set.entries().map((entry) => entry.origin), ['w3'], 'a file of another category answers nobody else');
+  t.deepEqual(
+    set.entries().map((entry) => entry.origin),
+    ['w3'],
+    'a file of another category answers nobody else',
+  );
 });
 
 test('entries expire after their time, and past the cap the oldest go first', (t) => {
@@ -39,9 +50,19 @@ test('entries expire after their time, and past the cap the oldest go first', (t
   for (let index = 0; index < 4; index += 1) {
     set.note(`w${index}`, [{ category: 'checkpoints', name: `${index}.safetensors` }], { priority: 'workflow', now: index * HOUR, replace: true });
   }
-  t.deepEqual(set.entries().map((entry) => entry.origin), ['w1', 'w2', 'w3'], 'the oldest left at the cap');
-  t.deepEqual(set.expire(24 * HOUR + HOUR - 1).map(({ entry, reason }) => [entry.origin, reason]), []);
-  t.deepEqual(set.expire(24 * HOUR + HOUR).map(({ entry, reason }) => [entry.origin, reason]), [['w1', 'expired']]);
+  t.deepEqual(
+    set.entries().map((entry) => entry.origin),
+    ['w1', 'w2', 'w3'],
+    'the oldest left at the cap',
+  );
+  t.deepEqual(
+    set.expire(24 * HOUR + HOUR - 1).map(({ entry, reason }) => [entry.origin, reason]),
+    [],
+  );
+  t.deepEqual(
+    set.expire(24 * HOUR + HOUR).map(({ entry, reason }) => [entry.origin, reason]),
+    [['w1', 'expired']],
+  );
   t.is(set.size, 2);
 });
 

@@ -35,7 +35,10 @@ test('a ComfyUI install makes the daemon ready; a missing library root makes it 
   });
   const status = await degraded.status();
   t.is(status.state, 'degraded');
-  t.true(status.problems.some((problem) => problem.includes(nas)), status.problems.join('\n'));
+  t.true(
+    status.problems.some((problem) => problem.includes(nas)),
+    status.problems.join('\n'),
+  );
 });
 
 test('a bad configuration at start is fatal: exit 1, one line per problem', async (t) => {
@@ -44,7 +47,11 @@ test('a bad configuration at start is fatal: exit 1, one line per problem', asyn
   const daemon = await spawnDaemon(t, { home, args: ['--config', configFile], waitForSocket: false });
   t.is(await daemon.exited, 1);
   const lines = daemon.output().trim().split('\n');
-  t.true(lines.includes(`arenad: cache.maxBytes = "-1GB" (from ${configFile}:2): a size cannot be negative; expected a size of 0 or more, such as 500GB, 1.5TiB, 64G or a number of bytes`));
+  t.true(
+    lines.includes(
+      `arenad: cache.maxBytes = "-1GB" (from ${configFile}:2): a size cannot be negative; expected a size of 0 or more, such as 500GB, 1.5TiB, 64G or a number of bytes`,
+    ),
+  );
   t.true(lines.some((line) => line.startsWith(`arenad: cache.trimSchedule = "every day" (from ${configFile}:3)`)));
   t.false(fs.existsSync(daemon.socketPath));
 });
@@ -58,7 +65,10 @@ test('a second daemon on the same state directory refuses to start and the first
     waitForSocket: false,
   });
   t.is(await second.exited, 1);
-  t.regex(second.output(), new RegExp(`not started: another arenad \\(pid ${first.pid}, running since .*\\) already uses ${path.join(home, '.local', 'state', 'arena')}`));
+  t.regex(
+    second.output(),
+    new RegExp(`not started: another arenad \\(pid ${first.pid}, running since .*\\) already uses ${path.join(home, '.local', 'state', 'arena')}`),
+  );
   t.is((await first.status()).pid, first.pid);
 });
 

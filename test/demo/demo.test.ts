@@ -24,11 +24,7 @@ const WORKSPACE_LINE = /^Everything happens in (\S+) and is removed at the end\.
  * test's own. `whenOutput` sees the output as it grows and may signal the
  * demo process.
  */
-async function runDemo(
-  t: ExecutionContext,
-  command: readonly string[],
-  whenOutput?: (output: string, pid: number) => void,
-): Promise<DemoRun> {
+async function runDemo(t: ExecutionContext, command: readonly string[], whenOutput?: (output: string, pid: number) => void): Promise<DemoRun> {
   const tmpdir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'arena-demo-test-'));
   t.teardown(() => fs.promises.rm(tmpdir, { recursive: true, force: true }));
   const child = spawn(command[0]!, command.slice(1), {
@@ -93,7 +89,8 @@ test.serial('npm run demo: status ready, the saved workflow prefetched, ls, stat
   t.regex(free, new RegExp(`^ +evicted ${evicted} \\(`, 'm'));
   const after = free.slice(free.indexOf('$ arenactl ls'));
   t.notRegex(after, new RegExp(evicted), 'ls no longer lists the evicted LoRA');
-  for (const model of NEEDED.filter((model) => model !== DETAIL_LORA)) t.regex(after, new RegExp(`^ +cached +${escape(keyOf(model))} +\\S+ MB +1 `, 'm'));
+  for (const model of NEEDED.filter((model) => model !== DETAIL_LORA))
+    t.regex(after, new RegExp(`^ +cached +${escape(keyOf(model))} +\\S+ MB +1 `, 'm'));
 
   const trim = stepText(run.output, 'Let Arena choose what goes');
   t.regex(trim, /^ {2}removed \d+ models?, /m, 'arenactl trim removed something');

@@ -49,13 +49,32 @@ test('arenactl prefetch --wait copies a model byte-identical; ls and stats repor
   t.is(result.code, 0, result.stderr);
   const body = result.json<{ outcomes: PrefetchOutcome[]; results: Array<{ key: string; status: string }> }>();
   t.like(body.outcomes[0], { key: 'checkpoints/sdxl.safetensors', status: 'queued', bytes: 48 * MB });
-  t.deepEqual(body.results.map((r) => [r.key, r.status]), [['checkpoints/sdxl.safetensors', 'done']]);
-  t.is(await sha256Of(path.join(s.cacheRoot, 'checkpoints', 'sdxl.safetensors')), await sha256Of(path.join(s.nas, 'checkpoints', 'sdxl.safetensors')));
+  t.deepEqual(
+    body.results.map((r) => [r.key, r.status]),
+    [['checkpoints/sdxl.safetensors', 'done']],
+  );
+  t.is(
+    await sha256Of(path.join(s.cacheRoot, 'checkpoints', 'sdxl.safetensors')),
+    await sha256Of(path.join(s.nas, 'checkpoints', 'sdxl.safetensors')),
+  );
 
   const ls = await arenactl(['ls', '--json'], s.home, s.env);
-  t.like(ls.json<{ entries: LsEntry[] }>().entries[0], { category: 'checkpoints', name: 'sdxl.safetensors', bytes: 48 * MB, state: 'cached', pinned: false, hits: 0 });
+  t.like(ls.json<{ entries: LsEntry[] }>().entries[0], {
+    category: 'checkpoints',
+    name: 'sdxl.safetensors',
+    bytes: 48 * MB,
+    state: 'cached',
+    pinned: false,
+    hits: 0,
+  });
   const stats = (await arenactl(['stats', '--json'], s.home, s.env)).json<StatsResult>();
-  t.like(stats, { hits: 0, misses: 0, cache: { bytes: 48 * MB, files: 1 }, prefetch: { completed: 1, failed: 0, bytesCopied: 48 * MB }, evictions: 0 });
+  t.like(stats, {
+    hits: 0,
+    misses: 0,
+    cache: { bytes: 48 * MB, files: 1 },
+    prefetch: { completed: 1, failed: 0, bytesCopied: 48 * MB },
+    evictions: 0,
+  });
   t.deepEqual(fs.readdirSync(path.join(s.cacheRoot, '.arena', 'staging')), []);
 });
 
@@ -89,7 +108,9 @@ test('a changed NAS file removes the cached copy at once and the new version is 
   writeModel(source, 3 * MB, 0);
   const expected = await sha256Of(source);
   await eventually(
-    async () => fs.existsSync(path.join(s.cacheRoot, 'loras', 'style.safetensors')) && (await sha256Of(path.join(s.cacheRoot, 'loras', 'style.safetensors'))) === expected,
+    async () =>
+      fs.existsSync(path.join(s.cacheRoot, 'loras', 'style.safetensors')) &&
+      (await sha256Of(path.join(s.cacheRoot, 'loras', 'style.safetensors'))) === expected,
     30_000,
     () => `the new version cached (daemon output:\n${s.daemon.output()})`,
   );
@@ -120,9 +141,13 @@ test('prefetch of a name that is not in the library says so; one outside the lib
   t.is(body.error.code, 'E_NOT_FOUND');
   t.regex(body.error.message, /^loras\/zzz\.safetensors is not in the library/);
   t.like(body.outcomes[1], { key: 'loras/a.safetensors', status: 'queued' });
-  const error = await s.daemon.request('prefetch', { models: [{ category: 'loras', name: '../../../etc/shadow' }] }).catch((e: Error & { code: string }) => e);
+  const error = await s.daemon
+    .request('prefetch', { models: [{ category: 'loras', name: '../../../etc/shadow' }] })
+    .catch((e: Error & { code: string }) => e);
   t.is((error as { code: string }).code, 'E_PATH');
-  const absolute = await s.daemon.request('prefetch', { models: [{ category: 'loras', name: '/etc/shadow' }] }).catch((e: Error & { code: string }) => e);
+  const absolute = await s.daemon
+    .request('prefetch', { models: [{ category: 'loras', name: '/etc/shadow' }] })
+    .catch((e: Error & { code: string }) => e);
   t.is((absolute as { code: string }).code, 'E_PATH');
 });
 
@@ -132,10 +157,13 @@ test('ls explains why each model is kept', async (t) => {
   await arenactl(['prefetch', 'loras/b.safetensors', '--wait'], s.home, s.env);
   await waitCached(s.daemon, ['loras/a.safetensors', 'loras/b.safetensors']);
   const json = (await arenactl(['ls', '--json'], s.home, s.env)).json<{ entries: LsEntry[] }>().entries;
-  t.deepEqual(json.map((entry) => [entry.key, entry.value, entry.reason]), [
-    ['loras/a.safetensors', null, 'pinned'],
-    ['loras/b.safetensors', json[1]!.value, json[1]!.reason],
-  ]);
+  t.deepEqual(
+    json.map((entry) => [entry.key, entry.value, entry.reason]),
+    [
+      ['loras/a.safetensors', null, 'pinned'],
+      ['loras/b.safetensors', json[1]!.value, json[1]!.reason],
+    ],
+  );
   t.regex(json[1]!.reason!, /^wanted by arenactl prefetch loras\/b\.safetensors, \d+s ago$/);
   const human = await arenactl(['ls'], s.home, s.env);
   t.regex(human.stdout, /WHY\n/);

@@ -21,7 +21,9 @@ test('a real daemon scrape passes promtool check metrics and agrees with arenact
   t.is(`${lint.stdout}${lint.stderr}`.trim(), '', 'no lint findings');
 
   const samples = parseExposition(text);
-  const pathLabels = samples.filter((sample) => sample.name.startsWith('arena_') && Object.values(sample.labels).some((value) => value.includes('/')));
+  const pathLabels = samples.filter(
+    (sample) => sample.name.startsWith('arena_') && Object.values(sample.labels).some((value) => value.includes('/')),
+  );
   t.deepEqual(pathLabels, [], 'no arena_ label holds a path (or a model name with a folder)');
   t.is(sampleValue(samples, 'arena_library_root_up', { root: 'library.roots[0]' }), 1);
   t.like(stats, { hits: 1, misses: 1 });
@@ -62,9 +64,16 @@ test('a metrics port in use leaves the daemon running, degraded, with the proble
   t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
   const port = (blocker.address() as net.AddressInfo).port;
   const daemon = await spawnDaemon(t, { home: await tempDir(t), env: { ARENA_METRICS_LISTEN: `127.0.0.1:${port}`, ARENA_LIBRARY_ROOTS: '' } });
-  const status = await daemon.waitForState((current) => current.problems.some((problem) => problem.startsWith('metrics port')), 'the metrics problem');
+  const status = await daemon.waitForState(
+    (current) => current.problems.some((problem) => problem.startsWith('metrics port')),
+    'the metrics problem',
+  );
   t.is(status.state, 'degraded');
-  t.true(status.problems.includes(`metrics port 127.0.0.1:${port} is in use; set metrics.listen (ARENA_METRICS_LISTEN) to a free HOST:PORT, or off; tried again every 60 s`));
+  t.true(
+    status.problems.includes(
+      `metrics port 127.0.0.1:${port} is in use; set metrics.listen (ARENA_METRICS_LISTEN) to a free HOST:PORT, or off; tried again every 60 s`,
+    ),
+  );
   t.is((await daemon.request('stats')).hits, 0, 'the daemon still answers');
 });
 

@@ -48,7 +48,13 @@ test('a real daemon never goes over its quota while it prefetches three workflow
   const maxBytes = Math.floor(0.1 * 2 ** 30); // ARENA_CACHE_MAX_GB=0.1: about two of the three workflows
   const daemon = await spawnDaemon(t, {
     home,
-    env: { ARENA_COMFY_ROOT: comfy, ARENA_LIBRARY_ROOTS: nas, ARENA_CACHE_ROOT: cacheRoot, ARENA_CACHE_MAX_GB: '0.1', ARENA_COMFY_URL: 'http://127.0.0.1:9' },
+    env: {
+      ARENA_COMFY_ROOT: comfy,
+      ARENA_LIBRARY_ROOTS: nas,
+      ARENA_CACHE_ROOT: cacheRoot,
+      ARENA_CACHE_MAX_GB: '0.1',
+      ARENA_COMFY_URL: 'http://127.0.0.1:9',
+    },
   });
   await daemon.waitForState((status) => status.library.models === 6, 'the library scanned');
 
@@ -62,7 +68,10 @@ test('a real daemon never goes over its quota while it prefetches three workflow
   })();
 
   for (const name of ['a', 'b', 'c']) {
-    await saveLikeFrontend(path.join(comfy, 'user', 'default', 'workflows', `${name}.json`), JSON.stringify(workflow(`${name}.safetensors`, `${name}-style.safetensors`)));
+    await saveLikeFrontend(
+      path.join(comfy, 'user', 'default', 'workflows', `${name}.json`),
+      JSON.stringify(workflow(`${name}.safetensors`, `${name}-style.safetensors`)),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await eventually(

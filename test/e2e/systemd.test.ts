@@ -52,8 +52,18 @@ interface JournalEntry {
 }
 
 async function unitProperties(machine: Machine): Promise<Map<string, string>> {
-  const text = await machine.check(['systemctl', 'show', 'arenad.service', '--property=ActiveState,SubState,MainPID,NRestarts,StatusText,Result,ExecMainStatus']);
-  return new Map(text.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as [string, string]));
+  const text = await machine.check([
+    'systemctl',
+    'show',
+    'arenad.service',
+    '--property=ActiveState,SubState,MainPID,NRestarts,StatusText,Result,ExecMainStatus',
+  ]);
+  return new Map(
+    text
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as [string, string]),
+  );
 }
 
 async function journal(machine: Machine): Promise<JournalEntry[]> {
@@ -70,7 +80,12 @@ async function systemJournal(machine: Machine): Promise<string> {
   return machine.check(['journalctl', '-o', 'cat', '--no-pager', '_PID=1']);
 }
 
-async function until(machine: Machine, what: string, check: (properties: Map<string, string>) => boolean, timeoutMs = 30_000): Promise<Map<string, string>> {
+async function until(
+  machine: Machine,
+  what: string,
+  check: (properties: Map<string, string>) => boolean,
+  timeoutMs = 30_000,
+): Promise<Map<string, string>> {
   let last = new Map<string, string>();
   await eventually(
     async () => check((last = await unitProperties(machine))),
@@ -84,47 +99,59 @@ const running = (properties: Map<string, string>) => properties.get('ActiveState
 
 /** A saved UI workflow that loads one checkpoint, as ComfyUI writes it. */
 function workflowLoading(checkpoint: string): string {
-  return JSON.stringify({ nodes: [{ id: 1, type: 'CheckpointLoaderSimple', mode: 0, widgets_values: [checkpoint], inputs: [], properties: {} }], links: [], groups: [], extra: {}, version: 0.4 });
+  return JSON.stringify({
+    nodes: [{ id: 1, type: 'CheckpointLoaderSimple', mode: 0, widgets_values: [checkpoint], inputs: [], properties: {} }],
+    links: [],
+    groups: [],
+    extra: {},
+    version: 0.4,
+  });
 }
 
-test.serial('the packed tarball installed globally runs as the system service and prefetches a saved workflow; from under /tmp it is refused', async (t) => {
-  t.timeout(170_000);
-  const started = Date.now();
-  const step = (text: string) => t.log(`${((Date.now() - started) / 1000).toFixed(1)} s  ${text}`);
-  step(ensureBuilt(project));
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-e2e-package-'));
-  t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
-  // The container shares the host's /usr read-only and may have no network: the tarball is installed on the
-  // host, into a prefix of its own (from the npm cache), and that prefix is bound into the container.
-  const prefix = path.join(work, 'prefix');
-  fs.mkdirSync(prefix, { mode: 0o755 });
-  await installGlobally(await packBuilt(path.join(work, 'packed')), prefix);
-  step('packed and installed into a prefix');
-  const machine = await bootMachine(t, {
-    project,
-    binds: [
-      { host: prefix, machine: '/opt/arena' },
-      { host: prefix, machine: '/tmp/arena-global' },
-    ],
-  });
-  step('container booted');
-  try {
-    await installedScenario(t, machine, step);
-  } catch (error) {
-    t.log((await machine.run(['journalctl', '--no-pager', '-n', '120', '-o', 'short-monotonic'])).stdout);
-    throw error;
-  }
-});
+test.serial(
+  'the packed tarball installed globally runs as the system service and prefetches a saved workflow; from under /tmp it is refused',
+  async (t) => {
+    t.timeout(170_000);
+    const started = Date.now();
+    const step = (text: string) => t.log(`${((Date.now() - started) / 1000).toFixed(1)} s  ${text}`);
+    step(ensureBuilt(project));
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-e2e-package-'));
+    t.teardown(() => fs.rmSync(work, { recursive: true, force: true }));
+    // The container shares the host's /usr read-only and may have no network: the tarball is installed on the
+    // host, into a prefix of its own (from the npm cache), and that prefix is bound into the container.
+    const prefix = path.join(work, 'prefix');
+    fs.mkdirSync(prefix, { mode: 0o755 });
+    await installGlobally(await packBuilt(path.join(work, 'packed')), prefix);
+    step('packed and installed into a prefix');
+    const machine = await bootMachine(t, {
+      project,
+      binds: [
+        { host: prefix, machine: '/opt/arena' },
+        { host: prefix, machine: '/tmp/arena-global' },
+      ],
+    });
+    step('container booted');
+    try {
+      await installedScenario(t, machine, step);
+    } catch (error) {
+      t.log((await machine.run(['journalctl', '--no-pager', '-n', '120', '-o', 'short-monotonic'])).stdout);
+      throw error;
+    }
+  },
+);
 
 async function installedScenario(t: ExecutionContext, machine: Machine, step: (text: string) => void): Promise<void> {
   const checkpoint = '/opt/comfy/models/checkpoints/base.safetensors';
   await machine.writeFile(checkpoint, 'w'.repeat(256 * 1024));
   await machine.check(['mkdir', '-p', '/opt/comfy/user/default/workflows']);
-  await machine.writeFile('/etc/arena/config.yaml', `comfy:
+  await machine.writeFile(
+    '/etc/arena/config.yaml',
+    `comfy:
   root: /opt/comfy
 metrics:
   listen: "off"
-`);
+`,
+  );
 
   // --- from a prefix under /tmp: PrivateTmp=yes would hide the daemon, so nothing is installed ---
   const hidden = await machine.run(['/tmp/arena-global/bin/arenactl', 'service', 'install', '--system'], { timeoutMs: 90_000 });
@@ -146,7 +173,10 @@ metrics:
   t.is(installed.code, 0, `${installed.stdout}\n${installed.stderr}`);
   t.regex(installed.stdout, /arenad\.service active \(running\), pid \d+/);
   const unit = await machine.check(['cat', '/etc/systemd/system/arenad.service']);
-  t.regex(unit, /^ExecStart=\/usr\/bin\/node .* \/opt\/arena\/lib\/node_modules\/comfyui-arena\/dist\/daemon\/main\.js --config \/etc\/arena\/config\.yaml$/m);
+  t.regex(
+    unit,
+    /^ExecStart=\/usr\/bin\/node .* \/opt\/arena\/lib\/node_modules\/comfyui-arena\/dist\/daemon\/main\.js --config \/etc\/arena\/config\.yaml$/m,
+  );
   const status = JSON.parse(await machine.check([arenactl, 'status', '--json'])) as StatusResult;
   t.deepEqual(status.log, { journal: true, file: null }, 'under systemd the journal has the log');
   step('installed from /opt');
@@ -157,10 +187,13 @@ metrics:
   await eventually(
     async () => (await machine.run(['cmp', checkpoint, '/var/cache/arena/checkpoints/base.safetensors'])).code === 0,
     60_000,
-    'the saved workflow\'s checkpoint in the cache',
+    "the saved workflow's checkpoint in the cache",
   );
   const listed = JSON.parse(await machine.check([arenactl, 'ls', '--json'])) as { entries: Array<{ category: string; name: string; state: string }> };
-  t.like(listed.entries.find((entry) => entry.name === 'base.safetensors'), { category: 'checkpoints', state: 'cached' });
+  t.like(
+    listed.entries.find((entry) => entry.name === 'base.safetensors'),
+    { category: 'checkpoints', state: 'cached' },
+  );
   t.regex(await machine.check([arenactl, 'logs', '-n', '200']), /control socket listening/);
   step('the saved workflow was prefetched');
 }
@@ -182,7 +215,6 @@ test('arenad as a system service on a real systemd: ready, status, journal, sock
 });
 
 async function scenario(t: ExecutionContext, machine: Machine, step: (text: string) => void): Promise<void> {
-
   await machine.writeFile('/opt/comfy/models/checkpoints/base.safetensors', 'weights');
   const metricsPort = await freePort();
   await machine.writeFile('/etc/arena/config.yaml', configText(metricsPort));
@@ -219,9 +251,18 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   // --- the journal: the daemon's lines at their syslog priorities ---
   const entries = await journal(machine);
   const daemonLines = entries.filter((entry) => entry._PID === String(status.pid));
-  t.true(daemonLines.some((entry) => entry.MESSAGE.startsWith('control socket listening') && entry.PRIORITY === '6'), JSON.stringify(daemonLines, null, 1));
-  t.true(daemonLines.some((entry) => entry.MESSAGE.includes('/srv/nas-missing') && entry.PRIORITY === '4'), JSON.stringify(daemonLines, null, 1));
-  t.false(daemonLines.some((entry) => /^<\d>/.test(entry.MESSAGE)), 'journald strips the priority prefixes');
+  t.true(
+    daemonLines.some((entry) => entry.MESSAGE.startsWith('control socket listening') && entry.PRIORITY === '6'),
+    JSON.stringify(daemonLines, null, 1),
+  );
+  t.true(
+    daemonLines.some((entry) => entry.MESSAGE.includes('/srv/nas-missing') && entry.PRIORITY === '4'),
+    JSON.stringify(daemonLines, null, 1),
+  );
+  t.false(
+    daemonLines.some((entry) => /^<\d>/.test(entry.MESSAGE)),
+    'journald strips the priority prefixes',
+  );
   const logs = await machine.check([...ARENACTL, 'logs', '-n', '200']);
   t.regex(logs, /control socket listening/);
   step('journal checked');
@@ -231,7 +272,16 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   t.is((await machine.check(['stat', '-c', '%a %G', path.dirname(SOCKET)])).trim(), '750 arena');
   await machine.check(['useradd', '--create-home', '--groups', 'arena', 'alice']);
   await machine.check(['useradd', '--create-home', 'bob']);
-  const asUser = (user: string) => ['setpriv', `--reuid=${user}`, `--regid=${user}`, '--init-groups', 'env', `HOME=/home/${user}`, `USER=${user}`, ...ARENACTL];
+  const asUser = (user: string) => [
+    'setpriv',
+    `--reuid=${user}`,
+    `--regid=${user}`,
+    '--init-groups',
+    'env',
+    `HOME=/home/${user}`,
+    `USER=${user}`,
+    ...ARENACTL,
+  ];
   const alice = await machine.run([...asUser('alice'), 'status', '--json']);
   t.is(alice.code, 0, alice.stderr);
   t.is((JSON.parse(alice.stdout) as StatusResult).pid, status.pid);
@@ -244,7 +294,11 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
 
   // --- a crash: SIGKILL to the main process, and systemd starts a new one ---
   await machine.check(['kill', '-KILL', String(status.pid)]);
-  const restarted = await until(machine, 'systemd to restart the killed daemon', (shown) => running(shown) && Number(shown.get('MainPID')) !== status.pid);
+  const restarted = await until(
+    machine,
+    'systemd to restart the killed daemon',
+    (shown) => running(shown) && Number(shown.get('MainPID')) !== status.pid,
+  );
   t.true(Number(restarted.get('NRestarts')) >= 1);
   const afterCrash = JSON.parse(await machine.check([...ARENACTL, 'status', '--json'])) as StatusResult;
   t.is(afterCrash.pid, Number(restarted.get('MainPID')));
@@ -260,7 +314,11 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   );
   await machine.writeFile('/etc/arena/config.yaml', config);
   await machine.check(['systemctl', 'reload', 'arenad.service']);
-  await eventually(async () => (await journal(machine)).some((entry) => entry.MESSAGE.startsWith('configuration reloaded')), 30_000, 'the reload in the journal');
+  await eventually(
+    async () => (await journal(machine)).some((entry) => entry.MESSAGE.startsWith('configuration reloaded')),
+    30_000,
+    'the reload in the journal',
+  );
   const reloaded = await until(machine, 'the unit to be running again after RELOADING=1 and READY=1', running);
   t.is(reloaded.get('MainPID'), restarted.get('MainPID'), 'a reload keeps the process');
   step('reloaded');
@@ -276,7 +334,12 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   const beforeHang = await until(machine, 'the daemon with the test hook to run', running);
   const hangPid = beforeHang.get('MainPID')!;
   await machine.check(['systemctl', 'kill', '--kill-whom=main', '--signal=SIGUSR2', 'arenad.service']);
-  await until(machine, 'the watchdog to kill the hung daemon and systemd to start a new one', (shown) => running(shown) && shown.get('MainPID') !== hangPid, 60_000);
+  await until(
+    machine,
+    'the watchdog to kill the hung daemon and systemd to start a new one',
+    (shown) => running(shown) && shown.get('MainPID') !== hangPid,
+    60_000,
+  );
   t.regex(await systemJournal(machine), /arenad\.service: Watchdog timeout/);
   step('watchdog caught the hang');
 
@@ -306,8 +369,21 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   await machine.check(['useradd', '--create-home', 'carol']);
   await machine.check(['loginctl', 'enable-linger', 'carol']);
   const uid = (await machine.check(['id', '-u', 'carol'])).trim();
-  await eventually(async () => (await machine.run(['systemctl', 'is-active', `user@${uid}.service`])).stdout.trim() === 'active', 30_000, "carol's user manager");
-  const carol = ['setpriv', '--reuid=carol', '--regid=carol', '--init-groups', 'env', 'HOME=/home/carol', 'USER=carol', `XDG_RUNTIME_DIR=/run/user/${uid}`];
+  await eventually(
+    async () => (await machine.run(['systemctl', 'is-active', `user@${uid}.service`])).stdout.trim() === 'active',
+    30_000,
+    "carol's user manager",
+  );
+  const carol = [
+    'setpriv',
+    '--reuid=carol',
+    '--regid=carol',
+    '--init-groups',
+    'env',
+    'HOME=/home/carol',
+    'USER=carol',
+    `XDG_RUNTIME_DIR=/run/user/${uid}`,
+  ];
   // An existing user config is kept as it is; this one keeps /metrics off the shared network.
   await machine.writeFile('/home/carol/.config/arena/config.yaml', 'metrics:\n  listen: "off"\n');
   await machine.check(['chown', '-R', 'carol:carol', '/home/carol/.config']);
@@ -316,7 +392,12 @@ async function scenario(t: ExecutionContext, machine: Machine, step: (text: stri
   t.regex(userInstall.stdout, /arenad\.service active \(running\)/);
   t.notRegex(userInstall.stdout, /linger/, 'lingering is on, so there is nothing to say about it');
   const userStatus = JSON.parse(await machine.check([...carol, ...ARENACTL, 'status', '--json'])) as StatusResult;
-  const userService = JSON.parse(await machine.check([...carol, ...ARENACTL, 'service', 'status', '--json'])) as { mode: string; mainPid: number; statusText: string; linger: boolean };
+  const userService = JSON.parse(await machine.check([...carol, ...ARENACTL, 'service', 'status', '--json'])) as {
+    mode: string;
+    mainPid: number;
+    statusText: string;
+    linger: boolean;
+  };
   t.like(userService, { mode: 'user', mainPid: userStatus.pid, linger: true });
   t.is(userService.statusText, userStatus.summary);
   t.regex(await machine.check([...carol, ...ARENACTL, 'logs', '-n', '100']), /control socket listening socket=\/run\/user\/\d+\/arena\/arenad\.sock/);

@@ -24,7 +24,10 @@ const UI_WORKFLOW = {
 
 const API_PROMPT = {
   '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sdxl.safetensors' } },
-  '10': { class_type: 'LoraLoader', inputs: { lora_name: 'detail.safetensors', model: ['4', 0], clip: ['4', 1], strength_model: 1, strength_clip: 1 } },
+  '10': {
+    class_type: 'LoraLoader',
+    inputs: { lora_name: 'detail.safetensors', model: ['4', 0], clip: ['4', 1], strength_model: 1, strength_clip: 1 },
+  },
 };
 
 interface Install {
@@ -58,7 +61,10 @@ async function install(t: ExecutionContext, env: NodeJS.ProcessEnv = {}): Promis
 
 async function cachedKeys(daemon: DaemonHandle): Promise<string[]> {
   const { entries } = await daemon.request('ls');
-  return entries.filter((entry) => entry.state === 'cached').map((entry) => entry.key).sort();
+  return entries
+    .filter((entry) => entry.state === 'cached')
+    .map((entry) => entry.key)
+    .sort();
 }
 
 async function waitForCached(daemon: DaemonHandle, keys: string[]): Promise<void> {
@@ -107,7 +113,11 @@ test('an output image is a run: models cached before it count as hits, the other
   const png = comfyPng({ prompt: JSON.stringify(API_PROMPT), workflow: JSON.stringify(UI_WORKFLOW) });
   fs.writeFileSync(path.join(setup.comfy, 'output', 'ComfyUI_00001_.png'), png);
   fs.writeFileSync(path.join(setup.comfy, 'output', 'ComfyUI_00002_.png'), png);
-  await eventually(async () => (await setup.daemon.request('stats')).misses === 1, 20_000, () => `the run counted (output:\n${setup.daemon.output()})`);
+  await eventually(
+    async () => (await setup.daemon.request('stats')).misses === 1,
+    20_000,
+    () => `the run counted (output:\n${setup.daemon.output()})`,
+  );
   await waitForCached(setup.daemon, ['checkpoints/sdxl.safetensors', 'loras/detail.safetensors']);
   const stats = await setup.daemon.request('stats');
   t.like(stats, { hits: 1, misses: 1, hitRatio: 0.5 });
@@ -115,7 +125,10 @@ test('an output image is a run: models cached before it count as hits, the other
   t.is(sdxl.hits, 1);
   t.not(sdxl.lastUsed, null);
   // The run went into the usage history.
-  const history = fs.readFileSync(path.join(setup.home, '.local', 'state', 'arena', 'usage.ndjson'), 'utf8').trim().split('\n');
+  const history = fs
+    .readFileSync(path.join(setup.home, '.local', 'state', 'arena', 'usage.ndjson'), 'utf8')
+    .trim()
+    .split('\n');
   t.is(history.length, 1, 'two images of one run are one run');
   t.deepEqual(
     (JSON.parse(history[0]!) as { models: Array<{ key: string }> }).models.map((model) => model.key),

@@ -113,7 +113,11 @@ export class CacheHarness {
   }
 
   async waitForEvent(predicate: (event: CacheEvent) => boolean, what: string): Promise<CacheEvent> {
-    await eventually(() => this.events.some(predicate), 15_000, () => `${what}; events so far: ${JSON.stringify(this.events)}`);
+    await eventually(
+      () => this.events.some(predicate),
+      15_000,
+      () => `${what}; events so far: ${JSON.stringify(this.events)}`,
+    );
     return this.events.find(predicate)!;
   }
 

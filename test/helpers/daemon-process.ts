@@ -109,14 +109,22 @@ export async function spawnDaemon(t: ExecutionContext, options: DaemonSpawnOptio
       return last!;
     },
     async waitForOutput(pattern, timeoutMs = 60_000) {
-      await eventually(() => pattern.test(output), timeoutMs, () => `output matching ${pattern} (got:\n${output})`);
+      await eventually(
+        () => pattern.test(output),
+        timeoutMs,
+        () => `output matching ${pattern} (got:\n${output})`,
+      );
     },
     signal(name) {
       child.kill(name);
     },
   };
   if (options.waitForSocket !== false) {
-    await eventually(() => !running || fs.existsSync(socketPath), 60_000, () => `the socket ${socketPath}:\n${output}`);
+    await eventually(
+      () => !running || fs.existsSync(socketPath),
+      60_000,
+      () => `the socket ${socketPath}:\n${output}`,
+    );
     if (!running) throw new Error(`arenad exited early:\n${output}`);
     await handle.waitForState((status) => status.state !== 'starting', 'the daemon to finish starting');
   }

@@ -94,7 +94,10 @@ export function fakeUpdateClock(now: number): { clock: sinon.SinonFakeTimers; up
 
 function recorder(lines: LogLine[]): Logger {
   const make = (fixed: LogMeta): Logger => {
-    const log = (level: string) => (message: string, meta: LogMeta = {}) => lines.push({ level, message, meta: { ...fixed, ...meta } });
+    const log =
+      (level: string) =>
+      (message: string, meta: LogMeta = {}) =>
+        lines.push({ level, message, meta: { ...fixed, ...meta } });
     return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), child: (meta) => make({ ...fixed, ...meta }) };
   };
   return make({});

@@ -214,7 +214,13 @@ export class FakeHub {
       files: options.files.map((file) => {
         const sha256 = sha256Hex(file.bytes);
         this.#blobs.set(sha256, file.bytes);
-        return { name: file.name, sha256, size: file.bytes.length, type: file.type ?? 'Model', ...(file.primary === undefined ? {} : { primary: file.primary }) };
+        return {
+          name: file.name,
+          sha256,
+          size: file.bytes.length,
+          type: file.type ?? 'Model',
+          ...(file.primary === undefined ? {} : { primary: file.primary }),
+        };
       }),
     };
     model.versions.unshift(version);
@@ -252,7 +258,12 @@ export class FakeHub {
 
   /** The next `times` CDN downloads send `afterBytes`, go quiet for `pauseMs`, then send the rest. */
   pauseDownloads(options: PauseOptions): void {
-    this.#pauses.push({ match: this.#downloadOf(options.sha256), remaining: options.times ?? 1, afterBytes: options.afterBytes, pauseMs: options.pauseMs });
+    this.#pauses.push({
+      match: this.#downloadOf(options.sha256),
+      remaining: options.times ?? 1,
+      afterBytes: options.afterBytes,
+      pauseMs: options.pauseMs,
+    });
   }
 
   /**
@@ -436,12 +447,20 @@ export class FakeHub {
     if (parts[0] === 'models' && parts.length === 2) {
       const model = this.#models.get(Number(parts[1]));
       if (model === undefined) send(response, 404, { error: `No model with id ${parts[1]}` });
-      else send(response, 200, { id: model.id, name: model.name, type: 'Checkpoint', modelVersions: model.versions.map((version) => this.#civitaiVersionBody(version, false, logged)) });
+      else
+        send(response, 200, {
+          id: model.id,
+          name: model.name,
+          type: 'Checkpoint',
+          modelVersions: model.versions.map((version) => this.#civitaiVersionBody(version, false, logged)),
+        });
       return;
     }
     if (parts[0] === 'model-versions' && parts[1] === 'by-hash') {
       const hash = parts[2]!.toLowerCase();
-      const version = [...this.#versions.values()].find((candidate) => candidate.files.some((file) => file.sha256 === hash || file.sha256.startsWith(hash)));
+      const version = [...this.#versions.values()].find((candidate) =>
+        candidate.files.some((file) => file.sha256 === hash || file.sha256.startsWith(hash)),
+      );
       if (version === undefined) send(response, 404, { error: 'Model not found' });
       else send(response, 200, this.#civitaiVersionBody(version, true, logged));
       return;
@@ -470,7 +489,10 @@ export class FakeHub {
     }
     const name = new URL(logged.path, this.endpoint).searchParams.get('file');
     const file = version.files.find((candidate) => candidate.name === name) ?? version.files[0]!;
-    response.writeHead(307, { location: `http://localhost:${this.cdnPort}/blobs/${file.sha256}?signed=${randomBytes(8).toString('hex')}`, 'content-length': '0' });
+    response.writeHead(307, {
+      location: `http://localhost:${this.cdnPort}/blobs/${file.sha256}?signed=${randomBytes(8).toString('hex')}`,
+      'content-length': '0',
+    });
     response.end();
   }
 

@@ -12,7 +12,9 @@ export async function requireBindfs(): Promise<void> {
   try {
     await access('/dev/fuse', constants.R_OK | constants.W_OK);
   } catch {
-    throw new Error('these tests need FUSE: /dev/fuse is missing or not accessible (load the fuse module, or run the container with --device /dev/fuse)');
+    throw new Error(
+      'these tests need FUSE: /dev/fuse is missing or not accessible (load the fuse module, or run the container with --device /dev/fuse)',
+    );
   }
   const found = await execa('bindfs', ['--version'], { reject: false });
   if (found.exitCode !== 0) throw new Error('these tests need bindfs: install it (Debian: apt-get install bindfs)');

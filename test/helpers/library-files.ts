@@ -36,12 +36,7 @@ export async function writeModel(file: string, size: number, ageMs = 60_000): Pr
 }
 
 /** Polls `condition` until it holds, failing with `what` after the deadline. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-  everyMs = 25,
-): Promise<void> {
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;

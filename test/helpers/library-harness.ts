@@ -24,11 +24,7 @@ export const TEST_TIMINGS = {
   availabilityCheckMs: 150,
 } as const;
 
-export async function startLibrary(
-  t: ExecutionContext,
-  folders: ModelFolder[],
-  overrides: Partial<LibraryOptions> = {},
-): Promise<RunningLibrary> {
+export async function startLibrary(t: ExecutionContext, folders: ModelFolder[], overrides: Partial<LibraryOptions> = {}): Promise<RunningLibrary> {
   const library = new Library({ ...TEST_TIMINGS, logger: silentLogger, folders, ...overrides });
   const events: string[] = [];
   library.on('added', (entry) => events.push(`added ${entry.category}/${entry.name}@${entry.size}`));

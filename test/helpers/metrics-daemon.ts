@@ -16,7 +16,10 @@ export const MODEL_NAMES = ['portrait-sdxl-v7', 'detail-tweaker'];
 
 const PROMPT = {
   '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: `${MODEL_NAMES[0]}.safetensors` } },
-  '10': { class_type: 'LoraLoader', inputs: { lora_name: `${MODEL_NAMES[1]}.safetensors`, model: ['4', 0], clip: ['4', 1], strength_model: 1, strength_clip: 1 } },
+  '10': {
+    class_type: 'LoraLoader',
+    inputs: { lora_name: `${MODEL_NAMES[1]}.safetensors`, model: ['4', 0], clip: ['4', 1], strength_model: 1, strength_clip: 1 },
+  },
 };
 
 export interface MetricsDaemon {
@@ -64,12 +67,20 @@ export async function startMetricsDaemon(t: ExecutionContext, metricsPort?: numb
 export async function produceRun(setup: MetricsDaemon): Promise<StatsResult> {
   const { daemon } = setup;
   await daemon.request('prefetch', { models: [{ category: 'checkpoints', name: `${MODEL_NAMES[0]}.safetensors` }] });
-  await eventually(async () => (await cachedKeys(daemon)).length === 1, 30_000, () => `the checkpoint cached (output:\n${daemon.output()})`);
+  await eventually(
+    async () => (await cachedKeys(daemon)).length === 1,
+    30_000,
+    () => `the checkpoint cached (output:\n${daemon.output()})`,
+  );
   // The run's start is the image's mtime, which the kernel stamps at jiffy granularity, a few ms behind
   // Date.now(): an image written within those ms of the copy's end could date from before it, a miss.
   await new Promise((resolve) => setTimeout(resolve, 50));
   fs.writeFileSync(path.join(setup.comfy, 'output', 'ComfyUI_00001_.png'), comfyPng({ prompt: JSON.stringify(PROMPT) }));
-  await eventually(async () => (await cachedKeys(daemon)).length === 2, 30_000, () => `the run counted and the LoRA cached (output:\n${daemon.output()})`);
+  await eventually(
+    async () => (await cachedKeys(daemon)).length === 2,
+    30_000,
+    () => `the run counted and the LoRA cached (output:\n${daemon.output()})`,
+  );
   return setup.stats();
 }
 

@@ -65,5 +65,8 @@ export async function installGlobally(tarball: string, prefix: string): Promise<
 /** The files in a tarball, without npm's `package/` prefix. */
 export async function tarballFiles(tarball: string): Promise<string[]> {
   const { stdout } = await run('tar', ['-tzf', tarball], { maxBuffer: 16 * 1024 * 1024 });
-  return stdout.split('\n').filter(Boolean).map((entry) => entry.replace(/^package\//, ''));
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((entry) => entry.replace(/^package\//, ''));
 }

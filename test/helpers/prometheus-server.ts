@@ -61,7 +61,10 @@ export async function startPrometheus(t: ExecutionContext, job: { name: string; 
   await eventually(
     async () => {
       if (!running) throw new Error(`prometheus exited:\n${output}`);
-      return fetch(`${base}/-/ready`).then((response) => response.ok, () => false);
+      return fetch(`${base}/-/ready`).then(
+        (response) => response.ok,
+        () => false,
+      );
     },
     30_000,
     () => `Prometheus ready on ${base} (output:\n${output})`,

@@ -8,7 +8,9 @@ import { tempDir } from './temp-dir.js';
 
 export const paths = packagePaths();
 
-export function systemUnit(overrides: { writable?: Array<{ path: string; optional: boolean }>; protectHome?: 'yes' | 'read-only'; node?: string } = {}) {
+export function systemUnit(
+  overrides: { writable?: Array<{ path: string; optional: boolean }>; protectHome?: 'yes' | 'read-only'; node?: string } = {},
+) {
   return renderSystemUnit({
     paths: { ...paths, node: overrides.node ?? paths.node },
     configFile: '/etc/arena/config.yaml',

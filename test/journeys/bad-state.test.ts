@@ -29,7 +29,10 @@ test.serial('a folder where the ledger goes is set aside, and a state dir that i
   t.regex(daemon.output(), /ledger path was a folder; moved it aside/);
   t.is(await daemon.stop(), 0);
   t.false(fs.existsSync(path.join(world.stateDir, 'ledger.json')) && fs.statSync(path.join(world.stateDir, 'ledger.json')).isDirectory());
-  t.true(fs.readdirSync(world.stateDir).some((name) => name.startsWith('ledger.json.not-a-ledger-')), 'the folder is kept aside');
+  t.true(
+    fs.readdirSync(world.stateDir).some((name) => name.startsWith('ledger.json.not-a-ledger-')),
+    'the folder is kept aside',
+  );
 
   const blocked = await makeWorld(t);
   fs.mkdirSync(path.dirname(blocked.stateDir), { recursive: true });
@@ -44,7 +47,11 @@ test.serial('a ledger entry with a wrong size keeps a valid cached file: it is r
   const world = await makeWorld(t);
   downloadModel(path.join(world.nas, 'checkpoints', 'm.safetensors'), 4 * MB);
   let daemon = await startArenad(t, world);
-  await until(async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models === 1, 8000, () => 'the model in the catalog');
+  await until(
+    async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models === 1,
+    8000,
+    () => 'the model in the catalog',
+  );
   await arenactlJson(world, 'prefetch checkpoints/m.safetensors --wait');
   t.is(await daemon.stop(), 0);
   const ledgerFile = path.join(world.stateDir, 'ledger.json');
@@ -52,6 +59,9 @@ test.serial('a ledger entry with a wrong size keeps a valid cached file: it is r
 
   daemon = await startArenad(t, world);
   const ls = await arenactlJson<{ entries: Array<{ key: string; state: string }> }>(world, 'ls');
-  t.deepEqual(ls.entries.map((entry) => [entry.key, entry.state]), [['checkpoints/m.safetensors', 'cached']]);
+  t.deepEqual(
+    ls.entries.map((entry) => [entry.key, entry.state]),
+    [['checkpoints/m.safetensors', 'cached']],
+  );
   t.notRegex(daemon.output(), /copying to the SSD/, 'kept, not copied again');
 });

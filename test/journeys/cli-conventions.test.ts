@@ -7,17 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
-import {
-  arenactlJson,
-  checkpointWorkflow,
-  downloadModel,
-  makeWorld,
-  repoRoot,
-  sh,
-  startArenad,
-  until,
-  type World,
-} from './helpers/product.js';
+import { arenactlJson, checkpointWorkflow, downloadModel, makeWorld, repoRoot, sh, startArenad, until, type World } from './helpers/product.js';
 
 const MB = 1_000_000;
 
@@ -63,7 +53,15 @@ test.serial('output into a pipe that closes early ends quietly, with and without
   await startArenad(t, world);
   await waitForModels(world, 1);
   await sh(world, 'arenactl prefetch checkpoints/a.safetensors --wait');
-  for (const command of ['arenactl status', 'arenactl doctor', 'arenactl predict wf.json', 'arenactl ls', 'arenactl stats', 'arenactl config show', 'arenactl --help']) {
+  for (const command of [
+    'arenactl status',
+    'arenactl doctor',
+    'arenactl predict wf.json',
+    'arenactl ls',
+    'arenactl stats',
+    'arenactl config show',
+    'arenactl --help',
+  ]) {
     await assertQuietOnClosedPipe(t, world, command);
   }
 });
@@ -116,10 +114,10 @@ test.serial('prefetch takes several targets, workflows and CATEGORY/NAME mixed, 
   t.is(text.code, 0, text.stderr);
   t.regex(text.stdout, /^cached 4 models, 7\.0 MB in /m);
 
-  const body = await arenactlJson<{ targets: Array<{ target: string; kind: string; keys: string[] }>; outcomes: Array<{ key: string; status: string }> }>(
-    world,
-    'prefetch portrait.json checkpoints/a.safetensors loras/b.safetensors',
-  );
+  const body = await arenactlJson<{
+    targets: Array<{ target: string; kind: string; keys: string[] }>;
+    outcomes: Array<{ key: string; status: string }>;
+  }>(world, 'prefetch portrait.json checkpoints/a.safetensors loras/b.safetensors');
   t.deepEqual(body.targets, [
     { target: 'portrait.json', kind: 'workflow', keys: ['checkpoints/w.safetensors', 'checkpoints/a.safetensors'], unresolved: [] },
     { target: 'checkpoints/a.safetensors', kind: 'model', keys: ['checkpoints/a.safetensors'], unresolved: [] },
@@ -171,7 +169,10 @@ test.serial('predict with the daemon down resolves against the configured roots,
       links: [],
       version: 0.4,
     });
-  fs.writeFileSync(path.join(world.home, 'ok.json'), workflow(['CheckpointLoaderSimple', 'a.safetensors'], ['LoraLoader', 'b.safetensors'], ['VAELoader', 'c.safetensors']));
+  fs.writeFileSync(
+    path.join(world.home, 'ok.json'),
+    workflow(['CheckpointLoaderSimple', 'a.safetensors'], ['LoraLoader', 'b.safetensors'], ['VAELoader', 'c.safetensors']),
+  );
   fs.writeFileSync(path.join(world.home, 'typo.json'), workflow(['CheckpointLoaderSimple', 'a.safetensors'], ['LoraLoader', 'bb.safetensors']));
 
   const ok = await sh(world, 'arenactl predict ok.json');
@@ -256,7 +257,10 @@ test.serial('trim names its target: the low-water mark of the quota, or why ther
 
   await startArenad(t, world);
   const unlimited = await sh(world, 'arenactl trim');
-  t.regex(unlimited.stdout, /^nothing to trim: the cache \(48\.0 MB\) has no size quota \(cache\.maxBytes is 0\); it is trimmed only when the disk has less than \S+ \S+ free \(cache\.minFreeBytes\)\n$/);
+  t.regex(
+    unlimited.stdout,
+    /^nothing to trim: the cache \(48\.0 MB\) has no size quota \(cache\.maxBytes is 0\); it is trimmed only when the disk has less than \S+ \S+ free \(cache\.minFreeBytes\)\n$/,
+  );
 });
 
 test.serial('stats says which counters are since the daemon started and which are all-time', async (t) => {
@@ -271,7 +275,10 @@ test.serial('stats says which counters are since the daemon started and which ar
   t.is(text.code, 0);
   t.regex(text.stdout, /^since arenad started \(.+ ago\):\n {2}copies +0 done, 0 failed\n/m);
   t.regex(text.stdout, /^all time:\n(?: {2}.*\n)* {2}copied +2\.0 MB\n/m);
-  const body = await arenactlJson<{ prefetch: { completed: number; bytesCopied: number }; since: { daemonStartedAt: string; daemonStart: string[]; allTime: string[] } }>(world, 'stats');
+  const body = await arenactlJson<{
+    prefetch: { completed: number; bytesCopied: number };
+    since: { daemonStartedAt: string; daemonStart: string[]; allTime: string[] };
+  }>(world, 'stats');
   t.is(body.prefetch.completed, 0);
   t.is(body.prefetch.bytesCopied, 2 * MB);
   t.true(body.since.daemonStart.includes('prefetch.completed'));
@@ -314,7 +321,11 @@ test.serial('messages: a bad workflow is named once, counts agree with their nou
   const status = await sh(world, 'arenactl status');
   t.regex(status.stdout, /^library +1 model, 1\.0 MB in \d+ folders?/m);
   // A workflow's model that no category holds: the workflow named, the resolver's sentence said once.
-  const custom = { nodes: [{ id: 7, type: 'SomeCustomLoader', mode: 0, widgets_values: ['zz.safetensors'], inputs: [], properties: {} }], links: [], version: 0.4 };
+  const custom = {
+    nodes: [{ id: 7, type: 'SomeCustomLoader', mode: 0, widgets_values: ['zz.safetensors'], inputs: [], properties: {} }],
+    links: [],
+    version: 0.4,
+  };
   fs.writeFileSync(path.join(world.home, 'custom.json'), JSON.stringify(custom));
   const typo = await sh(world, 'arenactl prefetch custom.json');
   t.is(typo.code, 0, typo.stderr);

@@ -168,12 +168,19 @@ test('doctor checks the config file and variables the running daemon loaded, not
   t.true(config.message.includes(file), config.message);
   t.false(config.message.includes('maxByte:'), config.message);
   const permissions = report.checks.filter((check) => check.id === 'permissions').map((check) => check.message);
-  t.true(permissions.some((message) => message.includes(`cache.root ${ssd}`)), `the daemon's ARENA_CACHE_ROOT: ${permissions.join('; ')}`);
+  t.true(
+    permissions.some((message) => message.includes(`cache.root ${ssd}`)),
+    `the daemon's ARENA_CACHE_ROOT: ${permissions.join('; ')}`,
+  );
 
   // Without the daemon, doctor checks what a fresh start from here would load.
   const stop = await sh(world, `kill -TERM ${(await arenactlJson<Status>(world, 'status')).pid}`);
   t.is(stop.code, 0);
-  await until(() => !fs.existsSync(world.socket), 20_000, () => 'the daemon to stop');
+  await until(
+    () => !fs.existsSync(world.socket),
+    20_000,
+    () => 'the daemon to stop',
+  );
   const alone = JSON.parse((await sh(world, 'arenactl doctor --json')).stdout) as DoctorReport;
   const fresh = doctorCheck(alone, 'config');
   t.is(fresh.status, 'fail');
@@ -224,10 +231,16 @@ test('a cache root under a file, or in a folder the user may not write, is a pro
   const under = path.join(file, 'cache');
   const check = await sh(world, 'arenactl config check', { env: { ARENA_CACHE_ROOT: under } });
   t.is(check.code, 1);
-  t.true(check.stderr.includes(`cache.root = "${under}" (from environment ARENA_CACHE_ROOT): it cannot be created: ${file} is a file, not a folder`), check.stderr);
+  t.true(
+    check.stderr.includes(`cache.root = "${under}" (from environment ARENA_CACHE_ROOT): it cannot be created: ${file} is a file, not a folder`),
+    check.stderr,
+  );
   const daemon = await startArenad(t, world, { env: { ARENA_CACHE_ROOT: under } });
   const status = await arenactlJson<Status>(world, 'status');
-  t.true(status.problems.some((line) => line.includes(`${file} is a file, not a folder`)), status.problems.join('; '));
+  t.true(
+    status.problems.some((line) => line.includes(`${file} is a file, not a folder`)),
+    status.problems.join('; '),
+  );
   t.is(await daemon.stop(), 0);
 
   // Root without CAP_DAC_OVERRIDE meets file permissions as any other user does.
@@ -242,7 +255,10 @@ test('a cache root under a file, or in a folder the user may not write, is a pro
   await startArenad(t, world, { env, wrapper: asUser });
   const lockedStatus = await arenactlJson<Status>(world, 'status');
   t.is(lockedStatus.state, 'degraded');
-  t.true(lockedStatus.problems.some((line) => /^cache\.root .*cannot be created: permission denied in .*locked/.test(line)), lockedStatus.problems.join('; '));
+  t.true(
+    lockedStatus.problems.some((line) => /^cache\.root .*cannot be created: permission denied in .*locked/.test(line)),
+    lockedStatus.problems.join('; '),
+  );
 });
 
 test('a quota of 500 bytes is flagged by config check and doctor as a likely unit mistake, not refused', async (t) => {

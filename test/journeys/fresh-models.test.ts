@@ -37,7 +37,11 @@ test.serial('a workflow saved half a second after its model was downloaded gets 
 
   // While the file settles, it is wanted, not forgotten: the log says so when the save is read.
   await daemon.waitForOutput(/wants checkpoints\/fresh\.safetensors, which is still being written/, 3000);
-  await until(async () => (await cachedKeys(world)).includes('checkpoints/fresh.safetensors'), 2000 + 2000 + 1000, () => 'the fresh model to be cached');
+  await until(
+    async () => (await cachedKeys(world)).includes('checkpoints/fresh.safetensors'),
+    2000 + 2000 + 1000,
+    () => 'the fresh model to be cached',
+  );
   t.true(Date.now() - savedAt < 2000 + 2000 + 1000);
   const status = await arenactlJson<{ wanted: Wanted[] }>(world, 'status');
   t.deepEqual(status.wanted, [], 'once cached, nothing is wanted any more');
@@ -48,7 +52,11 @@ test.serial('a model that lands on a polled NAS root 15 s after the save is cach
   const daemon = await startArenad(t, world);
   saveWorkflow(world, 'later.json', checkpointWorkflow('later.safetensors'));
   await daemon.waitForOutput(/later\.safetensors/);
-  t.regex(daemon.output(), /checkpoints\/later\.safetensors[^\n]*(missing|not in the library)/, 'the log names the missing model when the save is read');
+  t.regex(
+    daemon.output(),
+    /checkpoints\/later\.safetensors[^\n]*(missing|not in the library)/,
+    'the log names the missing model when the save is read',
+  );
 
   const wanted = await arenactlJson<{ wanted: Wanted[] }>(world, 'status');
   t.like(wanted.wanted[0], { category: 'checkpoints', name: 'later.safetensors', reason: 'missing' });
@@ -59,7 +67,11 @@ test.serial('a model that lands on a polled NAS root 15 s after the save is cach
   await new Promise((resolve) => setTimeout(resolve, 15_000));
   downloadModel(path.join(world.nas, 'checkpoints', 'later.safetensors'), 8 * MB);
   const landedAt = Date.now();
-  await until(async () => (await cachedKeys(world)).includes('checkpoints/later.safetensors'), 3000 + 2000 + 1500, () => 'the late model to be cached');
+  await until(
+    async () => (await cachedKeys(world)).includes('checkpoints/later.safetensors'),
+    3000 + 2000 + 1500,
+    () => 'the late model to be cached',
+  );
   t.true(Date.now() - landedAt < 3000 + 2000 + 1500);
 });
 
@@ -67,7 +79,11 @@ test.serial('the wanted list survives a restart, and a newer save that drops a m
   const world = await makeWorld(t);
   let daemon = await startArenad(t, world);
   saveWorkflow(world, 'w.json', checkpointWorkflow('a.safetensors', 'b.safetensors'));
-  await until(async () => (await arenactlJson<{ wanted: Wanted[] }>(world, 'status')).wanted.length === 2, 5000, () => `two wanted models:\n${daemon.output()}`);
+  await until(
+    async () => (await arenactlJson<{ wanted: Wanted[] }>(world, 'status')).wanted.length === 2,
+    5000,
+    () => `two wanted models:\n${daemon.output()}`,
+  );
   t.is(await daemon.stop(), 0);
 
   daemon = await startArenad(t, world);
@@ -82,7 +98,11 @@ test.serial('the wanted list survives a restart, and a newer save that drops a m
   );
   downloadModel(path.join(world.nas, 'checkpoints', 'b.safetensors'), 2 * MB);
   downloadModel(path.join(world.nas, 'checkpoints', 'a.safetensors'), 2 * MB);
-  await until(async () => (await cachedKeys(world)).includes('checkpoints/a.safetensors'), 8000, () => `a.safetensors to be cached:\n${daemon.output()}`);
+  await until(
+    async () => (await cachedKeys(world)).includes('checkpoints/a.safetensors'),
+    8000,
+    () => `a.safetensors to be cached:\n${daemon.output()}`,
+  );
   t.false((await cachedKeys(world)).includes('checkpoints/b.safetensors'), 'a model no save wants any more is not copied');
   t.true(fs.existsSync(path.join(world.cacheRoot, 'checkpoints', 'a.safetensors')));
 });

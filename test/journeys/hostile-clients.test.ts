@@ -9,7 +9,10 @@ import net from 'node:net';
 import { makeWorld, sh, startArenad } from './helpers/product.js';
 
 function rssBytes(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((text) => text.startsWith('VmRSS:'))!;
+  const line = fs
+    .readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((text) => text.startsWith('VmRSS:'))!;
   return Number(line.split(/\s+/)[1]) * 1024;
 }
 
@@ -20,7 +23,7 @@ function connect(socket: string): Promise<net.Socket> {
   });
 }
 
-test.serial('1100 idle connections do not take the daemon\'s file handles: status still answers', async (t) => {
+test.serial("1100 idle connections do not take the daemon's file handles: status still answers", async (t) => {
   const world = await makeWorld(t);
   // The usual soft limit of a login shell: 1100 connections would exhaust it.
   await startArenad(t, world, { shellPrefix: 'ulimit -n 1024;' });

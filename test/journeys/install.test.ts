@@ -18,14 +18,31 @@ test('npm pack from a fresh clone, npm install -g of the tarball: arenad and are
 
   // What the tarball carries: the built daemon (prepare built it), the templates and examples, no tests.
   const files = await tarballFiles(tarball);
-  for (const needed of ['dist/daemon/main.js', 'dist/cli/main.js', 'units/arenad.service', 'units/arenad.user.service', 'units/arenad.plist', 'service/sysusers.d/arena.conf', 'service/tmpfiles.d/arena.conf', 'config/arena.example.yaml', 'comfyui/ComfyUI_Arena/__init__.py', 'INSTALL.md', 'README.md']) {
+  for (const needed of [
+    'dist/daemon/main.js',
+    'dist/cli/main.js',
+    'units/arenad.service',
+    'units/arenad.user.service',
+    'units/arenad.plist',
+    'service/sysusers.d/arena.conf',
+    'service/tmpfiles.d/arena.conf',
+    'config/arena.example.yaml',
+    'comfyui/ComfyUI_Arena/__init__.py',
+    'INSTALL.md',
+    'README.md',
+  ]) {
     t.true(files.includes(needed), `${needed} is in the tarball`);
   }
-  t.deepEqual(files.filter((file) => /^(test|src|scripts)\//.test(file) || file.endsWith('.map')), [], 'nothing of the tests, the sources or their maps');
+  t.deepEqual(
+    files.filter((file) => /^(test|src|scripts)\//.test(file) || file.endsWith('.map')),
+    [],
+    'nothing of the tests, the sources or their maps',
+  );
 
   const prefix = path.join(world.base, 'global');
   const installed = await installGlobally(tarball, prefix);
-  for (const dev of ['typescript', 'tsx', 'ava', 'esbuild']) t.false(fs.existsSync(path.join(installed, 'node_modules', dev)), `${dev} is a devDependency and is not installed`);
+  for (const dev of ['typescript', 'tsx', 'ava', 'esbuild'])
+    t.false(fs.existsSync(path.join(installed, 'node_modules', dev)), `${dev} is a devDependency and is not installed`);
 
   // Another folder, the installed bins first on the PATH: nothing of the checkout is used.
   const env = { PATH: `${prefix}/bin:${path.dirname(process.execPath)}:/usr/bin:/bin:/usr/sbin:/sbin` };
@@ -46,9 +63,15 @@ test('npm pack from a fresh clone, npm install -g of the tarball: arenad and are
   const daemonEntry = path.join(fs.realpathSync(installed), 'dist', 'daemon', 'main.js');
   const user = await sh(world, 'arenactl service install --user --dry-run', { env });
   t.is(user.code, 0, user.stderr);
-  t.regex(user.stdout, new RegExp(`^ {4}\\| ExecStart=${process.execPath} .*${daemonEntry} --config ${world.home}/\\.config/arena/config\\.yaml$`, 'm'));
+  t.regex(
+    user.stdout,
+    new RegExp(`^ {4}\\| ExecStart=${process.execPath} .*${daemonEntry} --config ${world.home}/\\.config/arena/config\\.yaml$`, 'm'),
+  );
   const documentation = /^ {4}\| Documentation=file:\/\/(\S+)$/m.exec(user.stdout)?.[1];
-  t.true(documentation !== undefined && fs.existsSync(decodeURI(documentation)), `the unit's Documentation= is a file of the install: ${documentation}`);
+  t.true(
+    documentation !== undefined && fs.existsSync(decodeURI(documentation)),
+    `the unit's Documentation= is a file of the install: ${documentation}`,
+  );
 
   // This prefix lies under /tmp, which the system unit's PrivateTmp=yes hides: the dry run says a real install would stop, and why.
   const system = await sh(world, 'arenactl service install --system --dry-run', { env });

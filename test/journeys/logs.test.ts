@@ -25,7 +25,10 @@ test('arenad run the README way keeps a private log file that arenactl logs -n s
   const lines = last.stdout.split('\n').filter((line) => line !== '');
   t.is(lines.length, 5, last.stdout);
   for (const line of lines) t.true(daemon.output().includes(line), `"${line}" is a line the daemon printed:\n${daemon.output()}`);
-  t.true(lines.some((line) => line.includes(`pid=${status.pid}`)), 'the start-up line is among the last five');
+  t.true(
+    lines.some((line) => line.includes(`pid=${status.pid}`)),
+    'the start-up line is among the last five',
+  );
 
   // Piped into head, as people read a long log.
   const head = await sh(world, 'arenactl logs -n 50 | head -1');
@@ -40,14 +43,26 @@ test('arenad run the README way keeps a private log file that arenactl logs -n s
   const followerExit = new Promise<void>((resolve) => follower.once('exit', () => resolve()));
   t.teardown(() => follower.kill('SIGKILL'));
   // Once it shows the last line it follows the file; the reload comes after that.
-  await until(() => followed.includes('\n'), 30_000, () => 'arenactl logs -f to show the last line');
+  await until(
+    () => followed.includes('\n'),
+    30_000,
+    () => 'arenactl logs -f to show the last line',
+  );
   t.notRegex(followed, /SIGHUP: reloading/);
   process.kill(status.pid, 'SIGHUP');
-  await until(() => /SIGHUP: reloading the configuration/.test(followed), 15_000, () => `arenactl logs -f to print the reload; it printed:\n${followed}`);
+  await until(
+    () => /SIGHUP: reloading the configuration/.test(followed),
+    15_000,
+    () => `arenactl logs -f to print the reload; it printed:\n${followed}`,
+  );
   follower.kill('SIGINT');
   await followerExit;
   // The follower ends with arenactl: nothing keeps reading the file after it.
-  await until(async () => (await sh(world, `pgrep -f "tail .*${logFile}"`)).code === 1, 5000, () => 'the tail under arenactl logs -f to end with it');
+  await until(
+    async () => (await sh(world, `pgrep -f "tail .*${logFile}"`)).code === 1,
+    5000,
+    () => 'the tail under arenactl logs -f to end with it',
+  );
 
   // Followed into head, as people look at the start of it: it ends, quietly, once the daemon writes again.
   const headed = sh(world, 'arenactl logs -f -n 2 | head -2', { timeoutMs: 30_000 });
@@ -102,7 +117,11 @@ async function startupOutput(t: ExecutionContext, world: World, line: string): P
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   t.teardown(() => child.kill('SIGKILL'));
-  await until(() => /arenad \S+ (ready|degraded)/.test(output), 60_000, () => `arenad to start; it printed:\n${output}`);
+  await until(
+    () => /arenad \S+ (ready|degraded)/.test(output),
+    60_000,
+    () => `arenad to start; it printed:\n${output}`,
+  );
   const { pid } = await arenactlJson<{ pid: number }>(world, 'status');
   process.kill(pid, 'SIGINT');
   await exited;

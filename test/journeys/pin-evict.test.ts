@@ -18,7 +18,11 @@ test.serial('pin of a name the library lacks fails with a hint; pin of a wanted 
   const world = await makeWorld(t);
   await startArenad(t, world);
   downloadModel(path.join(world.nas, 'checkpoints', 'dreamshaper_8.safetensors'), 2 * MB);
-  await until(async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models === 1, 8000, () => 'the model in the catalog');
+  await until(
+    async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models === 1,
+    8000,
+    () => 'the model in the catalog',
+  );
 
   const typo = await sh(world, 'arenactl pin checkpoints/dreamshaper_7.safetensors');
   t.is(typo.code, 1, typo.stdout + typo.stderr);
@@ -27,13 +31,20 @@ test.serial('pin of a name the library lacks fails with a hint; pin of a wanted 
   t.regex(prefetchTypo.stdout + prefetchTypo.stderr, /did you mean checkpoints\/dreamshaper_8\.safetensors/);
 
   saveWorkflow(world, 'next.json', checkpointWorkflow('coming.safetensors'));
-  await until(async () => (await arenactlJson<{ wanted: unknown[] }>(world, 'status')).wanted.length === 1, 5000, () => 'the wanted model');
+  await until(
+    async () => (await arenactlJson<{ wanted: unknown[] }>(world, 'status')).wanted.length === 1,
+    5000,
+    () => 'the wanted model',
+  );
   const pin = await sh(world, 'arenactl pin checkpoints/coming.safetensors');
   t.is(pin.code, 0, pin.stdout + pin.stderr);
   t.regex(pin.stdout, /pinned checkpoints\/coming\.safetensors/);
   downloadModel(path.join(world.nas, 'checkpoints', 'coming.safetensors'), 3 * MB);
   await until(
-    async () => (await arenactlJson<{ entries: LsEntry[] }>(world, 'ls')).entries.some((entry) => entry.key === 'checkpoints/coming.safetensors' && entry.state === 'cached' && entry.pinned),
+    async () =>
+      (await arenactlJson<{ entries: LsEntry[] }>(world, 'ls')).entries.some(
+        (entry) => entry.key === 'checkpoints/coming.safetensors' && entry.state === 'cached' && entry.pinned,
+      ),
     8000,
     () => 'the pinned model cached once it landed',
   );
@@ -43,7 +54,11 @@ test.serial('evict of a pinned model refuses without --force, and removes it wit
   const world = await makeWorld(t);
   await startArenad(t, world);
   downloadModel(path.join(world.nas, 'checkpoints', 'keep.safetensors'), 2 * MB);
-  await until(async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models === 1, 8000, () => 'the model in the catalog');
+  await until(
+    async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models === 1,
+    8000,
+    () => 'the model in the catalog',
+  );
   t.is((await sh(world, 'arenactl prefetch checkpoints/keep.safetensors --wait')).code, 0);
   t.is((await sh(world, 'arenactl pin checkpoints/keep.safetensors')).code, 0);
 

@@ -16,11 +16,13 @@ const UI_TOKEN = 'uisecret-77b21c0e95';
 
 function get(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    http.get(url, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve(body));
-    }).on('error', reject);
+    http
+      .get(url, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve(body));
+      })
+      .on('error', reject);
   });
 }
 
@@ -32,14 +34,22 @@ test.serial('the farm and UI tokens never leave the daemon: not in replies, even
   downloadModel(path.join(world.nas, 'checkpoints', `${FARM_TOKEN}.safetensors`), 1_000_000);
   downloadModel(path.join(world.nas, 'loras', `${UI_TOKEN}.safetensors`), 1_000_000);
   const daemon = await startArenad(t, world);
-  await until(async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models === 2, 8000, () => 'both models in the catalog');
+  await until(
+    async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models === 2,
+    8000,
+    () => 'both models in the catalog',
+  );
 
   const events: string[] = [];
   const stream = net.connect(world.socket);
   t.teardown(() => stream.destroy());
   stream.on('data', (chunk: Buffer) => events.push(chunk.toString()));
   stream.write('{"id":1,"cmd":"subscribe","args":{"topics":["prefetch"]}}\n');
-  await until(() => events.join('').includes('"subscribed"'), 5000, () => 'the subscription');
+  await until(
+    () => events.join('').includes('"subscribed"'),
+    5000,
+    () => 'the subscription',
+  );
 
   // Saved in ComfyUI: the daemon finds the models itself, so every name that comes back is the daemon's, not an echo of a command line.
   saveWorkflow(
@@ -54,7 +64,8 @@ test.serial('the farm and UI tokens never leave the daemon: not in replies, even
     }),
   );
   await until(
-    async () => (await arenactlJson<{ entries: Array<{ state: string }> }>(world, 'ls')).entries.filter((entry) => entry.state === 'cached').length === 2,
+    async () =>
+      (await arenactlJson<{ entries: Array<{ state: string }> }>(world, 'ls')).entries.filter((entry) => entry.state === 'cached').length === 2,
     10_000,
     () => 'both models cached',
   );
@@ -64,7 +75,11 @@ test.serial('the farm and UI tokens never leave the daemon: not in replies, even
     (await sh(world, 'arenactl ls')).stdout,
     await get(`http://127.0.0.1:${port}/metrics`),
   ];
-  await until(() => events.join('').includes('prefetch.done'), 5000, () => 'the copy events');
+  await until(
+    () => events.join('').includes('prefetch.done'),
+    5000,
+    () => 'the copy events',
+  );
   seen.push(events.join(''), daemon.output());
   for (const text of seen) {
     t.false(text.includes(FARM_TOKEN), text.slice(0, 400));

@@ -16,7 +16,9 @@ test.serial('two arenads started together after a SIGKILL: one runs, the other n
   for (let round = 0; round < 3; round += 1) {
     killed.process.kill('SIGKILL');
     await killed.exited;
-    const starts = ['first', 'second'].map((name) => startArenad(t, world, { ready: false, env: { ARENA_SOCKET: path.join(world.base, `${name}-${round}.sock`) } }));
+    const starts = ['first', 'second'].map((name) =>
+      startArenad(t, world, { ready: false, env: { ARENA_SOCKET: path.join(world.base, `${name}-${round}.sock`) } }),
+    );
     const daemons: RunningDaemon[] = await Promise.all(starts);
     const ended = new Set<RunningDaemon>();
     // `exited` never rejects: it resolves with the exit code.
@@ -31,7 +33,10 @@ test.serial('two arenads started together after a SIGKILL: one runs, the other n
     const [winner] = running;
     const loser = daemons.find((daemon) => daemon !== winner)!;
     t.is(await loser.exited, 1);
-    t.regex(loser.output(), new RegExp(`not started: another arenad \\(pid ${winner!.process.pid}, running since .*\\) already uses ${world.stateDir}`));
+    t.regex(
+      loser.output(),
+      new RegExp(`not started: another arenad \\(pid ${winner!.process.pid}, running since .*\\) already uses ${world.stateDir}`),
+    );
     const socket = path.join(world.base, `${daemons.indexOf(winner!) === 0 ? 'first' : 'second'}-${round}.sock`);
     const status = await sh(world, 'arenactl status --json', { env: { ARENA_SOCKET: socket } });
     t.regex(status.stdout, new RegExp(`"pid":\\s*${winner!.process.pid}`), `round ${round}: the one that runs answers`);

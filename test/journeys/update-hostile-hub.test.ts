@@ -37,7 +37,10 @@ function shaOf(file: string): string {
 
 /** The daemon's peak resident memory so far, from the kernel. */
 function peakRssBytes(pid: number): number {
-  const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((text) => text.startsWith('VmHWM:'))!;
+  const line = fs
+    .readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((text) => text.startsWith('VmHWM:'))!;
   return Number(/(\d+)\s*kB/.exec(line)![1]) * 1024;
 }
 
@@ -59,7 +62,10 @@ test('update run against a hub that drips one model: that model fails with E_DOW
   const run = await sh(world, 'arenactl update run 2>run.err | cat', { timeoutMs: 90_000 });
   t.is(run.code, 1, `arenactl update run ends, and says an entry failed:\n${run.stdout}`);
   const toyLine = run.stdout.split('\n').find((line) => line.includes('checkpoints/toy.safetensors')) ?? '';
-  t.regex(toyLine, /^error\s+checkpoints\/toy\.safetensors\s+Hugging Face sent acme\/toy\/toy\.safetensors .*too slowly from localhost:\d+: \d+ B\/s over the last 1 s, below updates\.minRate \(100 kB\/s\)/);
+  t.regex(
+    toyLine,
+    /^error\s+checkpoints\/toy\.safetensors\s+Hugging Face sent acme\/toy\/toy\.safetensors .*too slowly from localhost:\d+: \d+ B\/s over the last 1 s, below updates\.minRate \(100 kB\/s\)/,
+  );
   t.regex(run.stdout, /^updated\s+checkpoints\/other\.safetensors/m);
   t.regex(fs.readFileSync(path.join(world.home, 'run.err'), 'utf8'), /failed checkpoints\/toy\.safetensors: Hugging Face sent .* too slowly/);
 
@@ -68,7 +74,12 @@ test('update run against a hub that drips one model: that model fails with E_DOW
   const listing = await sh(world, `ls -A ${world.nas}/checkpoints`);
   t.deepEqual(listing.stdout.trim().split('\n'), ['other.safetensors', 'toy.safetensors'], 'no partial download among the models');
   const check = await sh(world, 'arenactl update check --json');
-  t.like(JSON.parse(check.stdout), { entries: [{ target: 'checkpoints/toy.safetensors', status: 'available' }, { target: 'checkpoints/other.safetensors', status: 'up-to-date' }] });
+  t.like(JSON.parse(check.stdout), {
+    entries: [
+      { target: 'checkpoints/toy.safetensors', status: 'available' },
+      { target: 'checkpoints/other.safetensors', status: 'up-to-date' },
+    ],
+  });
 });
 
 test('a hub whose API answer never ends: E_HUB_RESPONSE naming it, the daemon keeps answering, and it read little of it', async (t) => {
@@ -88,7 +99,10 @@ test('a hub whose API answer never ends: E_HUB_RESPONSE naming it, the daemon ke
   t.is(check.code, 1, check.stderr);
   const report = JSON.parse(check.stdout) as { entries: Array<{ target: string; status: string; error?: { code: string; message: string } }> };
   t.like(report.entries[0], { target: 'checkpoints/toy.safetensors', status: 'error', error: { code: 'E_HUB_RESPONSE' } });
-  t.true(report.entries[0]!.error!.message.startsWith(`Hugging Face answered ${hub.endpoint}/api/models/acme/toy/revision/main with more than 8 MiB`), report.entries[0]!.error!.message);
+  t.true(
+    report.entries[0]!.error!.message.startsWith(`Hugging Face answered ${hub.endpoint}/api/models/acme/toy/revision/main with more than 8 MiB`),
+    report.entries[0]!.error!.message,
+  );
   t.like(report.entries[1], { target: 'checkpoints/other.safetensors', status: 'available' });
 
   const status = await sh(world, 'arenactl status --json');
@@ -119,8 +133,10 @@ test('a hub that echoes the Authorization header: no token in arenactl update ou
 
   const check = await sh(world, 'arenactl update check --json');
   t.is(check.code, 1);
-  t.like(JSON.parse(check.stdout), { entries: [{ target: 'checkpoints/private.safetensors', status: 'error', error: { code: 'E_HUB_AUTH' } }, { status: 'available' }] });
-  t.regex(check.stdout, /invalid credentials in \\"Authorization: Bearer \[REDACTED\]\\"/, 'the hub\'s words are kept, the token is not');
+  t.like(JSON.parse(check.stdout), {
+    entries: [{ target: 'checkpoints/private.safetensors', status: 'error', error: { code: 'E_HUB_AUTH' } }, { status: 'available' }],
+  });
+  t.regex(check.stdout, /invalid credentials in \\"Authorization: Bearer \[REDACTED\]\\"/, "the hub's words are kept, the token is not");
   const run = await sh(world, 'arenactl update run 2>&1 | cat');
   t.regex(run.stdout, /^updated\s+loras\/style\.safetensors/m);
   t.regex(run.stdout, /^error\s+checkpoints\/private\.safetensors\s+Hugging Face refused acme\/private \(401\)/m);

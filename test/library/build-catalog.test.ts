@@ -39,8 +39,5 @@ test('a one-shot catalog of a library root needs no daemon, and a missing folder
   await writeModel(path.join(base, 'lib', 'ipadapter', 'ip.bin'), 20);
   const { folders } = await collectModelFolders({ libraryRoots: [path.join(base, 'lib'), path.join(base, 'gone')], exclude: [] });
   const catalog = await buildCatalog(folders);
-  t.deepEqual([...catalog.entries()].map((entry) => `${entry.category}/${entry.name}`).sort(), [
-    'checkpoints/sd15/a.ckpt',
-    'ipadapter/ip.bin',
-  ]);
+  t.deepEqual([...catalog.entries()].map((entry) => `${entry.category}/${entry.name}`).sort(), ['checkpoints/sd15/a.ckpt', 'ipadapter/ip.bin']);
 });

@@ -120,7 +120,7 @@ test('findByName gives the first entry of each category holding the name; entrie
   t.deepEqual(catalog.folderCounts(clip), { models: 1, bytes: 2 });
 });
 
-test('namesUnder lists a folder\'s files at or below a subfolder', (t) => {
+test("namesUnder lists a folder's files at or below a subfolder", (t) => {
   const catalog = new Catalog([loras]);
   for (const name of ['a/x.safetensors', 'a/b/y.safetensors', 'ab/z.safetensors', 'a.safetensors']) {
     catalog.upsert(model(loras, name));

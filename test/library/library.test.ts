@@ -120,7 +120,10 @@ test('a root renamed away keeps its models as unavailable, with a problem, and c
   await rename(path.join(base, 'nas-away'), root);
   await waitFor(() => has('loras', 'a.safetensors') && has('checkpoints', 'c.safetensors'), 'the models available again');
   await waitFor(() => library.problems().length === 0, 'the problem gone');
-  t.false(events.some((event) => event.startsWith('removed')), `no removal announced: ${events.join(', ')}`);
+  t.false(
+    events.some((event) => event.startsWith('removed')),
+    `no removal announced: ${events.join(', ')}`,
+  );
   t.true(events.includes(`unavailable ${path.join(root, 'loras')}`));
   t.true(events.includes(`available ${path.join(root, 'loras')}`));
 
@@ -133,7 +136,10 @@ test('a missing root that extra_model_paths.yaml also names is one problem, not 
   const base = await tempDir(t);
   const gone = path.join(base, 'unmounted');
   const { folders } = await collectModelFolders({ libraryRoots: [gone], exclude: [] });
-  const named = [folder('checkpoints', path.join(gone, 'sd', 'checkpoints'), 'extra_model_paths.yaml#nas'), folder('loras', path.join(gone, 'sd', 'loras'), 'extra_model_paths.yaml#nas')];
+  const named = [
+    folder('checkpoints', path.join(gone, 'sd', 'checkpoints'), 'extra_model_paths.yaml#nas'),
+    folder('loras', path.join(gone, 'sd', 'loras'), 'extra_model_paths.yaml#nas'),
+  ];
   const { library } = await startLibrary(t, [...folders, ...named]);
   t.deepEqual(library.problems(), [`model root ${gone} (library.roots) is missing; its models are kept as unavailable until it returns`]);
 });
@@ -149,7 +155,11 @@ test('a folder deleted for good stays unavailable, and one created later is pick
 
   await rm(vae, { recursive: true });
   await waitFor(() => library.catalog.lookup('vae', 'v.safetensors')?.available === false, 'the deleted folder unavailable');
-  t.true(library.problems().some((problem) => problem.startsWith(`model folder ${vae} (vae, from extra_model_paths.yaml#nas) is missing; its 1 model is kept`)));
+  t.true(
+    library
+      .problems()
+      .some((problem) => problem.startsWith(`model folder ${vae} (vae, from extra_model_paths.yaml#nas) is missing; its 1 model is kept`)),
+  );
 
   await writeModel(path.join(later, 'l.safetensors'), 2);
   await waitFor(() => has('loras', 'l.safetensors', 2), 'the model of the folder that appeared');
@@ -213,7 +223,10 @@ test("poll 'always' polls local folders, and 'auto' polls what the mount table c
     auto.library.status().folders.map((status) => `${status.category}:${status.mode}:${status.fsType}`),
     ['loras:watch:ext4', 'vae:poll:nfs4'],
   );
-  t.deepEqual((subscribe as unknown as sinon.SinonSpy).args.map((args) => args[0]), [local]);
+  t.deepEqual(
+    (subscribe as unknown as sinon.SinonSpy).args.map((args) => args[0]),
+    [local],
+  );
   // The fake watcher never reports anything: only the poll can find this file.
   await writeModel(path.join(nas, 'v.safetensors'), 3, 0);
   await waitFor(() => auto.has('vae', 'v.safetensors'), 'the file on the "NAS"');
@@ -233,7 +246,10 @@ test('nested folders share one subscription and both see a file inside the inner
   const { library } = await startLibrary(t, [folder('loras', inner), folder('misc', outer)], {
     subscribe: subscribe as unknown as SubscribeFunction,
   });
-  t.deepEqual(subscribe.args.map((args) => args[0]), [outer]);
+  t.deepEqual(
+    subscribe.args.map((args) => args[0]),
+    [outer],
+  );
   await writeModel(path.join(inner, 'x.safetensors'), 1, 0);
   await waitFor(
     () => library.catalog.lookup('loras', 'x.safetensors') !== undefined && library.catalog.lookup('misc', 'loras/x.safetensors') !== undefined,

@@ -6,9 +6,7 @@ import { tempDir } from '../helpers/library-files.js';
 
 /** The lookup list of one category, as `origin:dir` with dirs relative to `base`. */
 function lookupList(folders: ModelFolder[], category: string, base: string): string[] {
-  return folders
-    .filter((folder) => folder.category === category)
-    .map((folder) => `${folder.origin}:${path.relative(base, folder.dir)}`);
+  return folders.filter((folder) => folder.category === category).map((folder) => `${folder.origin}:${path.relative(base, folder.dir)}`);
 }
 
 async function makeDirs(base: string, ...dirs: string[]): Promise<void> {
@@ -139,7 +137,10 @@ test('without base_path, relative folders resolve against the YAML file and abso
   const yaml = path.join(base, 'conf', 'extra.yaml');
   await writeFile(yaml, `s:\n  loras: |\n    rel\n    ${path.join(base, 'abs')}\n`);
   const { folders } = await collectModelFolders({ extraConfigFiles: [yaml], libraryRoots: [], exclude: [] });
-  t.deepEqual(folders.map((folder) => folder.dir), [path.join(base, 'conf', 'rel'), path.join(base, 'abs')]);
+  t.deepEqual(
+    folders.map((folder) => folder.dir),
+    [path.join(base, 'conf', 'rel'), path.join(base, 'abs')],
+  );
 });
 
 test('a YAML list is a problem with its line, and the rest of the file still counts', async (t) => {
@@ -151,7 +152,10 @@ test('a YAML list is a problem with its line, and the rest of the file still cou
     ['lib:', `  base_path: ${path.join(base, 'lib')}`, '  checkpoints: ckpt', '  loras:', '    - a', '    - b', '  vae:', ''].join('\n'),
   );
   const { folders, problems } = await collectModelFolders({ extraConfigFiles: [yaml], libraryRoots: [], exclude: [] });
-  t.deepEqual(folders.map((folder) => folder.category), ['checkpoints']);
+  t.deepEqual(
+    folders.map((folder) => folder.category),
+    ['checkpoints'],
+  );
   t.is(problems.length, 2);
   t.regex(problems[0]!, /extra_model_paths\.yaml line 5: a YAML list is not allowed for 'loras'; use a multi-line string/);
   t.regex(problems[1]!, /line 7: 'vae' in section 'lib' must be a folder path/);
@@ -163,7 +167,10 @@ test('malformed YAML is one problem with the file and line, not a throw', async 
   await makeDirs(comfy, 'models/loras');
   await writeFile(path.join(comfy, 'extra_model_paths.yaml'), 'nas:\n  base_path: /x\n  loras: "unterminated\n  vae: vae\n');
   const { folders, problems } = await collectModelFolders({ comfyRoot: comfy, libraryRoots: [], exclude: [] });
-  t.true(folders.some((folder) => folder.category === 'loras'), 'models/ still counts');
+  t.true(
+    folders.some((folder) => folder.category === 'loras'),
+    'models/ still counts',
+  );
   t.true(problems.length >= 1);
   t.regex(problems[0]!, new RegExp(`^${path.join(comfy, 'extra_model_paths.yaml').replace(/[.]/g, '\\.')} line \\d+: `));
 });
@@ -242,7 +249,7 @@ test('a folder listed twice keeps its first place', async (t) => {
   t.deepEqual(lookupList(folders, 'loras', base), ['models:ComfyUI/models/loras', 'extra_model_paths.yaml#a:other']);
 });
 
-test('an extra config file that cannot be read is a problem; ComfyUI\'s own may be absent', async (t) => {
+test("an extra config file that cannot be read is a problem; ComfyUI's own may be absent", async (t) => {
   const base = await tempDir(t);
   const missing = path.join(base, 'nope.yaml');
   const { problems } = await collectModelFolders({ comfyRoot: base, extraConfigFiles: [missing], libraryRoots: [], exclude: [] });

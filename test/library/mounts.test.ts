@@ -1,13 +1,7 @@
 import test from 'ava';
 import { mkdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  fileSystemTypeFromTable,
-  fileSystemTypeOf,
-  isRemoteFileSystem,
-  parseMacMountOutput,
-  parseProcMounts,
-} from '../../src/library/mounts.js';
+import { fileSystemTypeFromTable, fileSystemTypeOf, isRemoteFileSystem, parseMacMountOutput, parseProcMounts } from '../../src/library/mounts.js';
 import { tempDir } from '../helpers/library-files.js';
 
 const fixtures = path.join(import.meta.dirname, '../fixtures/library');

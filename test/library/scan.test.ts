@@ -46,7 +46,7 @@ test('symlinks to files and folders inside the library root are followed, dangli
   const scan = await scanFolder(folder('loras', dir, 'library.roots', base));
   t.deepEqual(names(scan), ['link.safetensors', 'own.safetensors', 'styles/s.safetensors']);
   const link = scan.state === 'ok' ? scan.models.find((model) => model.name === 'link.safetensors') : undefined;
-  t.is(link?.size, 5, 'the size is the target file\'s');
+  t.is(link?.size, 5, "the size is the target file's");
 });
 
 test('a missing folder is reported as missing, not thrown, and a file is not a folder', async (t) => {

@@ -24,7 +24,9 @@ interface Racer {
 }
 
 function startRacer(t: import('ava').ExecutionContext): Promise<Racer> {
-  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, ['--import', 'tsx', RACER], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, ['--import', 'tsx', RACER], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   t.teardown(() => {
     child.kill();
   });
@@ -76,7 +78,9 @@ test(`two starters racing for the same stale lock: exactly one wins, ${ROUNDS} r
     const stale = staleLock(round);
     await fs.writeFile(file, `${stale.text}\n`);
     const at = Date.now() + 50;
-    const answers = await Promise.all(racers.map((racer) => racer.ask(`take ${file} ${at}${stale.recognise === undefined ? '' : ` ${stale.recognise}`}`)));
+    const answers = await Promise.all(
+      racers.map((racer) => racer.ask(`take ${file} ${at}${stale.recognise === undefined ? '' : ` ${stale.recognise}`}`)),
+    );
     const winners = racers.filter((_, index) => answers[index] === 'won');
     t.is(winners.length, 1, `round ${round}: ${answers.join(', ')}`);
     const [winner] = winners;

@@ -40,7 +40,11 @@ test('a running holder refuses the lock with E_LOCKED and its pid, and its file 
   const pid = otherProcess(t);
   const text = `${JSON.stringify({ pid, startTime: processStartTime(pid), since: Date.now(), holder: 'arenactl' })}\n`;
   await fs.writeFile(file, text);
-  const error = await t.throwsAsync(PidFileLock.acquire(file), { instanceOf: LockHeldError, code: 'E_LOCKED', message: /arenactl \(pid \d+\) holds the lock/ });
+  const error = await t.throwsAsync(PidFileLock.acquire(file), {
+    instanceOf: LockHeldError,
+    code: 'E_LOCKED',
+    message: /arenactl \(pid \d+\) holds the lock/,
+  });
   t.is(error?.holder.pid, pid);
   t.is(await fs.readFile(file, 'utf8'), text);
 });

@@ -42,10 +42,16 @@ test('the file is rotated by size: the active name stays, older lines move to .1
   const names = fs.readdirSync(dir).sort();
   t.deepEqual(names, ['arenad.log', 'arenad.log.1', 'arenad.log.2', 'arenad.log.3', 'arenad.log.4', 'arenad.log.5']);
   for (const name of names) t.true(fs.statSync(path.join(dir, name)).size < 1000 + 200, `${name} stays near the rotation size`);
-  const kept = ['arenad.log.5', 'arenad.log.4', 'arenad.log.3', 'arenad.log.2', 'arenad.log.1', 'arenad.log'].flatMap((name) => fileLines(path.join(dir, name)));
+  const kept = ['arenad.log.5', 'arenad.log.4', 'arenad.log.3', 'arenad.log.2', 'arenad.log.1', 'arenad.log'].flatMap((name) =>
+    fileLines(path.join(dir, name)),
+  );
   const numbers = kept.map((line) => Number(/line (\d+)/.exec(line)![1]));
   t.is(numbers.at(-1), 300, 'the newest line is in the active file');
-  t.deepEqual(numbers, numbers.map((_, index) => numbers[0]! + index), 'the kept files hold consecutive lines, oldest first');
+  t.deepEqual(
+    numbers,
+    numbers.map((_, index) => numbers[0]! + index),
+    'the kept files hold consecutive lines, oldest first',
+  );
   t.true(numbers[0]! > 1, 'the oldest lines were dropped');
 });
 

@@ -23,12 +23,7 @@ test('journal style prefixes each entry with its syslog priority and no timestam
   handle.logger.info('ready');
   handle.logger.debug('tick');
   await handle.close();
-  t.deepEqual(lines(), [
-    '<3>copy failed path="/nas/a b.safetensors"',
-    '<4>root slow',
-    '<6>ready',
-    '<7>tick',
-  ]);
+  t.deepEqual(lines(), ['<3>copy failed path="/nas/a b.safetensors"', '<4>root slow', '<6>ready', '<7>tick']);
 });
 
 test('journal style folds a stack trace onto the entry line', async (t) => {

@@ -42,7 +42,11 @@ function build(world: World, options: { cap?: number; logger?: Logger } = {}) {
     updates: () => world.updates,
     catalog: () => (world.catalog === undefined ? undefined : { entries: () => world.catalog! }),
   };
-  const metrics = new ArenaMetrics({ sources, logger: options.logger ?? silentLogger, ...(options.cap === undefined ? {} : { customCategoryCap: options.cap }) });
+  const metrics = new ArenaMetrics({
+    sources,
+    logger: options.logger ?? silentLogger,
+    ...(options.cap === undefined ? {} : { customCategoryCap: options.cap }),
+  });
   const scrape = async () => {
     const { body } = await metrics.scrape();
     return { body, samples: parseExposition(body) };
@@ -52,7 +56,12 @@ function build(world: World, options: { cap?: number; logger?: Logger } = {}) {
 
 test('a run counts each model as a hit or a miss under its category; legacy aliases count as their category', async (t) => {
   const { bus, scrape } = build({ daemon: daemonView() });
-  bus.publish({ event: 'cache.run', origin: 'output image', hits: ['checkpoints/sdxl.safetensors', 'loras/a.safetensors'], misses: ['loras/b.safetensors'] });
+  bus.publish({
+    event: 'cache.run',
+    origin: 'output image',
+    hits: ['checkpoints/sdxl.safetensors', 'loras/a.safetensors'],
+    misses: ['loras/b.safetensors'],
+  });
   bus.publish({ event: 'cache.run', origin: 'queue', hits: ['clip/t5.safetensors'], misses: ['unet/flux.safetensors', 'loras/c.safetensors'] });
   const { samples } = await scrape();
   t.is(sampleValue(samples, 'arena_cache_hits_total', { category: 'checkpoints' }), 1);
@@ -77,9 +86,15 @@ test('known categories, eviction reasons and job results are there at 0 before a
 
 test('custom categories beyond the cap, and odd category names, are counted as other', async (t) => {
   const { bus, scrape } = build({ daemon: daemonView(), catalog: [] }, { cap: 2 });
-  bus.publish({ event: 'cache.run', hits: ['my "models"/z.bin', 'ipadapter/a.bin', 'sams/b.pth', 'ultralytics/c.pt', 'instantid/d.bin'], misses: ['ipadapter/e.bin'] });
+  bus.publish({
+    event: 'cache.run',
+    hits: ['my "models"/z.bin', 'ipadapter/a.bin', 'sams/b.pth', 'ultralytics/c.pt', 'instantid/d.bin'],
+    misses: ['ipadapter/e.bin'],
+  });
   const { samples } = await scrape();
-  const categories = new Set(samples.filter((sample) => sample.name === 'arena_cache_hits_total' && sample.value > 0).map((sample) => sample.labels.category));
+  const categories = new Set(
+    samples.filter((sample) => sample.name === 'arena_cache_hits_total' && sample.value > 0).map((sample) => sample.labels.category),
+  );
   t.deepEqual([...categories].sort(), ['ipadapter', 'other', 'sams']);
   t.is(sampleValue(samples, 'arena_cache_hits_total', { category: 'other' }), 3, 'the odd name took no slot');
   t.is(sampleValue(samples, 'arena_cache_misses_total', { category: 'ipadapter' }), 1, 'a category keeps the label it got first');
@@ -109,7 +124,13 @@ test('no label carries a model name or path, whatever the events and sources hol
   const secret = 'private-client-model';
   bus.publish({ event: 'cache.run', hits: [`checkpoints/${secret}.safetensors`], misses: [`loras/${secret}.safetensors`] });
   bus.publish({ event: 'cache.evicted', key: `loras/${secret}.safetensors`, bytes: 1, reason: `made room for ${secret}`, cause: 'room' });
-  bus.publish({ event: 'prefetch.failed', key: `vae/${secret}.safetensors`, code: 'E_VERIFY', message: `copy of /nas/${secret} failed`, retry: false });
+  bus.publish({
+    event: 'prefetch.failed',
+    key: `vae/${secret}.safetensors`,
+    code: 'E_VERIFY',
+    message: `copy of /nas/${secret} failed`,
+    retry: false,
+  });
   bus.publish({ event: 'update.failed', target: `checkpoints/${secret}.safetensors`, code: 'E_HUB', message: secret });
   const { body, samples } = await scrape();
   t.false(body.includes(secret));

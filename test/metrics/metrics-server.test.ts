@@ -53,7 +53,8 @@ test('GET /metrics answers the scrape with its content type; a query string is i
 
 test('other paths are 404 and other methods 405, and the server keeps answering', async (t) => {
   const server = await startServer(t);
-  for (const path of ['/', '/favicon.ico', '/metrics/', '/metrics/extra', '/../etc/passwd', '/%00']) t.is((await get(server.port!, path)).status, 404, path);
+  for (const path of ['/', '/favicon.ico', '/metrics/', '/metrics/extra', '/../etc/passwd', '/%00'])
+    t.is((await get(server.port!, path)).status, 404, path);
   const post = await get(server.port!, '/metrics', 'POST');
   t.is(post.status, 405);
   t.is(post.headers.allow, 'GET, HEAD');
@@ -110,7 +111,11 @@ test('a port in use is a problem, not a failure; once the port is free the serve
 
 test('an address that is not on this machine is a problem that says so', async (t) => {
   // 192.0.2.0/24 is TEST-NET-1: never assigned to a local interface.
-  const server = new MetricsServer({ listen: { host: '192.0.2.1', port: 9777 }, scrape: async () => ({ contentType: CONTENT_TYPE, body: '' }), logger: silentLogger });
+  const server = new MetricsServer({
+    listen: { host: '192.0.2.1', port: 9777 },
+    scrape: async () => ({ contentType: CONTENT_TYPE, body: '' }),
+    logger: silentLogger,
+  });
   t.teardown(() => server.stop());
   await server.start();
   t.regex(server.problem() ?? '', /^metrics address 192\.0\.2\.1:9777 is not an address of this machine/);
@@ -122,10 +127,12 @@ test('stop returns while a scraper holds a keep-alive connection open, and frees
   const agent = new http.Agent({ keepAlive: true });
   t.teardown(() => agent.destroy());
   await new Promise<void>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/metrics', agent }, (response) => {
-      response.resume();
-      response.on('end', resolve);
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: '/metrics', agent }, (response) => {
+        response.resume();
+        response.on('end', resolve);
+      })
+      .on('error', reject);
   });
   await server.stop();
   const probe = net.createServer();
@@ -141,7 +148,12 @@ test('the service with metrics.listen off opens nothing and reports nothing; a v
   const sources = {
     version: '1',
     events: { subscribe: sinon.fake.returns(() => undefined) },
-    daemon: () => ({ state: 'ready' as const, problems: [], comfy: { reachable: null }, library: { folders: [], roots: [], bytes: 0, unavailableModels: 0 } }),
+    daemon: () => ({
+      state: 'ready' as const,
+      problems: [],
+      comfy: { reachable: null },
+      library: { folders: [], roots: [], bytes: 0, unavailableModels: 0 },
+    }),
     cache: () => undefined,
     updates: () => undefined,
     catalog: () => undefined,
@@ -157,7 +169,11 @@ test('the service with metrics.listen off opens nothing and reports nothing; a v
 });
 
 test('a stop that comes while the server is still binding leaves nothing listening', async (t) => {
-  const server = new MetricsServer({ listen: { host: '127.0.0.1', port: 0 }, scrape: async () => ({ contentType: CONTENT_TYPE, body: '' }), logger: silentLogger });
+  const server = new MetricsServer({
+    listen: { host: '127.0.0.1', port: 0 },
+    scrape: async () => ({ contentType: CONTENT_TYPE, body: '' }),
+    logger: silentLogger,
+  });
   const starting = server.start();
   await server.stop();
   await starting;
@@ -175,16 +191,20 @@ test(`past ${METRICS_MAX_CONNECTIONS} connections a newcomer is dropped at once,
     await new Promise((resolve) => socket.once('connect', resolve));
     held.push(socket);
   }
-  await eventually(async () => {
-    const extra = net.connect(server.port!, '127.0.0.1');
-    extra.on('error', () => undefined);
-    const closed = await new Promise<boolean>((resolve) => {
-      extra.once('close', () => resolve(true));
-      setTimeout(() => resolve(false), 1000);
-    });
-    extra.destroy();
-    return closed;
-  }, 10_000, 'a connection past the limit to be closed by the server');
+  await eventually(
+    async () => {
+      const extra = net.connect(server.port!, '127.0.0.1');
+      extra.on('error', () => undefined);
+      const closed = await new Promise<boolean>((resolve) => {
+        extra.once('close', () => resolve(true));
+        setTimeout(() => resolve(false), 1000);
+      });
+      extra.destroy();
+      return closed;
+    },
+    10_000,
+    'a connection past the limit to be closed by the server',
+  );
   held.forEach((socket) => socket.destroy());
   await eventually(async () => (await get(server.port!, '/metrics').catch(() => ({ status: 0 }))).status === 200, 10_000, 'a scrape to answer again');
 });

@@ -27,7 +27,12 @@ test('each check of a tracked model against its hub is counted by result, whethe
     sources: {
       version: '0.0.0',
       events: bus,
-      daemon: () => ({ state: 'ready', problems: [], comfy: { reachable: null }, library: { folders: [], roots: [], bytes: 0, unavailableModels: 0 } }),
+      daemon: () => ({
+        state: 'ready',
+        problems: [],
+        comfy: { reachable: null },
+        library: { folders: [], roots: [], bytes: 0, unavailableModels: 0 },
+      }),
       cache: () => undefined,
       updates: () => harness.service.status(),
       catalog: () => undefined,

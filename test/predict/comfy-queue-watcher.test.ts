@@ -1,7 +1,12 @@
 import test, { type ExecutionContext } from 'ava';
 import path from 'node:path';
 import sinon from 'sinon';
-import { ComfyQueueWatcher, type ComfyQueueStatus, type ComfyQueueWatcherOptions, type FetchFunction } from '../../src/predict/comfy-queue-watcher.js';
+import {
+  ComfyQueueWatcher,
+  type ComfyQueueStatus,
+  type ComfyQueueWatcherOptions,
+  type FetchFunction,
+} from '../../src/predict/comfy-queue-watcher.js';
 import { ComfyUrlError } from '../../src/predict/errors.js';
 import { OutputImageWatcher } from '../../src/predict/output-image-watcher.js';
 import { RunDeduper } from '../../src/predict/run-deduper.js';
@@ -60,7 +65,11 @@ async function portraitPrompt(seed = 1): Promise<Record<string, unknown>> {
 function reversedKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reversedKeys);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([key, inner]) => [key, reversedKeys(inner)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([key, inner]) => [key, reversedKeys(inner)]),
+  );
 }
 
 const PORTRAIT_API_REFS = [
@@ -173,7 +182,10 @@ test('ComfyUI going down and coming back is one info line each way, and status s
   t.is(infos.length, 3);
   t.is(infos[0], `watching the ComfyUI queue at ${fake.url}`);
   // A request in flight when the server went away is reset or closed; those after it are refused.
-  t.regex(infos[1]!, /^ComfyUI not reachable at http:\/\/127\.0\.0\.1:\d+ \(connection (refused|reset|closed)\); queue watching will resume when it answers$/);
+  t.regex(
+    infos[1]!,
+    /^ComfyUI not reachable at http:\/\/127\.0\.0\.1:\d+ \(connection (refused|reset|closed)\); queue watching will resume when it answers$/,
+  );
   t.is(infos[2], `ComfyUI is reachable again at ${fake.url}`);
 });
 
@@ -220,7 +232,9 @@ test.serial('while ComfyUI is down the polls back off from the interval to the m
   const fakeFetch: FetchFunction = () => {
     calls.push(Date.now());
     if (up) return Promise.resolve(new Response(JSON.stringify({ queue_running: [], queue_pending: [] }), { status: 200 }));
-    return Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }));
+    return Promise.reject(
+      Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }),
+    );
   };
   const watcher = new ComfyQueueWatcher({ url: 'http://127.0.0.1:8188', logger: silentLogger, fetch: fakeFetch });
   t.teardown(() => watcher.stop());

@@ -19,7 +19,10 @@ export interface RecordingLogger {
 export function recordingLogger(): RecordingLogger {
   const entries: LogEntry[] = [];
   const make = (fixed: LogMeta): Logger => {
-    const log = (level: LogLevel) => (message: string, meta: LogMeta = {}) => entries.push({ level, message, meta: { ...fixed, ...meta } });
+    const log =
+      (level: LogLevel) =>
+      (message: string, meta: LogMeta = {}) =>
+        entries.push({ level, message, meta: { ...fixed, ...meta } });
     return { error: log('error'), warn: log('warn'), info: log('info'), debug: log('debug'), child: (meta) => make({ ...fixed, ...meta }) };
   };
   return {

@@ -59,7 +59,9 @@ test('a wanted model is requested once its file is committed, at its first prior
   library.land({ category: 'loras', name: 'a.safetensors' });
   t.deepEqual(requested, [], 'a file of another category is not it');
   library.land({ category: 'checkpoints', name: 'a.safetensors' });
-  t.deepEqual(requested, [{ models: [{ category: 'checkpoints', name: 'a.safetensors' }], priority: 'workflow', origin: 'workflow w.json saved', pin: false }]);
+  t.deepEqual(requested, [
+    { models: [{ category: 'checkpoints', name: 'a.safetensors' }], priority: 'workflow', origin: 'workflow w.json saved', pin: false },
+  ]);
   t.deepEqual(wanted.list(), []);
   t.deepEqual(
     events.map((event) => event.event),
@@ -69,7 +71,14 @@ test('a wanted model is requested once its file is committed, at its first prior
 
 test('the list is saved and read back; what arrived while the daemon was down is requested at start', async (t) => {
   const first = await setup(t);
-  first.wanted.note('w.json', [{ category: 'checkpoints', name: 'a.safetensors' }, { category: 'vae', name: 'v.safetensors' }], { priority: 'workflow', replace: true });
+  first.wanted.note(
+    'w.json',
+    [
+      { category: 'checkpoints', name: 'a.safetensors' },
+      { category: 'vae', name: 'v.safetensors' },
+    ],
+    { priority: 'workflow', replace: true },
+  );
   await first.wanted.stop();
   const saved = JSON.parse(fs.readFileSync(path.join(first.dir, WANTED_FILE), 'utf8')) as { entries: unknown[] };
   t.is(saved.entries.length, 2);
@@ -77,8 +86,14 @@ test('the list is saved and read back; what arrived while the daemon was down is
   const library = new FakeLibrary();
   library.files.push({ category: 'vae', name: 'v.safetensors' });
   const second = await setup(t, library, first.dir);
-  t.deepEqual(second.requested.map((request) => request.models), [[{ category: 'vae', name: 'v.safetensors' }]]);
-  t.deepEqual(second.wanted.list().map((entry) => entry.name), ['a.safetensors']);
+  t.deepEqual(
+    second.requested.map((request) => request.models),
+    [[{ category: 'vae', name: 'v.safetensors' }]],
+  );
+  t.deepEqual(
+    second.wanted.list().map((entry) => entry.name),
+    ['a.safetensors'],
+  );
 });
 
 test('an unreadable saved list starts empty rather than failing the start', async (t) => {
@@ -87,5 +102,9 @@ test('an unreadable saved list starts empty rather than failing the start', asyn
   const { wanted } = await setup(t, new FakeLibrary(), dir);
   t.deepEqual(wanted.list(), []);
   wanted.note('w', [{ category: 'loras', name: 'x.safetensors' }], { priority: 'warm', replace: false });
-  await eventually(() => fs.readFileSync(path.join(dir, WANTED_FILE), 'utf8').includes('x.safetensors'), 2000, () => 'the list saved over the bad file');
+  await eventually(
+    () => fs.readFileSync(path.join(dir, WANTED_FILE), 'utf8').includes('x.safetensors'),
+    2000,
+    () => 'the list saved over the bad file',
+  );
 });

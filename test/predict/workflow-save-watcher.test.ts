@@ -25,11 +25,7 @@ interface Running {
   barrier(): Promise<void>;
 }
 
-async function startWatcher(
-  t: ExecutionContext,
-  root: string,
-  options: Partial<WorkflowSaveWatcherOptions> = {},
-): Promise<Running> {
+async function startWatcher(t: ExecutionContext, root: string, options: Partial<WorkflowSaveWatcherOptions> = {}): Promise<Running> {
   const log = recordingLogger();
   const watcher = new WorkflowSaveWatcher({ comfyRoot: root, logger: log.logger, checkIntervalMs: 50, ...options });
   const sightings: WorkflowSighting[] = [];
@@ -184,7 +180,10 @@ test('a malformed workflow is one warning line with its reason, and the watcher 
     .sort();
   t.is(warnings.length, 2);
   t.regex(warnings[0]!, /^saved workflow user\/default\/workflows\/cut\.json cannot be read: truncated JSON at byte \d+$/);
-  t.regex(warnings[1]!, /^saved workflow user\/default\/workflows\/settings\.json cannot be read: not a workflow: "nodes" .* is a number, not an array$/);
+  t.regex(
+    warnings[1]!,
+    /^saved workflow user\/default\/workflows\/settings\.json cannot be read: not a workflow: "nodes" .* is a number, not an array$/,
+  );
   t.true(log.at('warn').every((entry) => Object.keys(entry.meta).every((key) => key === 'module' || key === 'source')));
   t.true(log.has('debug', /not complete yet/, { file: 'user/default/workflows/cut.json' }));
   t.false(log.has('debug', /not complete yet/, { file: 'user/default/workflows/settings.json' }));

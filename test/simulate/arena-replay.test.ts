@@ -15,7 +15,11 @@ import { GB, model, run, save } from '../helpers/trace-events.js';
 const a = model('a', 5);
 const b = model('b', 5);
 
-function arena(trace: readonly TraceEvent[], capacityGb = 64, extra: { concurrency?: number; pinned?: string[]; onChange?: (change: CacheChange) => void } = {}) {
+function arena(
+  trace: readonly TraceEvent[],
+  capacityGb = 64,
+  extra: { concurrency?: number; pinned?: string[]; onChange?: (change: CacheChange) => void } = {},
+) {
   return simulateArena(trace, { capacityBytes: capacityGb * GB, ...extra });
 }
 
@@ -75,8 +79,14 @@ test('on a generated trace the cache never passes its quota, and a pinned model 
   t.true(result.peakBytes <= capacity, `peak ${result.peakBytes}`);
   t.true(changes.every((change) => change.cacheBytes <= capacity));
   t.true(changes.some((change) => change.kind === 'landed' && change.key === pinned && change.pinned));
-  t.true(changes.some((change) => change.kind === 'evicted'), 'the quota was tight enough to evict');
-  t.deepEqual(changes.filter((change) => change.kind === 'evicted' && (change.pinned || change.key === pinned)), []);
+  t.true(
+    changes.some((change) => change.kind === 'evicted'),
+    'the quota was tight enough to evict',
+  );
+  t.deepEqual(
+    changes.filter((change) => change.kind === 'evicted' && (change.pinned || change.key === pinned)),
+    [],
+  );
   t.is(result.hits + result.misses, result.requests);
   t.true(result.bytesCopied >= changes.filter((change) => change.kind === 'landed').reduce((sum, change) => sum + change.bytes, 0));
 });
@@ -96,5 +106,11 @@ test('options that cannot run are refused with a typed error', (t) => {
   t.throws(() => simulate([], { policy: 'arena', capacityBytes: 0 }), { instanceOf: SimulateOptionsError, message: /capacity must be more than 0/ });
   t.throws(() => simulate([], { policy: 'arena', capacityBytes: GB, bandwidthBytesPerSecond: 0 }), { instanceOf: SimulateOptionsError });
   t.throws(() => simulate([], { policy: 'arena', capacityBytes: GB, concurrency: 1.5 }), { instanceOf: SimulateOptionsError });
-  t.like(simulate([], { policy: 'arena', capacityBytes: GB }), { requests: 0, hitRatio: 0, byteHitRatio: 0, bandwidthBytesPerSecond: 500e6, concurrency: 2 });
+  t.like(simulate([], { policy: 'arena', capacityBytes: GB }), {
+    requests: 0,
+    hitRatio: 0,
+    byteHitRatio: 0,
+    bandwidthBytesPerSecond: 500e6,
+    concurrency: 2,
+  });
 });

@@ -30,10 +30,7 @@ test('Belady on a b c a d b e a b c with room for three', (t) => {
   //  c miss: all never used again; e was touched longest ago → [a b c]
   const result = simulateBelady(references('abcadbeabc'), 3 * GB);
   t.like(result, { policy: 'belady', requests: 10, hits: 4, misses: 6, evictions: 3, bytesCopied: 6 * GB, hitBytes: 4 * GB });
-  t.deepEqual(
-    nextUses(references('abcadbeabc').flatMap((event) => event.models)),
-    [3, 5, 9, 7, Infinity, 8, Infinity, Infinity, Infinity, Infinity],
-  );
+  t.deepEqual(nextUses(references('abcadbeabc').flatMap((event) => event.models)), [3, 5, 9, 7, Infinity, 8, Infinity, Infinity, Infinity, Infinity]);
 });
 
 test('sizes: both evict until the newcomer fits, and Belady always takes the file it fetched', (t) => {
@@ -58,7 +55,7 @@ test('a file larger than the whole cache is never cached and evicts nothing', (t
   }
 });
 
-test('saves are ignored, and a run\'s models are requests in order', (t) => {
+test("saves are ignored, and a run's models are requests in order", (t) => {
   const a = model('a', 1);
   const b = model('b', 1);
   const withSaves: TraceEvent[] = [save(0, [a, b]), run(10, [a, b]), save(20, [b]), run(30, [b, a]), run(40, [a])];

@@ -38,16 +38,33 @@ test('without a daemon, the history file the configuration names is exported; th
 
   const result = await arenactl(['history', 'export', '--trace', '--out', out, '--json'], home, env);
   t.is(result.code, 0, result.stderr);
-  t.like(result.json<ExportSummary>(), { source: path.join(stateDir, 'usage.ndjson'), sourceFrom: 'config', runs: 2, saves: 1, events: 3, keptLoaded: 2 });
+  t.like(result.json<ExportSummary>(), {
+    source: path.join(stateDir, 'usage.ndjson'),
+    sourceFrom: 'config',
+    runs: 2,
+    saves: 1,
+    events: 3,
+    keptLoaded: 2,
+  });
   t.regex(result.stderr, /skipped 1 unreadable line/);
   const events = parseTrace(fs.readFileSync(out, 'utf8'));
-  t.deepEqual(events.map((event) => [event.t, event.type, event.models.length]), [[0, 'save', 2], [60, 'run', 2], [120, 'run', 0]]);
+  t.deepEqual(
+    events.map((event) => [event.t, event.type, event.models.length]),
+    [
+      [0, 'save', 2],
+      [60, 'run', 2],
+      [120, 'run', 0],
+    ],
+  );
 
   const replay = await arenactl(['simulate', '--trace', out, '--capacity', '64GB', '--policy', 'arena', '--json'], home, env);
   t.like(replay.json(), { requests: 2, hits: 2 });
 
   const stdout = await arenactl(['history', 'export', '--trace', '--session-gap', '0'], home, env);
-  t.deepEqual(parseTrace(stdout.stdout).map((event) => event.models.length), [2, 2, 2]);
+  t.deepEqual(
+    parseTrace(stdout.stdout).map((event) => event.models.length),
+    [2, 2, 2],
+  );
   t.is((await arenactl(['history', 'export'], home, env)).code, 2, '--trace is required');
   t.is((await arenactl(['history', 'export', '--trace', '--session-gap', '-1'], home, env)).code, 2);
 });
@@ -63,7 +80,13 @@ test('a running daemon records saved workflows in its history, and export asks i
   const stateDir = path.join(home, 'daemon-state');
   const daemon = await spawnDaemon(t, {
     home,
-    env: { ARENA_COMFY_ROOT: comfy, ARENA_LIBRARY_ROOTS: nas, ARENA_CACHE_ROOT: path.join(home, 'ssd'), ARENA_COMFY_URL: 'http://127.0.0.1:9', ARENA_STATE_DIR: stateDir },
+    env: {
+      ARENA_COMFY_ROOT: comfy,
+      ARENA_LIBRARY_ROOTS: nas,
+      ARENA_CACHE_ROOT: path.join(home, 'ssd'),
+      ARENA_COMFY_URL: 'http://127.0.0.1:9',
+      ARENA_STATE_DIR: stateDir,
+    },
   });
   await daemon.waitForState((status) => status.library.models === 2, 'the library scanned');
   const workflow = {
@@ -75,10 +98,16 @@ test('a running daemon records saved workflows in its history, and export asks i
     version: 0.4,
   };
   await saveLikeFrontend(path.join(comfy, 'user', 'default', 'workflows', 'portrait.json'), JSON.stringify(workflow));
-  await eventually(() => fs.existsSync(path.join(stateDir, 'usage.ndjson')), 30_000, () => `the save in the history (daemon output:\n${daemon.output()})`);
+  await eventually(
+    () => fs.existsSync(path.join(stateDir, 'usage.ndjson')),
+    30_000,
+    () => `the save in the history (daemon output:\n${daemon.output()})`,
+  );
 
   // The CLI's own configuration points elsewhere: only the daemon knows where its history is.
-  const result = await arenactl(['history', 'export', '--trace', '--json', '--socket', daemon.socketPath], home, { ARENA_STATE_DIR: path.join(home, 'elsewhere') });
+  const result = await arenactl(['history', 'export', '--trace', '--json', '--socket', daemon.socketPath], home, {
+    ARENA_STATE_DIR: path.join(home, 'elsewhere'),
+  });
   t.is(result.code, 0, result.stderr);
   const summary = result.json<ExportSummary>();
   t.like(summary, { sourceFrom: 'daemon', source: path.join(stateDir, 'usage.ndjson'), saves: 1, runs: 0 });

@@ -34,13 +34,20 @@ test('a history becomes a trace: seconds from the first event, daemon workflow n
 });
 
 test('with a session gap of 0 every run lists every model; a model never sized is left out and named', (t) => {
-  const trace = historyToTrace([...history, { t: T0 + 4 * 3600_000, type: 'run', models: [ckpt, { key: 'loras/mystery.safetensors' }] }], { sessionGapSeconds: 0 });
-  t.deepEqual(trace.events.filter((event) => event.type === 'run').map((event) => event.models.length), [3, 3, 3, 3, 1]);
+  const trace = historyToTrace([...history, { t: T0 + 4 * 3600_000, type: 'run', models: [ckpt, { key: 'loras/mystery.safetensors' }] }], {
+    sessionGapSeconds: 0,
+  });
+  t.deepEqual(
+    trace.events.filter((event) => event.type === 'run').map((event) => event.models.length),
+    [3, 3, 3, 3, 1],
+  );
   t.is(trace.keptLoaded, 0);
   t.deepEqual(trace.unsized, ['loras/mystery.safetensors']);
 });
 
 test('an empty history is an empty trace; a run that resolved nothing still has a workflow name', (t) => {
   t.deepEqual(historyToTrace([], { sessionGapSeconds: 3600 }), { events: [], unsized: [], keptLoaded: 0 });
-  t.deepEqual(historyToTrace([{ t: T0, type: 'run', models: [] }], { sessionGapSeconds: 3600 }).events, [{ t: 0, type: 'run', workflow: 'unknown', models: [] }]);
+  t.deepEqual(historyToTrace([{ t: T0, type: 'run', models: [] }], { sessionGapSeconds: 3600 }).events, [
+    { t: 0, type: 'run', workflow: 'unknown', models: [] },
+  ]);
 });

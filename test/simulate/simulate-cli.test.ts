@@ -21,13 +21,19 @@ test('simulate --json prints the CONTRACT fields, the same numbers as the replay
     t.is(result.stderr, '');
     const report = result.json<Record<string, unknown>>();
     for (const field of ['policy', 'requests', 'hits', 'hitRatio', 'byteHitRatio', 'bytesCopied']) t.true(field in report, field);
-    t.deepEqual(report, JSON.parse(JSON.stringify(simulate(parseTrace(formatTrace(trace.events)), { policy, capacityBytes: 32e9, bandwidthBytesPerSecond: 400e6 }))));
+    t.deepEqual(
+      report,
+      JSON.parse(JSON.stringify(simulate(parseTrace(formatTrace(trace.events)), { policy, capacityBytes: 32e9, bandwidthBytesPerSecond: 400e6 }))),
+    );
   }
 });
 
 test('the hand-made fixture replays with the answer worked out in its README', async (t) => {
   const home = await tempDir(t);
-  const result = await arenactl(['simulate', '--trace', path.join(FIXTURES, 'abcadbeabc.ndjson'), '--capacity', '3GB', '--policy', 'belady', '--json'], home);
+  const result = await arenactl(
+    ['simulate', '--trace', path.join(FIXTURES, 'abcadbeabc.ndjson'), '--capacity', '3GB', '--policy', 'belady', '--json'],
+    home,
+  );
   t.like(result.json(), { policy: 'belady', requests: 10, hits: 4, bytesCopied: 6e9 });
   const text = await arenactl(['simulate', '--trace', path.join(FIXTURES, 'abcadbeabc.ndjson'), '--capacity', '3GB', '--policy', 'lru'], home);
   t.is(text.code, 0);
@@ -44,7 +50,11 @@ test('usage mistakes exit 2, a bad trace exits 1 naming its line, never a stack 
     [['--trace', file, '--policy', 'lru'], 2, /--capacity is required/],
     [['--trace', file, '--capacity', 'lots', '--policy', 'lru'], 2, /--capacity lots: expected a size above 0/],
     [['--trace', file, '--capacity', '64GB', '--policy', 'fifo'], 2, /--policy fifo: expected one of arena, lru, belady/],
-    [['--trace', file, '--capacity', '64GB', '--policy', 'arena', '--bandwidth', 'fast'], 2, /--bandwidth fast: expected a size above 0 such as 500MB\/s/],
+    [
+      ['--trace', file, '--capacity', '64GB', '--policy', 'arena', '--bandwidth', 'fast'],
+      2,
+      /--bandwidth fast: expected a size above 0 such as 500MB\/s/,
+    ],
     [['--trace', file, '--capacity', '64GB', '--policy', 'arena', '--concurrency', '0'], 2, /--concurrency 0: expected a whole number/],
     [['--trace', file, '--capacity', '64GB', '--policy', 'lru'], 1, /bad\.ndjson line 2: workflow: Required; models: Required/],
     [['--trace', path.join(home, 'absent.ndjson'), '--capacity', '64GB', '--policy', 'lru'], 1, /cannot read the trace .*absent\.ndjson: ENOENT/],

@@ -8,7 +8,16 @@ test('a trace is read line by line, keys normalised as the daemon keys them, eac
   const text = [
     line({ t: 0, type: 'save', workflow: 'w1', models: [{ key: 'checkpoints\\sdxl\\a.safetensors', bytes: 10 }] }),
     '',
-    line({ t: 12.5, type: 'run', workflow: 'w1', models: [{ key: 'clip/t5.safetensors', bytes: 5 }, { key: 'clip/t5.safetensors', bytes: 5 }], extra: 'ignored' }),
+    line({
+      t: 12.5,
+      type: 'run',
+      workflow: 'w1',
+      models: [
+        { key: 'clip/t5.safetensors', bytes: 5 },
+        { key: 'clip/t5.safetensors', bytes: 5 },
+      ],
+      extra: 'ignored',
+    }),
   ].join('\n');
   t.deepEqual(parseTrace(text), [
     { t: 0, type: 'save', workflow: 'w1', models: [{ key: 'checkpoints/sdxl/a.safetensors', bytes: 10 }] },
@@ -26,12 +35,27 @@ test('every mistake names the file, the line and what is wrong, as one typed err
   const good = line({ t: 0, type: 'run', workflow: 'w', models: [] });
   const cases: Array<[string, RegExp]> = [
     [`${good}\n{"t": 1,`, /^my\.ndjson line 2 is not JSON: .*; each line must be one event/],
-    [`${good}\n\n${line({ t: 1, type: 'queue', workflow: 'w', models: [] })}`, /^my\.ndjson line 3: type: Invalid enum value\. Expected 'save' \| 'run', received 'queue'$/],
-    [line({ t: 1, type: 'run', models: [{ key: 'loras/x', bytes: -1 }] }), /^my\.ndjson line 1: workflow: Required; models\.0\.bytes: Number must be greater than or equal to 0$/],
+    [
+      `${good}\n\n${line({ t: 1, type: 'queue', workflow: 'w', models: [] })}`,
+      /^my\.ndjson line 3: type: Invalid enum value\. Expected 'save' \| 'run', received 'queue'$/,
+    ],
+    [
+      line({ t: 1, type: 'run', models: [{ key: 'loras/x', bytes: -1 }] }),
+      /^my\.ndjson line 1: workflow: Required; models\.0\.bytes: Number must be greater than or equal to 0$/,
+    ],
     [line({ t: -1, type: 'run', workflow: 'w', models: [] }), /^my\.ndjson line 1: t: Number must be greater than or equal to 0$/],
-    [`${line({ t: 5, type: 'run', workflow: 'w', models: [] })}\n${good}`, /^my\.ndjson line 2: t 0 comes before the previous event's 5; a trace must be in time order$/],
-    [line({ t: 0, type: 'run', workflow: 'w', models: [{ key: 'no-category.safetensors', bytes: 1 }] }), /^my\.ndjson line 1: "no-category\.safetensors" is not a model key; expected category\/name/],
-    [line({ t: 0, type: 'run', workflow: 'w', models: [{ key: 'loras/../../etc/passwd', bytes: 1 }] }), /line 1: "loras\/\.\.\/\.\.\/etc\/passwd" is not a model key/],
+    [
+      `${line({ t: 5, type: 'run', workflow: 'w', models: [] })}\n${good}`,
+      /^my\.ndjson line 2: t 0 comes before the previous event's 5; a trace must be in time order$/,
+    ],
+    [
+      line({ t: 0, type: 'run', workflow: 'w', models: [{ key: 'no-category.safetensors', bytes: 1 }] }),
+      /^my\.ndjson line 1: "no-category\.safetensors" is not a model key; expected category\/name/,
+    ],
+    [
+      line({ t: 0, type: 'run', workflow: 'w', models: [{ key: 'loras/../../etc/passwd', bytes: 1 }] }),
+      /line 1: "loras\/\.\.\/\.\.\/etc\/passwd" is not a model key/,
+    ],
   ];
   for (const [text, message] of cases) {
     const error = t.throws(() => parseTrace(text, 'my.ndjson'), { instanceOf: TraceError });

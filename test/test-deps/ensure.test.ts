@@ -15,7 +15,14 @@ interface FakeHost extends Host {
 }
 
 /** A machine with `installed` on its PATH; a successful apt-get install adds the commands of the packages it names. */
-function fakeHost(options: { installed: readonly string[]; isRoot?: boolean; hasApt?: boolean; hasFuseDevice?: boolean; aptExitCode?: number; installAddsCommands?: boolean }): FakeHost {
+function fakeHost(options: {
+  installed: readonly string[];
+  isRoot?: boolean;
+  hasApt?: boolean;
+  hasFuseDevice?: boolean;
+  aptExitCode?: number;
+  installAddsCommands?: boolean;
+}): FakeHost {
   const installed = new Set(options.installed);
   const runs: string[] = [];
   const said: string[] = [];

@@ -25,7 +25,16 @@ async function configFiles(configPath: string): Promise<string[]> {
 }
 
 /** What only root may do, as the tests do it: mount, chown to another owner, run as another user. */
-const NEEDS_ROOT = [/execFileSync\('mount'/, /execa\('mount'/, /chownSync\(/, /uid: 65534/, /runuser /, /library-bindfs\.js/, /nspawn\.js/, /bundle-for-other-user\.js/];
+const NEEDS_ROOT = [
+  /execFileSync\('mount'/,
+  /execa\('mount'/,
+  /chownSync\(/,
+  /uid: 65534/,
+  /runuser /,
+  /library-bindfs\.js/,
+  /nspawn\.js/,
+  /bundle-for-other-user\.js/,
+];
 /** What a fresh Debian lacks until the e2e tier's step installs it. */
 const NEEDS_PACKAGE = [/execa\('promtool'/, /spawnSync\('systemd-analyze'/, /prometheus-server\.js/];
 

@@ -179,7 +179,11 @@ test('CivitAI: track latest follows the newest version, narrowed to a base model
       { name: 'style_v2.safetensors', bytes: v2 },
     ],
   });
-  harness.hub.publishCivitai(1234, { name: 'v3 for Flux', baseModel: 'Flux.1 D', files: [{ name: 'style_flux.safetensors', bytes: randomModel(2000) }] });
+  harness.hub.publishCivitai(1234, {
+    name: 'v3 for Flux',
+    baseModel: 'Flux.1 D',
+    files: [{ name: 'style_flux.safetensors', bytes: randomModel(2000) }],
+  });
 
   const check = await harness.service.check();
   t.like(check.entries[0], { status: 'available', remote: { sha256: sha256Hex(v2), version: String(v2Id) } });
@@ -229,7 +233,11 @@ test('a model not yet in the library is installed into its category folder', asy
 
 test('a malformed manifest entry is reported with its position, and the good entries still work', async (t) => {
   const harness = await startUpdater(t, {
-    models: [hfToy, { target: 'loras/bad.safetensors', hf: { repo: 'not a repo', file: 'x' } }, { target: '../escape.safetensors', civitai: { modelId: 1 } }],
+    models: [
+      hfToy,
+      { target: 'loras/bad.safetensors', hf: { repo: 'not a repo', file: 'x' } },
+      { target: '../escape.safetensors', civitai: { modelId: 1 } },
+    ],
   });
   const bytes = randomModel(1000);
   harness.hub.publishHf('acme/toy', 'toy.safetensors', bytes);
@@ -275,7 +283,9 @@ test('identify hashes local files and asks CivitAI by hash, suggesting manifest 
   t.like(byTarget.get('loras/unknown.safetensors'), { civitai: null });
   t.true(harness.hub.hubRequests(`/api/v1/model-versions/by-hash/${sha256Hex(known)}`).length === 1);
 
-  const hashes = JSON.parse(await fs.readFile(path.join(harness.stateDir, 'update-hashes.json'), 'utf8')) as { files: Record<string, { sha256: string }> };
+  const hashes = JSON.parse(await fs.readFile(path.join(harness.stateDir, 'update-hashes.json'), 'utf8')) as {
+    files: Record<string, { sha256: string }>;
+  };
   t.is(hashes.files[harness.file('loras/known.safetensors')]?.sha256, sha256Hex(known), 'hashes are remembered by path, size and mtime');
   const named = await harness.service.identify(['loras/known.safetensors']);
   t.is(named.files.length, 1);

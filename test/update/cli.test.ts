@@ -91,7 +91,12 @@ test('without a daemon, arenactl update checks, runs, lists the history and roll
 
   const status = await arenactl(['update', 'status', '--json'], s.home, s.env);
   t.is(status.code, 0, status.stderr);
-  t.like(status.json<UpdatesStatus & { daemon: boolean }>(), { daemon: false, tracked: 1, windows: 'Sat 02:00-05:00', credentials: { hf: true, civitai: false } });
+  t.like(status.json<UpdatesStatus & { daemon: boolean }>(), {
+    daemon: false,
+    tracked: 1,
+    windows: 'Sat 02:00-05:00',
+    credentials: { hf: true, civitai: false },
+  });
   t.truthy(status.json<UpdatesStatus>().nextWindow ?? status.json<UpdatesStatus>().currentWindow);
 
   for (const result of [check, text, run, history, historyText, rollback, status]) {

@@ -32,8 +32,12 @@ test('tokens go to their own hub as a Bearer header, never to the CDN, and never
   t.is(await fileSha(harness.file(GATED)), sha256Hex(gated));
   t.is(await fileSha(harness.file(EARLY)), sha256Hex(early));
 
-  const hfRequests = hub.requests.filter((request) => request.server === 'hub' && !request.path.startsWith('/api/v1') && !request.path.startsWith('/api/download'));
-  const civitaiRequests = hub.requests.filter((request) => request.server === 'hub' && (request.path.startsWith('/api/v1') || request.path.startsWith('/api/download')));
+  const hfRequests = hub.requests.filter(
+    (request) => request.server === 'hub' && !request.path.startsWith('/api/v1') && !request.path.startsWith('/api/download'),
+  );
+  const civitaiRequests = hub.requests.filter(
+    (request) => request.server === 'hub' && (request.path.startsWith('/api/v1') || request.path.startsWith('/api/download')),
+  );
   t.true(hfRequests.length >= 4);
   t.true(civitaiRequests.length >= 2);
   for (const request of hfRequests) t.is(request.authorization, `Bearer ${hub.tokens.hf}`, `${request.method} ${request.path}`);

@@ -23,7 +23,12 @@ test('the daemon runs the updater: status section, socket commands, events, the 
   await fs.mkdir(path.join(nas, 'checkpoints'), { recursive: true });
   await fs.writeFile(
     manifest,
-    stringify({ models: [{ target: TOY, hf: { repo: 'acme/toy', file: 'toy.safetensors' } }, { target: 'loras/broken.safetensors', civitai: {} }] }),
+    stringify({
+      models: [
+        { target: TOY, hf: { repo: 'acme/toy', file: 'toy.safetensors' } },
+        { target: 'loras/broken.safetensors', civitai: {} },
+      ],
+    }),
   );
   const v1 = randomModel(3 * 1024 * 1024);
   const v2 = randomModel(4 * 1024 * 1024);
@@ -92,12 +97,26 @@ test('the daemon runs the updater: status section, socket commands, events, the 
   t.regex(updateStatus.stdout, /manifest\s+.*\(1 tracked\)/);
   t.regex(updateStatus.stdout, /Hugging Face set, CivitAI not set/);
 
-  const offline = await arenactl(['update', 'run'], home, { ...env, ARENA_SOCKET: path.join(home, 'elsewhere.sock'), ARENA_STATE_DIR: path.join(home, '.local', 'state', 'arena'), ARENA_UPDATES_MANIFEST: manifest });
+  const offline = await arenactl(['update', 'run'], home, {
+    ...env,
+    ARENA_SOCKET: path.join(home, 'elsewhere.sock'),
+    ARENA_STATE_DIR: path.join(home, '.local', 'state', 'arena'),
+    ARENA_UPDATES_MANIFEST: manifest,
+  });
   t.is(offline.code, 1);
   t.regex(offline.stderr, /arenad \(pid \d+\) is updating models/, 'a second updater on the same state folder is refused');
 
   daemon.signal('SIGTERM');
   t.is(await daemon.exited, 0);
-  const everything = [daemon.output(), JSON.stringify(status), check.stdout, run.stdout, run.stderr, history.stdout, updateStatus.stdout, await fs.readFile(path.join(home, '.local', 'state', 'arena', 'updates.ndjson'), 'utf8')];
+  const everything = [
+    daemon.output(),
+    JSON.stringify(status),
+    check.stdout,
+    run.stdout,
+    run.stderr,
+    history.stdout,
+    updateStatus.stdout,
+    await fs.readFile(path.join(home, '.local', 'state', 'arena', 'updates.ndjson'), 'utf8'),
+  ];
   for (const text of everything) t.false(text.includes(hub.tokens.hf), 'the token never shows');
 });

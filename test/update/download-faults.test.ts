@@ -65,12 +65,28 @@ test('a download that keeps breaking off stops, keeps its partial file, and the 
   const staged = await stagingFiles(harness);
   t.is(staged.filter((name) => name.endsWith('.part')).length, 1);
   t.is(staged.filter((name) => name.endsWith('.json')).length, 1, 'the expected size and sha256 are recorded beside it');
-  const record = JSON.parse(await fs.readFile(path.join(harness.root, '.arena', 'staging', staged.find((name) => name.endsWith('.json'))!), 'utf8')) as Record<
-    string,
-    unknown
-  >;
+  const record = JSON.parse(
+    await fs.readFile(
+      path.join(
+        harness.root,
+        '.arena',
+        'staging',
+        staged.find((name) => name.endsWith('.json'))!,
+      ),
+      'utf8',
+    ),
+  ) as Record<string, unknown>;
   t.like(record, { target: TOY, sha256: sha256Hex(v2), bytes: v2.length, etag: `"${sha256Hex(v2)}"` });
-  const partSize = (await fs.stat(path.join(harness.root, '.arena', 'staging', staged.find((name) => name.endsWith('.part'))!))).size;
+  const partSize = (
+    await fs.stat(
+      path.join(
+        harness.root,
+        '.arena',
+        'staging',
+        staged.find((name) => name.endsWith('.part'))!,
+      ),
+    )
+  ).size;
   t.true(partSize > 0 && partSize < v2.length);
 
   const before = harness.hub.cdnRequests().length;

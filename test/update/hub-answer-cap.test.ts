@@ -23,7 +23,10 @@ test('an API answer without end is refused with E_HUB_RESPONSE near the cap, nam
 
   const report = await harness.service.check();
   t.like(report.entries[0], { target: TOY, status: 'error', error: { code: 'E_HUB_RESPONSE' } });
-  t.regex(report.entries[0]!.error!.message, new RegExp(`Hugging Face answered ${harness.hub.endpoint}/api/models/acme/toy/revision/main with more than 8 MiB`));
+  t.regex(
+    report.entries[0]!.error!.message,
+    new RegExp(`Hugging Face answered ${harness.hub.endpoint}/api/models/acme/toy/revision/main with more than 8 MiB`),
+  );
   t.like(report.entries[1], { target: OTHER, status: 'available' });
   await answer.done;
   t.true(answer.bytesSent > API_CAP, `the hub got to send ${answer.bytesSent} bytes`);
@@ -36,7 +39,10 @@ test('an API answer whose Content-Length is over the cap is refused before its b
 
   const report = await harness.service.check();
   t.like(report.entries[0], { status: 'error', error: { code: 'E_HUB_RESPONSE' } });
-  t.regex(report.entries[0]!.error!.message, new RegExp(`CivitAI answered ${harness.hub.endpoint}/api/v1/models/1234 with 1.6 GB \\(its Content-Length\\), more than 8 MiB`));
+  t.regex(
+    report.entries[0]!.error!.message,
+    new RegExp(`CivitAI answered ${harness.hub.endpoint}/api/v1/models/1234 with 1.6 GB \\(its Content-Length\\), more than 8 MiB`),
+  );
   await answer.done;
   t.true(answer.bytesSent < SOCKET_BUFFERS, `the hub sent ${answer.bytesSent} bytes`);
 });
@@ -50,4 +56,3 @@ test('an error answer without end from CivitAI is read only in part', async (t) 
   await answer.done;
   t.true(answer.bytesSent < SOCKET_BUFFERS, `the hub sent ${answer.bytesSent} bytes`);
 });
-

@@ -13,7 +13,13 @@ const MiB = 1024 * 1024;
 /** A second updater on the harness's state folder and manifest, as another process would start one. */
 function anotherUpdater(harness: UpdaterHarness, holder: string): UpdateService {
   return new UpdateService({
-    settings: { manifest: harness.manifestFile, windows: '', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE },
+    settings: {
+      manifest: harness.manifestFile,
+      windows: '',
+      hfEndpoint: harness.hub.endpoint,
+      civitaiEndpoint: harness.hub.endpoint,
+      ...DEFAULT_PACE,
+    },
     credentials: {},
     stateDir: harness.stateDir,
     library: () => ({ folders: () => [], entries: () => [] }),
@@ -38,9 +44,19 @@ test('stopping during a download pauses it: the library is untouched and the par
   const report = await running;
   t.like(report.entries[0], { target: TOY, status: 'available', paused: { bytesDone: MiB / 2, bytes: v2.length } });
   t.is(await fileSha(harness.file(TOY)), sha256Hex(v1));
-  t.false(await fs.stat(path.join(harness.stateDir, 'updater.lock')).then(() => true, () => false), 'the lock is released');
+  t.false(
+    await fs.stat(path.join(harness.stateDir, 'updater.lock')).then(
+      () => true,
+      () => false,
+    ),
+    'the lock is released',
+  );
 
-  const again = await startUpdater(t, { hub: harness.hub, root: harness.root, models: [{ target: TOY, hf: { repo: 'acme/toy', file: 'toy.safetensors' } }] });
+  const again = await startUpdater(t, {
+    hub: harness.hub,
+    root: harness.root,
+    models: [{ target: TOY, hf: { repo: 'acme/toy', file: 'toy.safetensors' } }],
+  });
   const before = harness.hub.cdnRequests().length;
   const resumed = await again.service.run();
   t.is(resumed.entries[0]!.status, 'updated');
@@ -55,17 +71,37 @@ test('a reload takes a new manifest and new windows at once', async (t) => {
 
   const other = path.join(path.dirname(harness.manifestFile), 'other.yaml');
   await fs.writeFile(other, 'models:\n  - target: loras/a.safetensors\n    civitai: {modelId: 1}\n  - target: loras/b.safetensors\n');
-  await harness.service.reconfigure({ manifest: other, windows: 'Sun 01:00-02:00', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE });
-  t.like(harness.service.status(), { manifest: other, tracked: 1, windows: 'Sun 01:00-02:00', nextWindow: { opensAt: new Date(2025, 0, 5, 1).toISOString() } });
+  await harness.service.reconfigure({
+    manifest: other,
+    windows: 'Sun 01:00-02:00',
+    hfEndpoint: harness.hub.endpoint,
+    civitaiEndpoint: harness.hub.endpoint,
+    ...DEFAULT_PACE,
+  });
+  t.like(harness.service.status(), {
+    manifest: other,
+    tracked: 1,
+    windows: 'Sun 01:00-02:00',
+    nextWindow: { opensAt: new Date(2025, 0, 5, 1).toISOString() },
+  });
   t.is(harness.service.problems().length, 1);
-  t.true(harness.logs.some((line) => line.level === 'warn' && /entry 2/.test(line.message)), 'a new manifest problem is logged once');
+  t.true(
+    harness.logs.some((line) => line.level === 'warn' && /entry 2/.test(line.message)),
+    'a new manifest problem is logged once',
+  );
 });
 
 test('windows added by a reload to a daemon that had none open on time', async (t) => {
   const { clock, updateClock } = fakeUpdateClock(new Date(2025, 0, 3, 12, 0).getTime());
   const harness = await startUpdater(t, { models: [], schedule: true, clock: updateClock });
   t.like(harness.service.status(), { windows: null, nextWindow: null });
-  await harness.service.reconfigure({ manifest: harness.manifestFile, windows: 'Sat 02:00-05:00', hfEndpoint: harness.hub.endpoint, civitaiEndpoint: harness.hub.endpoint, ...DEFAULT_PACE });
+  await harness.service.reconfigure({
+    manifest: harness.manifestFile,
+    windows: 'Sat 02:00-05:00',
+    hfEndpoint: harness.hub.endpoint,
+    civitaiEndpoint: harness.hub.endpoint,
+    ...DEFAULT_PACE,
+  });
   clock.tick(new Date(2025, 0, 4, 2, 0).getTime() - clock.now);
   t.true(harness.events.some((event) => event.event === 'update.window' && event.state === 'open'));
 });

@@ -25,7 +25,13 @@ test('entries name their target, their source and how many versions to keep', (t
     'm.yaml',
   );
   t.deepEqual(manifest.problems, []);
-  t.like(manifest.entries[0], { target: 'checkpoints/toy.safetensors', source: { hub: 'hf', repo: 'acme/toy', revision: 'v2' }, keep: 3, index: 1, line: 2 });
+  t.like(manifest.entries[0], {
+    target: 'checkpoints/toy.safetensors',
+    source: { hub: 'hf', repo: 'acme/toy', revision: 'v2' },
+    keep: 3,
+    index: 1,
+    line: 2,
+  });
   t.like(manifest.entries[1], {
     target: 'text_encoders/sub/t5.safetensors',
     category: 'text_encoders',

@@ -25,17 +25,27 @@ test('the config file and the environment set them as people write them', async 
     envFileCache: new EnvFileCache(),
   });
   t.like(updateSettingsOf(fromEnv.config), { stallTimeout: 45, minRate: 0 });
-  t.like(updateSettingsOf(loadConfig({ platform: testPlatform(home, { ARENA_UPDATE_MIN_RATE: '250000' }), envFileCache: new EnvFileCache() }).config), {
-    minRate: 250_000,
-  });
+  t.like(
+    updateSettingsOf(loadConfig({ platform: testPlatform(home, { ARENA_UPDATE_MIN_RATE: '250000' }), envFileCache: new EnvFileCache() }).config),
+    {
+      minRate: 250_000,
+    },
+  );
 });
 
 test('a bad rate or timeout is refused with the key, the value, where it came from and what was expected', async (t) => {
   const home = await tempDir(t);
   const file = writeFile(path.join(home, 'config.yaml'), 'updates:\n  minRate: fast\n  stallTimeout: 0.5s\n');
-  const error = t.throws(() => loadConfig({ platform: testPlatform(home), configFile: file, envFileCache: new EnvFileCache() }), { instanceOf: ConfigError })!;
+  const error = t.throws(() => loadConfig({ platform: testPlatform(home), configFile: file, envFileCache: new EnvFileCache() }), {
+    instanceOf: ConfigError,
+  })!;
   const messages = error.problems.map((problem) => problem.message).join('\n');
-  t.regex(messages, new RegExp(`updates\\.minRate = "fast" \\(from [^)]*${file}:2\\): expected a rate such as 100kB/s, 2MB/s or a number of bytes per second; 0 or off for none`));
+  t.regex(
+    messages,
+    new RegExp(
+      `updates\\.minRate = "fast" \\(from [^)]*${file}:2\\): expected a rate such as 100kB/s, 2MB/s or a number of bytes per second; 0 or off for none`,
+    ),
+  );
   t.regex(messages, new RegExp(`updates\\.stallTimeout = "0\\.5s" \\(from [^)]*${file}:3\\): the shortest interval is 1 second`));
 
   const env = t.throws(() => loadConfig({ platform: testPlatform(home, { ARENA_UPDATE_MIN_RATE: '-5kB/s' }), envFileCache: new EnvFileCache() }), {

@@ -86,7 +86,13 @@ function at(day: number, hours: number, minutes = 0): number {
 test('in an update window, a dripping download fails its entry and the next entry is installed in the same window', async (t) => {
   t.timeout(60_000);
   const { clock, updateClock } = fakeUpdateClock(at(4, 1, 59));
-  const harness = await startUpdater(t, { models: [hfToy, hfOther], windows: 'Sat 02:00-05:00', clock: updateClock, stallTimeout: 1, minRate: 100_000 });
+  const harness = await startUpdater(t, {
+    models: [hfToy, hfOther],
+    windows: 'Sat 02:00-05:00',
+    clock: updateClock,
+    stallTimeout: 1,
+    minRate: 100_000,
+  });
   const toy = await newerOnHub(harness, 'acme/toy', TOY);
   const other = await newerOnHub(harness, 'acme/other', OTHER);
   harness.hub.dripDownloads({ sha256: sha256Hex(toy.v2), bytes: 1, everyMs: 100, times: 10 });
@@ -114,6 +120,8 @@ test('a download going at a steady pace above the floor is paused at the end of 
   const paused = harness.service.status().downloads[0]!;
   t.true(paused.bytesDone > 0 && paused.bytesDone < v2.length);
   t.is(await fileSha(harness.file(TOY)), sha256Hex(v1));
-  t.false(harness.events.some((event) => event.event === 'update.failed'), 'stopped by the window, not failed');
+  t.false(
+    harness.events.some((event) => event.event === 'update.failed'),
+    'stopped by the window, not failed',
+  );
 });
-

@@ -20,7 +20,12 @@ test('errors and names that echo the Authorization header never carry a token ou
   hub.echoAuthorization = true;
   const harness = await startUpdater(t, {
     hub,
-    models: [hfToy, { target: PRIVATE, hf: { repo: 'acme/private', file: 'private.safetensors' } }, { target: STYLE, civitai: { modelId: 1234 } }, { target: LOCKED, civitai: { modelId: 77 } }],
+    models: [
+      hfToy,
+      { target: PRIVATE, hf: { repo: 'acme/private', file: 'private.safetensors' } },
+      { target: STYLE, civitai: { modelId: 1234 } },
+      { target: LOCKED, civitai: { modelId: 77 } },
+    ],
     credentials: { hfToken: hub.tokens.hf, civitaiToken: hub.tokens.civitai },
   });
   await newerOnHub(harness, 'acme/toy', TOY, 4096);
@@ -33,7 +38,7 @@ test('errors and names that echo the Authorization header never carry a token ou
   const check = await harness.service.check();
   const run = await harness.service.run();
   t.like(check.entries[1], { target: PRIVATE, error: { code: 'E_HUB_AUTH' } });
-  t.regex(check.entries[1]!.error!.message, /invalid credentials.*\[REDACTED\]/, 'the hub\'s words stay, the token goes');
+  t.regex(check.entries[1]!.error!.message, /invalid credentials.*\[REDACTED\]/, "the hub's words stay, the token goes");
   t.like(run.entries[2], { target: STYLE, status: 'updated' });
   t.like(run.entries[3], { target: LOCKED, error: { code: 'E_HUB_AUTH' } });
 

@@ -32,10 +32,14 @@ test('a daemon that waits for the update lock takes it once the other updater en
   other.kill();
   await once(other, 'exit');
   // Each tick is a retry; one that overlaps the last finds it still under way and does nothing.
-  await eventually(async () => {
-    await clock.tickAsync(30_000);
-    return lock.problem() === undefined;
-  }, 5000, 'the lock taken');
+  await eventually(
+    async () => {
+      await clock.tickAsync(30_000);
+      return lock.problem() === undefined;
+    },
+    5000,
+    'the lock taken',
+  );
   t.notThrows(() => lock.throwIfWaiting());
   t.is(changes, 2);
   t.like(JSON.parse(await fs.readFile(file, 'utf8')), { pid: process.pid, holder: 'arenad' });

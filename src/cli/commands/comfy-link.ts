@@ -72,7 +72,7 @@ function renderUnlink(result: UnlinkResult, output: Output): void {
 
 export const comfyLinkCommand: CliCommand<ComfyRootOptions & { readonly dryRun?: boolean }> = {
   path: ['comfy', 'link'],
-  description: 'Register the SSD cache in ComfyUI\'s extra_model_paths.yaml (section arena_cache, looked up first), keeping a backup.',
+  description: "Register the SSD cache in ComfyUI's extra_model_paths.yaml (section arena_cache, looked up first), keeping a backup.",
   configure(command: Command) {
     comfyRootOption(command);
     command.option('--dry-run', 'show the section that would be written, and write nothing');

@@ -29,7 +29,11 @@ export const configCheckCommand: CliCommand = {
       loaded = loadConfig({ platform: io.platform, ...(file === undefined ? {} : { configFile: file }) });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      return reportProblems(output, error.problems.map((problem) => problem.message), error.message);
+      return reportProblems(
+        output,
+        error.problems.map((problem) => problem.message),
+        error.message,
+      );
     }
     const problems = await problemsOf(loaded);
     if (problems.length > 0) return reportProblems(output, problems, problems.join('\n'));

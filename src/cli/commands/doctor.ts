@@ -22,7 +22,8 @@ function render(results: readonly CheckResult[], output: Output): void {
 export function doctorCommand(makeEnvironment: DoctorEnvironmentFactory = (io) => machineEnvironment(io.platform)): CliCommand {
   return {
     path: ['doctor'],
-    description: 'Check the daemon, the service, the config, ComfyUI\'s extra_model_paths.yaml, the roots, the inotify limit, the cache disk, permissions and the update hubs; each problem comes with its fix.',
+    description:
+      "Check the daemon, the service, the config, ComfyUI's extra_model_paths.yaml, the roots, the inotify limit, the cache disk, permissions and the update hubs; each problem comes with its fix.",
     async run({ io, output, socketPath }) {
       const daemon = {
         socketPath,

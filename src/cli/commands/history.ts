@@ -37,7 +37,7 @@ function sessionGapOption(text: string | undefined): number {
 
 export const historyExportCommand: CliCommand<HistoryExportOptions> = {
   path: ['history', 'export'],
-  description: 'Write the daemon\'s usage history (runs and saved workflows) as a trace that arenactl simulate replays.',
+  description: "Write the daemon's usage history (runs and saved workflows) as a trace that arenactl simulate replays.",
   configure(command: Command) {
     command
       .option('--trace', 'write the simulate trace format (NDJSON, t in seconds from the first event); the only format so far')
@@ -62,7 +62,8 @@ export const historyExportCommand: CliCommand<HistoryExportOptions> = {
     if (options.out !== undefined) await writeFile(options.out, text);
 
     if (contents.skipped > 0) output.note(`warning: skipped ${contents.skipped} unreadable line(s) of ${file}`);
-    if (trace.unsized.length > 0) output.note(`warning: left out ${trace.unsized.length} model(s) whose size the history never recorded: ${trace.unsized.join(', ')}`);
+    if (trace.unsized.length > 0)
+      output.note(`warning: left out ${trace.unsized.length} model(s) whose size the history never recorded: ${trace.unsized.join(', ')}`);
     const summary = {
       source: file,
       sourceFrom: from,

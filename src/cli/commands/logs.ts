@@ -158,7 +158,8 @@ async function showJournal(
 export function logsCommand(makeContext: ServiceContextFactory = (io) => defaultServiceContext(io.platform)): CliCommand<LogsOptions> {
   return {
     path: ['logs'],
-    description: "Show the daemon's log: where the running daemon writes it (the journal under systemd, else its log file), else the installed unit's journal, else the log file.",
+    description:
+      "Show the daemon's log: where the running daemon writes it (the journal under systemd, else its log file), else the installed unit's journal, else the log file.",
     configure(command: Command) {
       command.option('-f, --follow', 'keep printing new lines as they come (across rotation of the file)');
       command.option('-n, --lines <n>', `how many of the last lines to show (default ${DEFAULT_LOG_LINES})`);

@@ -37,9 +37,13 @@ function render(report: MigrationReport, output: Output): void {
   output.line(`settings (${report.envFile ?? 'no env file'}, and the environment):`);
   if (report.settings.length === 0) output.line('  none found');
   for (const setting of report.settings) {
-    const target = setting.status === 'mapped' && setting.key ? ` → ${setting.key}${setting.configValue === undefined ? '' : `: ${shown(setting.configValue)}`}` : '';
+    const target =
+      setting.status === 'mapped' && setting.key
+        ? ` → ${setting.key}${setting.configValue === undefined ? '' : `: ${shown(setting.configValue)}`}`
+        : '';
     output.line(`  ${setting.status.padEnd(7)}  ${setting.variable}=${setting.value}${target}`);
-    const where = report.envFile && setting.source.startsWith(`${report.envFile}:`) ? `line ${setting.source.slice(report.envFile.length + 1)}` : setting.source;
+    const where =
+      report.envFile && setting.source.startsWith(`${report.envFile}:`) ? `line ${setting.source.slice(report.envFile.length + 1)}` : setting.source;
     output.line(`           ${setting.reason} (${where})`);
   }
   for (const problem of report.problems) output.line(`  skipped: ${problem}`);
@@ -49,9 +53,14 @@ function render(report: MigrationReport, output: Output): void {
   const set = config.changes.filter((change) => change.action === 'set');
   if (config.action === 'unchanged' && config.changes.length === 0) output.line(`config: nothing to write to ${config.file}`);
   else if (config.action === 'unchanged') output.line(`config: ${config.file} already says all of it`);
-  else output.line(`config: ${would(config.action === 'created' ? 'created' : 'updated', 'would write')} ${config.file}${config.backup ? ` (the previous one is ${config.backup})` : ''}`);
+  else
+    output.line(
+      `config: ${would(config.action === 'created' ? 'created' : 'updated', 'would write')} ${config.file}${config.backup ? ` (the previous one is ${config.backup})` : ''}`,
+    );
   for (const change of set) {
-    output.line(`  ${change.key}: ${shown(change.value)}${change.previous === undefined ? '' : ` (was ${shown(change.previous)})`}  from ${change.origin}`);
+    output.line(
+      `  ${change.key}: ${shown(change.value)}${change.previous === undefined ? '' : ` (was ${shown(change.previous)})`}  from ${change.origin}`,
+    );
   }
   for (const problem of config.check) output.line(`  ! ${problem}`);
 
@@ -59,7 +68,9 @@ function render(report: MigrationReport, output: Output): void {
   const { cache } = report;
   output.line(`cache: ${cache.root}${cache.oldRoots.length === 0 ? ' (no old cache folder found)' : ` (old folders: ${cache.oldRoots.join(', ')})`}`);
   if (cache.adopted.length > 0) {
-    output.line(`  ${would('adopted', 'would adopt')} ${counted(cache.adopted.length, 'file')}, ${formatBytes(cache.adoptedBytes)}, with nothing copied again:`);
+    output.line(
+      `  ${would('adopted', 'would adopt')} ${counted(cache.adopted.length, 'file')}, ${formatBytes(cache.adoptedBytes)}, with nothing copied again:`,
+    );
     for (const file of cache.adopted) output.line(`    ${file.key}  ${file.how === 'in-place' ? 'in place' : `${file.how} from ${file.from}`}`);
   }
   if (cache.removed.length > 0) {
@@ -68,10 +79,14 @@ function render(report: MigrationReport, output: Output): void {
   }
   if (cache.unmatched.length > 0) {
     output.line(`  ${counted(cache.unmatched.length, 'file')} matching no library file:`);
-    for (const file of cache.unmatched) output.line(`    ${file.path}: ${file.reason}${file.movedTo ? ` (${would('moved', 'would move')} to ${file.movedTo})` : ''}`);
+    for (const file of cache.unmatched)
+      output.line(`    ${file.path}: ${file.reason}${file.movedTo ? ` (${would('moved', 'would move')} to ${file.movedTo})` : ''}`);
   }
   output.line(`ledger: ${report.ledger.file} (${counted(report.ledger.entries, 'entry', 'entries')})`);
-  if (report.envFile) output.line(`env file: ${report.envFileMovedTo ? `moved aside to ${report.envFileMovedTo}` : `${report.envFile} would be moved aside`}; its settings are in the config file`);
+  if (report.envFile)
+    output.line(
+      `env file: ${report.envFileMovedTo ? `moved aside to ${report.envFileMovedTo}` : `${report.envFile} would be moved aside`}; its settings are in the config file`,
+    );
 
   output.line();
   output.line('next steps:');
@@ -80,7 +95,8 @@ function render(report: MigrationReport, output: Output): void {
 
 export const migrateCommand: CliCommand<MigrateOptions> = {
   path: ['migrate'],
-  description: 'Move over from the old ComfyUI_Arena AutoCache nodes: their settings into the config file, their cache adopted without copying again.',
+  description:
+    'Move over from the old ComfyUI_Arena AutoCache nodes: their settings into the config file, their cache adopted without copying again.',
   configure(command: Command) {
     command
       .option('--from <comfy-root>', 'the ComfyUI folder the old nodes ran in (default: comfy.root)')

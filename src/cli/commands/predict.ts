@@ -72,7 +72,8 @@ function render(file: string, parsed: ParsedWorkflow, lookup: Lookup, output: Ou
     output.line(`muted or bypassed (not needed now): ${inactive.map((ref) => `${ref.category ?? '?'}/${ref.name}`).join(', ')}`);
   }
   for (const problem of resolution?.unresolved ?? []) output.line(`unresolved: ${problem.message}`);
-  if (lookup.nowhere !== undefined) output.note(`note: arenad is not running, no --library was given and ${lookup.nowhere}, so nothing was looked up`);
+  if (lookup.nowhere !== undefined)
+    output.note(`note: arenad is not running, no --library was given and ${lookup.nowhere}, so nothing was looked up`);
   for (const warning of parsed.warnings) output.note(`warning: ${warning}`);
 }
 

@@ -37,7 +37,9 @@ function refusals(outcomes: readonly PrefetchOutcome[], answers: readonly Target
   const named = new Set(answers.filter((answer) => answer.kind === 'model').flatMap((answer) => answer.keys));
   return outcomes.filter(
     (outcome) =>
-      outcome.status === 'skipped' && (outcome.reason === 'not-found' || outcome.reason === 'invalid-name') && named.has(`${outcome.category}/${outcome.name}`),
+      outcome.status === 'skipped' &&
+      (outcome.reason === 'not-found' || outcome.reason === 'invalid-name') &&
+      named.has(`${outcome.category}/${outcome.name}`),
   );
 }
 
@@ -95,13 +97,15 @@ export const prefetchCommand: CliCommand<PrefetchOptions> = {
       const started = performance.now();
       const origin = `arenactl prefetch ${args.join(' ')}`.slice(0, MAX_ORIGIN);
       const ask = async (models: readonly ModelName[], wantMissing: boolean): Promise<readonly PrefetchOutcome[]> =>
-        models.length === 0
-          ? []
-          : (await client.request('prefetch', { models, priority: 'urgent', origin, wantMissing })).outcomes;
+        models.length === 0 ? [] : (await client.request('prefetch', { models, priority: 'urgent', origin, wantMissing })).outcomes;
       // A workflow's model not in the library yet is wanted; one named on its own is an error when it is not there.
       const outcomes = [...(await ask(ofWorkflows, true)), ...(await ask(named, false))];
       const refused = refusals(outcomes, answers);
-      if (!output.json) renderOutcomes(outcomes.filter((outcome) => !refused.includes(outcome)), output);
+      if (!output.json)
+        renderOutcomes(
+          outcomes.filter((outcome) => !refused.includes(outcome)),
+          output,
+        );
       for (const outcome of refused) output.note(`arenactl: ${outcome.message ?? `${outcome.category}/${outcome.name} is not in the library`}`);
 
       const following = new Set(outcomes.filter(followed).map((outcome) => outcome.key ?? `${outcome.category}/${outcome.name}`));

@@ -56,7 +56,13 @@ function printNotes(notes: readonly string[], output: Output): void {
   for (const note of notes) output.line(`note: ${note}`);
 }
 
-async function runPlan(plan: ServicePlan, dryRun: boolean, context: ServiceContext, output: Output, extraNotes: readonly string[] = []): Promise<number> {
+async function runPlan(
+  plan: ServicePlan,
+  dryRun: boolean,
+  context: ServiceContext,
+  output: Output,
+  extraNotes: readonly string[] = [],
+): Promise<number> {
   if (dryRun) {
     if (output.json) output.document({ ...planDocument(plan, true), notes: [...extraNotes, ...plan.notes] });
     else {
@@ -92,7 +98,13 @@ export function serviceCommands(makeContext: ServiceContextFactory = (io) => def
       const blockers = installBlockers(mode, context);
       if (blockers.length > 0 && !options.dryRun) throw new ServiceSetupError(blockers.join('; '));
       const plan = await planInstall(mode, context);
-      return runPlan(plan, options.dryRun === true, context, output, blockers.map((blocker) => `a real install would stop here: ${blocker}`));
+      return runPlan(
+        plan,
+        options.dryRun === true,
+        context,
+        output,
+        blockers.map((blocker) => `a real install would stop here: ${blocker}`),
+      );
     },
   };
 

@@ -20,7 +20,9 @@ function sizeOption(flag: string, text: string | undefined, perSecond = false): 
   if (text === undefined) throw new UsageError(`${flag} is required: a size such as 64GB, 1.5TiB or a number of bytes`);
   const size = parseByteSize(perSecond ? text.replace(/\/s$/i, '') : text);
   if (size === undefined || size <= 0) {
-    throw new UsageError(`${flag} ${text}: expected a size above 0 such as ${perSecond ? '500MB/s, 1GB/s or bytes per second' : '64GB, 1.5TiB or a number of bytes'}`);
+    throw new UsageError(
+      `${flag} ${text}: expected a size above 0 such as ${perSecond ? '500MB/s, 1GB/s or bytes per second' : '64GB, 1.5TiB or a number of bytes'}`,
+    );
   }
   return size;
 }
@@ -44,7 +46,8 @@ function percent(ratio: number): string {
 
 export const simulateCommand: CliCommand<SimulateOptions> = {
   path: ['simulate'],
-  description: 'Replay a usage trace (NDJSON) against a cache of --capacity with Arena\'s policy, LRU or Belady, and report hit ratios and bytes copied.',
+  description:
+    "Replay a usage trace (NDJSON) against a cache of --capacity with Arena's policy, LRU or Belady, and report hit ratios and bytes copied.",
   configure(command: Command) {
     command
       .option('--trace <file>', 'the trace: one event a line, {"t", "type": "save"|"run", "workflow", "models": [{"key", "bytes"}]}')
@@ -52,7 +55,12 @@ export const simulateCommand: CliCommand<SimulateOptions> = {
       .option('--policy <name>', `${POLICIES.join(', ')}`)
       .option('--bandwidth <bytes-per-s>', 'arena: the NAS bandwidth the copies share (default 500MB/s)')
       .option('--concurrency <n>', 'arena: copies at once (default 2)')
-      .option('--pin <key>', 'arena: pin this model once the trace names it (repeatable)', (value: string, previous: string[]) => [...previous, value], []);
+      .option(
+        '--pin <key>',
+        'arena: pin this model once the trace names it (repeatable)',
+        (value: string, previous: string[]) => [...previous, value],
+        [],
+      );
   },
   async run({ options, output }) {
     if (options.trace === undefined) throw new UsageError('--trace is required: the NDJSON trace to replay');
@@ -80,7 +88,10 @@ export const simulateCommand: CliCommand<SimulateOptions> = {
 };
 
 function render(report: SimulationReport, line: (text: string) => void): void {
-  const copier = report.bandwidthBytesPerSecond === undefined ? '' : `, copies at ${formatBytes(report.bandwidthBytesPerSecond)}/s shared by ${report.concurrency}`;
+  const copier =
+    report.bandwidthBytesPerSecond === undefined
+      ? ''
+      : `, copies at ${formatBytes(report.bandwidthBytesPerSecond)}/s shared by ${report.concurrency}`;
   line(`${report.policy} at ${formatBytes(report.capacityBytes)}${copier}`);
   line(`requests    ${report.requests} model reads, ${formatBytes(report.requestBytes)}`);
   line(`hits        ${report.hits} (${percent(report.hitRatio)})`);

@@ -41,7 +41,9 @@ export const statsCommand: CliCommand = {
     output.line(`  evictions ${stats.evictions}`);
     output.line(`  copied    ${formatBytes(stats.prefetch.bytesCopied)}`);
     output.line('now:');
-    output.line(`  cache     ${formatBytes(stats.cache.bytes)}${quota} in ${counted(stats.cache.files, 'file')}, ${formatBytes(stats.cache.freeBytes)} free on the disk`);
+    output.line(
+      `  cache     ${formatBytes(stats.cache.bytes)}${quota} in ${counted(stats.cache.files, 'file')}, ${formatBytes(stats.cache.freeBytes)} free on the disk`,
+    );
     output.line(`  prefetch  ${stats.prefetch.active} copying, ${stats.prefetch.queued} queued`);
     return 0;
   },

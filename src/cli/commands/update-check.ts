@@ -4,7 +4,8 @@ import { renderReport, targetArguments, viaDaemonOrHere } from './update-common.
 
 export const updateCheckCommand: CliCommand = {
   path: ['update', 'check'],
-  description: 'Compare each tracked model (or the named ones) with its hub: up-to-date, available (with its size), or error. Works without a daemon.',
+  description:
+    'Compare each tracked model (or the named ones) with its hub: up-to-date, available (with its size), or error. Works without a daemon.',
   arguments: '[targets...]',
   async run(run) {
     const targets = targetArguments(run.args);

@@ -12,14 +12,30 @@ function short(sha256: string | undefined): string {
 function render(history: HistoryResult, output: Output): void {
   if (history.records.length === 0) output.line('no updates or rollbacks yet');
   const rows = history.records.map((record) => {
-    const source = record.source === undefined ? '' : record.source.hub === 'hf' ? `${record.source.revision}@${record.source.commit.slice(0, 7)}` : `version ${record.source.versionId}`;
-    return [record.at.replace('T', ' ').slice(0, 19), record.action, record.target, `${short(record.from?.sha256)} -> ${short(record.to.sha256)}`, source];
+    const source =
+      record.source === undefined
+        ? ''
+        : record.source.hub === 'hf'
+          ? `${record.source.revision}@${record.source.commit.slice(0, 7)}`
+          : `version ${record.source.versionId}`;
+    return [
+      record.at.replace('T', ' ').slice(0, 19),
+      record.action,
+      record.target,
+      `${short(record.from?.sha256)} -> ${short(record.to.sha256)}`,
+      source,
+    ];
   });
   for (const line of formatTable(rows)) output.line(line);
   for (const { target, versions } of history.kept) {
     output.line();
     output.line(`kept for rollback of ${target} (arenactl update rollback ${target} --to SHA256):`);
-    const kept = versions.map((version) => [`  ${short(version.sha256)}`, formatBytes(version.bytes), `kept ${version.keptAt.replace('T', ' ').slice(0, 19)}`, version.version?.slice(0, 12) ?? '']);
+    const kept = versions.map((version) => [
+      `  ${short(version.sha256)}`,
+      formatBytes(version.bytes),
+      `kept ${version.keptAt.replace('T', ' ').slice(0, 19)}`,
+      version.version?.slice(0, 12) ?? '',
+    ]);
     for (const line of formatTable(kept)) output.line(line);
   }
 }

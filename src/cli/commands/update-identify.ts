@@ -11,7 +11,11 @@ function render(result: IdentifyResult, output: Output): void {
     if (file.error) return ['error', file.target, file.error.message];
     if (!file.civitai) return ['unknown', file.target, `${formatBytes(file.bytes)}, not on CivitAI`];
     const { modelName, versionName, baseModel, modelId, versionId } = file.civitai;
-    return ['civitai', file.target, `${modelName ?? `model ${modelId}`} · ${versionName ?? `version ${versionId}`}${baseModel ? ` · ${baseModel}` : ''}`];
+    return [
+      'civitai',
+      file.target,
+      `${modelName ?? `model ${modelId}`} · ${versionName ?? `version ${versionId}`}${baseModel ? ` · ${baseModel}` : ''}`,
+    ];
   });
   if (rows.length === 0) output.line('no untracked models to identify');
   for (const line of formatTable(rows)) output.line(line);
@@ -25,7 +29,8 @@ function render(result: IdentifyResult, output: Output): void {
 
 export const updateIdentifyCommand: CliCommand = {
   path: ['update', 'identify'],
-  description: 'Hash local models (the named ones, or every untracked one) and ask CivitAI what they are; prints manifest entries to add. Works without a daemon.',
+  description:
+    'Hash local models (the named ones, or every untracked one) and ask CivitAI what they are; prints manifest entries to add. Works without a daemon.',
   arguments: '[targets...]',
   async run(run) {
     const targets = targetArguments(run.args);

@@ -30,7 +30,10 @@ function progressFollower(output: Output): { handle(message: EventMessage): void
           output.note(`downloading ${target} ${version} (${formatBytes(bytes)})${resumeFrom > 0 ? `, resuming at ${formatBytes(resumeFrom)}` : ''}`);
           if (output.isTerminal) {
             end();
-            bar = new cliProgress.SingleBar({ format: ' {bar} {percentage}% | {value}/{total} bytes', hideCursor: true }, cliProgress.Presets.shades_classic);
+            bar = new cliProgress.SingleBar(
+              { format: ' {bar} {percentage}% | {value}/{total} bytes', hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            );
             bar.start(bytes, resumeFrom);
           }
           break;

@@ -16,12 +16,15 @@ function render(status: UpdatesStatus, daemon: boolean, output: Output): void {
   if (status.currentWindow) output.line(`           open now, until ${when(status.currentWindow.closesAt)}`);
   if (status.nextWindow) output.line(`           next ${when(status.nextWindow.opensAt)} - ${when(status.nextWindow.closesAt)}`);
   output.line(`tokens     Hugging Face ${status.credentials.hf ? 'set' : 'not set'}, CivitAI ${status.credentials.civitai ? 'set' : 'not set'}`);
-  if (status.lastCheck) output.line(`last check ${when(status.lastCheck.at)}: ${status.lastCheck.available} available, ${status.lastCheck.errors} errors`);
+  if (status.lastCheck)
+    output.line(`last check ${when(status.lastCheck.at)}: ${status.lastCheck.available} available, ${status.lastCheck.errors} errors`);
   for (const pending of status.pending) {
     output.line(`pending    ${pending.target} ${pending.version} (${formatBytes(pending.bytes)})${pending.held ? ', held back by a rollback' : ''}`);
   }
   for (const download of status.downloads) {
-    output.line(`${download.state.padEnd(10)} ${download.target} ${download.percent}% (${formatBytes(download.bytesDone)} of ${formatBytes(download.bytes)})`);
+    output.line(
+      `${download.state.padEnd(10)} ${download.target} ${download.percent}% (${formatBytes(download.bytesDone)} of ${formatBytes(download.bytes)})`,
+    );
   }
   for (const problem of status.problems) output.line(`  ! ${problem}`);
   if (!daemon) output.note('arenad is not running: nothing downloads until it runs, or until arenactl update run');

@@ -25,7 +25,8 @@ type Input<Name extends CommandName> = z.input<Commands[Name]['args']>;
 export type CommandArgs<Name extends CommandName> = keyof Input<Name> extends never ? Record<string, never> : DeepReadonly<Input<Name>>;
 
 /** The arguments of a request as a parameter list: they may be left out when the command needs none. */
-export type RequestArgs<Name extends CommandName> = Record<never, never> extends CommandArgs<Name> ? [args?: CommandArgs<Name>] : [args: CommandArgs<Name>];
+export type RequestArgs<Name extends CommandName> =
+  Record<never, never> extends CommandArgs<Name> ? [args?: CommandArgs<Name>] : [args: CommandArgs<Name>];
 
 /** What a handler gets: the arguments checked, defaults filled in. */
 export type ParsedArgs<Name extends CommandName> = z.output<Commands[Name]['args']>;

@@ -9,7 +9,11 @@ import { updatesStatusSection } from './update.js';
 import type { CommandContract, WireOf } from './wire.js';
 
 /** A subscription topic: an event name (`prefetch.progress`), its group (`prefetch`), or `*` for all. */
-const topic = z.string().min(1).max(128).regex(/^[\w.*-]+$/, 'a topic is a dotted name such as prefetch or prefetch.progress');
+const topic = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\w.*-]+$/, 'a topic is a dotted name such as prefetch or prefetch.progress');
 
 export const helloResult = z.object({
   protocol: z.number().int().positive(),

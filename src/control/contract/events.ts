@@ -137,7 +137,14 @@ export const updateRolledBack = z.object({ event: z.literal('update.rolledback')
 /** The last line a subscriber gets: the daemon is stopping and closes the stream. */
 export const daemonStopping = z.object({ event: z.literal('daemon.stopping') });
 
-export const cacheEvent = z.discriminatedUnion('event', [prefetchQueued, prefetchStarted, prefetchProgress, prefetchDone, prefetchFailed, cacheEvicted]);
+export const cacheEvent = z.discriminatedUnion('event', [
+  prefetchQueued,
+  prefetchStarted,
+  prefetchProgress,
+  prefetchDone,
+  prefetchFailed,
+  cacheEvicted,
+]);
 export const wantedEvent = z.discriminatedUnion('event', [wantedAdded, wantedReleased, wantedDropped]);
 export const updateEvent = z.discriminatedUnion('event', [
   updateWindow,

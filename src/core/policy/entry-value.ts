@@ -73,4 +73,3 @@ export function entryValue(model: ValuedModel, context: ValueContext): EntryValu
   else reason = `used ${formatDuration((now - (lastUsed ?? now)) / 1000)} ago`;
   return { value, reason };
 }
-

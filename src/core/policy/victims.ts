@@ -14,8 +14,7 @@ export interface Victim {
 }
 
 export type VictimChoice =
-  | { readonly ok: true; readonly victims: readonly Victim[]; readonly freedBytes: number }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly victims: readonly Victim[]; readonly freedBytes: number } | { readonly ok: false; readonly reason: string };
 
 /** Entries in eviction order: least valuable first; among equals the longest cached. */
 export function rankForEviction(entries: readonly CachedModel[], context: ValueContext): Array<Victim & { cachedAt: number }> {

@@ -1,6 +1,14 @@
 /** The trace replay behind `arenactl simulate`, and the conversions in and out of traces. */
 export { simulate, type SimulateOptions, type SimulationReport } from './simulate.js';
-export { simulateArena, SIM_EPOCH_MS, DEFAULT_BANDWIDTH_BYTES_PER_SECOND, DEFAULT_CONCURRENCY, DEFAULT_LOW_WATER, type ArenaOptions, type CacheChange } from './arena-replay.js';
+export {
+  simulateArena,
+  SIM_EPOCH_MS,
+  DEFAULT_BANDWIDTH_BYTES_PER_SECOND,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_LOW_WATER,
+  type ArenaOptions,
+  type CacheChange,
+} from './arena-replay.js';
 export { simulateLru } from './lru.js';
 export { simulateBelady, nextUses } from './belady.js';
 export { POLICIES, type PolicyName, type SimulationResult } from './sim-result.js';

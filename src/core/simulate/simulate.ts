@@ -33,9 +33,16 @@ export function simulate(trace: readonly TraceEvent[], options: SimulateOptions)
     case 'arena': {
       const bandwidthBytesPerSecond = options.bandwidthBytesPerSecond ?? DEFAULT_BANDWIDTH_BYTES_PER_SECOND;
       const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-      if (!(bandwidthBytesPerSecond > 0)) throw new SimulateOptionsError(`the bandwidth must be more than 0 bytes per second, not ${bandwidthBytesPerSecond}`);
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new SimulateOptionsError(`the concurrency must be a whole number of copies, 1 or more, not ${concurrency}`);
-      const result = simulateArena(trace, { capacityBytes: options.capacityBytes, bandwidthBytesPerSecond, concurrency, ...(options.pinned ? { pinned: options.pinned } : {}) });
+      if (!(bandwidthBytesPerSecond > 0))
+        throw new SimulateOptionsError(`the bandwidth must be more than 0 bytes per second, not ${bandwidthBytesPerSecond}`);
+      if (!Number.isInteger(concurrency) || concurrency < 1)
+        throw new SimulateOptionsError(`the concurrency must be a whole number of copies, 1 or more, not ${concurrency}`);
+      const result = simulateArena(trace, {
+        capacityBytes: options.capacityBytes,
+        bandwidthBytesPerSecond,
+        concurrency,
+        ...(options.pinned ? { pinned: options.pinned } : {}),
+      });
       return { ...result, bandwidthBytesPerSecond, concurrency };
     }
   }

@@ -47,10 +47,13 @@ export function parseTrace(text: string, source = 'the trace'): TraceEvent[] {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new TraceError(`${where} is not JSON: ${(error as Error).message}; each line must be one event such as {"t": 0, "type": "run", "workflow": "w1", "models": []}`, {
-        line: number,
-        cause: error,
-      });
+      throw new TraceError(
+        `${where} is not JSON: ${(error as Error).message}; each line must be one event such as {"t": 0, "type": "run", "workflow": "w1", "models": []}`,
+        {
+          line: number,
+          cause: error,
+        },
+      );
     }
     const parsed = eventSchema.safeParse(value);
     if (!parsed.success) {
@@ -68,7 +71,9 @@ export function parseTrace(text: string, source = 'the trace'): TraceEvent[] {
       const parts = parseModelKey(model.key);
       const key = parts === undefined ? undefined : modelKey(parts.category, parts.name);
       if (key === undefined) {
-        throw new TraceError(`${where}: "${model.key}" is not a model key; expected category/name such as checkpoints/sdxl.safetensors`, { line: number });
+        throw new TraceError(`${where}: "${model.key}" is not a model key; expected category/name such as checkpoints/sdxl.safetensors`, {
+          line: number,
+        });
       }
       if (seen.has(key)) continue;
       seen.add(key);
@@ -82,6 +87,9 @@ export function parseTrace(text: string, source = 'the trace'): TraceEvent[] {
 /** NDJSON text of a trace, one event a line, as `parseTrace` reads it. */
 export function formatTrace(events: readonly TraceEvent[]): string {
   return events
-    .map((event) => `${JSON.stringify({ t: event.t, type: event.type, workflow: event.workflow, models: event.models.map(({ key, bytes }) => ({ key, bytes })) })}\n`)
+    .map(
+      (event) =>
+        `${JSON.stringify({ t: event.t, type: event.type, workflow: event.workflow, models: event.models.map(({ key, bytes }) => ({ key, bytes })) })}\n`,
+    )
     .join('');
 }

@@ -14,7 +14,9 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
   const start = text.search(/\S/);
   if (start === -1) throw new WorkflowError('empty file: it holds only whitespace');
   if (!JSON_START.test(text.slice(start, start + 1))) {
-    const head = Buffer.from(bytes.subarray(0, 4)).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+    const head = Buffer.from(bytes.subarray(0, 4))
+      .toString('hex')
+      .replace(/(..)(?!$)/g, '$1 ');
     throw new WorkflowError(`not a workflow: the file is not JSON, PNG or WebP (it starts with bytes ${head})`);
   }
   return parseJsonText(text, (position) => bom + Buffer.byteLength(text.slice(0, position)), bytes.length);

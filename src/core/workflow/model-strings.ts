@@ -21,20 +21,13 @@ const MAX_NAME_LENGTH = 1024;
  * extension, is one line, and is not a URL (download nodes hold URLs).
  */
 export function isModelLikeString(value: string): boolean {
-  return (
-    value.length <= MAX_NAME_LENGTH &&
-    !/[\r\n]/.test(value) &&
-    !value.includes('://') &&
-    hasModelExtension(value)
-  );
+  return value.length <= MAX_NAME_LENGTH && !/[\r\n]/.test(value) && !value.includes('://') && hasModelExtension(value);
 }
 
 /** Model-like strings in a value: the value itself, or inside arrays and objects a few levels down. */
 export function modelStringsIn(value: unknown): FoundModelString[] {
   const found: FoundModelString[] = [];
-  const stack: { value: unknown; depth: number; key?: string; active: boolean }[] = [
-    { value, depth: 0, active: true },
-  ];
+  const stack: { value: unknown; depth: number; key?: string; active: boolean }[] = [{ value, depth: 0, active: true }];
   let visits = 0;
   while (stack.length > 0 && visits < MAX_VISITS) {
     visits += 1;

@@ -76,7 +76,9 @@ export function collectUiRefs(root: JsonRecord, out: RefCollector): void {
       continue;
     }
     if (SUBGRAPH_ID.test(node.type)) {
-      out.warn(`node ${frame.scope.prefix}${node.id} is an instance of subgraph ${node.type}, which the workflow does not define; the models inside it are unknown`);
+      out.warn(
+        `node ${frame.scope.prefix}${node.id} is an instance of subgraph ${node.type}, which the workflow does not define; the models inside it are unknown`,
+      );
     }
     collectNodeRefs(new UiNodeView(context.resolver, frame.scope, node, !inactive), context.declared, out);
   }

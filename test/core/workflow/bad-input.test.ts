@@ -41,7 +41,10 @@ test('a UTF-8 byte-order mark is accepted', (t) => {
 });
 
 test('binary garbage that is neither JSON, PNG nor WebP says what it starts with', (t) => {
-  t.is(reasonFor(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])), 'not a workflow: the file is not JSON, PNG or WebP (it starts with bytes ff d8 ff e0)');
+  t.is(
+    reasonFor(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])),
+    'not a workflow: the file is not JSON, PNG or WebP (it starts with bytes ff d8 ff e0)',
+  );
 });
 
 test('JSON that is not an object is not a workflow', (t) => {
@@ -65,8 +68,14 @@ test('JSON nested 10,000 deep does not overflow the stack anywhere', (t) => {
   const deepArray = `${'['.repeat(depth)}${']'.repeat(depth)}`;
   const deepObject = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
   // Deep values in every place a parser might walk: widget values, inputs, node lists, API inputs, wrappers.
-  t.deepEqual(parseWorkflowBytes(Buffer.from(`{"nodes": [{"id": 1, "type": "Custom", "widgets_values": ${deepArray}}], "links": ${deepArray}}`)).refs, []);
-  t.deepEqual(parseWorkflowBytes(Buffer.from(`{"nodes": [{"id": 1, "type": "Custom", "widgets_values": ${deepObject}, "inputs": [${deepObject}]}]}`)).refs, []);
+  t.deepEqual(
+    parseWorkflowBytes(Buffer.from(`{"nodes": [{"id": 1, "type": "Custom", "widgets_values": ${deepArray}}], "links": ${deepArray}}`)).refs,
+    [],
+  );
+  t.deepEqual(
+    parseWorkflowBytes(Buffer.from(`{"nodes": [{"id": 1, "type": "Custom", "widgets_values": ${deepObject}, "inputs": [${deepObject}]}]}`)).refs,
+    [],
+  );
   t.deepEqual(parseWorkflowBytes(Buffer.from(`{"nodes": ${deepArray}}`)).refs, []);
   t.deepEqual(parseWorkflowBytes(Buffer.from(`{"1": {"class_type": "Custom", "inputs": {"x": ${deepObject}}}}`)).refs, []);
   t.is(reasonFor(`${'{"prompt":'.repeat(depth)}{}${'}'.repeat(depth)}`), 'not a workflow: wrapped more than 4 levels deep');
@@ -117,9 +126,16 @@ test('subgraphs that multiply past the node budget are refused, not expanded for
   // Ten levels, each holding ten instances of the next: 10^10 nodes if expanded.
   const subgraphs = Array.from({ length: 10 }, (_, level) => ({
     id: `level-${level}`,
-    nodes: Array.from({ length: 10 }, (_, index) => ({ id: index, type: level === 9 ? 'LoraLoader' : `level-${level + 1}`, mode: 0, widgets_values: ['x.safetensors'] })),
+    nodes: Array.from({ length: 10 }, (_, index) => ({
+      id: index,
+      type: level === 9 ? 'LoraLoader' : `level-${level + 1}`,
+      mode: 0,
+      widgets_values: ['x.safetensors'],
+    })),
   }));
-  const error = t.throws(() => parseWorkflowValue({ nodes: [{ id: 1, type: 'level-0', mode: 0 }], definitions: { subgraphs } }), { instanceOf: WorkflowError });
+  const error = t.throws(() => parseWorkflowValue({ nodes: [{ id: 1, type: 'level-0', mode: 0 }], definitions: { subgraphs } }), {
+    instanceOf: WorkflowError,
+  });
   t.regex(error.message, /^the workflow expands to more than \d+ nodes \(counting the nodes of every subgraph instance\)/);
 });
 

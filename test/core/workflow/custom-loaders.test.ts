@@ -7,14 +7,18 @@ test('rgthree Power Lora Loader: each switched-on lora is a ref, a switched-off 
   t.deepEqual(
     parsed.refs.filter((ref) => ref.nodeId === '1'),
     [
-      { category: null, name: 'SD 1.5\\detail_tweaker.safetensors', nodeId: '1', nodeType: 'Power Lora Loader (rgthree)', input: 'lora', via: 'custom' },
+      {
+        category: null,
+        name: 'SD 1.5\\detail_tweaker.safetensors',
+        nodeId: '1',
+        nodeType: 'Power Lora Loader (rgthree)',
+        input: 'lora',
+        via: 'custom',
+      },
       { category: null, name: 'characters/hero.safetensors', nodeId: '1', nodeType: 'Power Lora Loader (rgthree)', input: 'lora', via: 'custom' },
     ],
   );
-  t.deepEqual(
-    refLines(parsed.inactive.filter((ref) => ref.nodeId === '1')),
-    ['1 ? switched_off.safetensors'],
-  );
+  t.deepEqual(refLines(parsed.inactive.filter((ref) => ref.nodeId === '1')), ['1 ? switched_off.safetensors']);
 });
 
 test('custom loaders take their category from properties.models, then the workflow models list, else none', async (t) => {
@@ -76,7 +80,9 @@ test('with recent frontends (a socket per widget) custom refs are named after th
       },
     ],
   });
-  t.deepEqual(parsed.refs, [{ category: null, name: 'motion\\mm_sdxl.ckpt', nodeId: '7', nodeType: 'ADE_LoadAnimateDiffModel', input: 'model_name', via: 'custom' }]);
+  t.deepEqual(parsed.refs, [
+    { category: null, name: 'motion\\mm_sdxl.ckpt', nodeId: '7', nodeType: 'ADE_LoadAnimateDiffModel', input: 'model_name', via: 'custom' },
+  ]);
 });
 
 test('a custom loader fed by a primitive counts the linked value once, under its widget name', (t) => {
@@ -93,7 +99,9 @@ test('a custom loader fed by a primitive counts the linked value once, under its
     ],
     links: [[1, 1, 0, 2, 0, 'COMBO']],
   });
-  t.deepEqual(parsed.refs, [{ category: null, name: 'mirrored.safetensors', nodeId: '2', nodeType: 'CustomModelLoader', input: 'model', via: 'custom' }]);
+  t.deepEqual(parsed.refs, [
+    { category: null, name: 'mirrored.safetensors', nodeId: '2', nodeType: 'CustomModelLoader', input: 'model', via: 'custom' },
+  ]);
 });
 
 test('API custom loaders: string literals with model extensions, rgthree objects honour on:false', (t) => {
@@ -112,6 +120,9 @@ test('API custom loaders: string literals with model extensions, rgthree objects
     '3': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['1', 0] } },
   });
   t.deepEqual(refLines(parsed.refs), ['1 ? api_on.safetensors', '2 ? q8\\flux.gguf']);
-  t.deepEqual(parsed.refs.map((ref) => ref.input), ['lora_1', 'unet_name']);
+  t.deepEqual(
+    parsed.refs.map((ref) => ref.input),
+    ['lora_1', 'unet_name'],
+  );
   t.deepEqual(refLines(parsed.inactive), ['1 ? api_off.safetensors']);
 });

@@ -54,12 +54,7 @@ test('API prompts: embeddings in literal text and in text linked from a string n
     '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'base.safetensors' } },
   });
   // Integer-like keys come out in numeric order, as in any JavaScript object.
-  t.deepEqual(refLines(parsed.refs), [
-    '3 embeddings neg_a',
-    '4 checkpoints base.safetensors',
-    '6 embeddings from_primitive',
-    '6 embeddings t5_side',
-  ]);
+  t.deepEqual(refLines(parsed.refs), ['3 embeddings neg_a', '4 checkpoints base.safetensors', '6 embeddings from_primitive', '6 embeddings t5_side']);
   t.deepEqual(
     parsed.refs.filter((ref) => ref.via === 'embedding').map((ref) => ref.input),
     ['text', 'clip_l', 't5xxl'],

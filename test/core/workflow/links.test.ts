@@ -14,7 +14,13 @@ test('array-form links are followed the same way', (t) => {
   const parsed = parseWorkflowValue({
     nodes: [
       { id: 1, type: 'PrimitiveNode', mode: 0, widgets_values: ['linked.safetensors', 'fixed'] },
-      { id: 2, type: 'CheckpointLoaderSimple', mode: 0, inputs: [{ name: 'ckpt_name', type: 'COMBO', widget: { name: 'ckpt_name' }, link: 9 }], widgets_values: ['stale.safetensors'] },
+      {
+        id: 2,
+        type: 'CheckpointLoaderSimple',
+        mode: 0,
+        inputs: [{ name: 'ckpt_name', type: 'COMBO', widget: { name: 'ckpt_name' }, link: 9 }],
+        widgets_values: ['stale.safetensors'],
+      },
     ],
     links: [[9, 1, 0, 2, 0, 'COMBO']],
   });
@@ -25,7 +31,13 @@ test('links keyed by id in an object are read too', (t) => {
   const parsed = parseWorkflowValue({
     nodes: [
       { id: 1, type: 'PrimitiveNode', mode: 0, widgets_values: ['keyed.safetensors'] },
-      { id: 2, type: 'VAELoader', mode: 0, inputs: [{ name: 'vae_name', widget: { name: 'vae_name' }, link: 3 }], widgets_values: ['stale.safetensors'] },
+      {
+        id: 2,
+        type: 'VAELoader',
+        mode: 0,
+        inputs: [{ name: 'vae_name', widget: { name: 'vae_name' }, link: 3 }],
+        widgets_values: ['stale.safetensors'],
+      },
     ],
     links: { '3': { id: 3, origin_id: 1, origin_slot: 0, target_id: 2, target_slot: 0 } },
   });
@@ -36,7 +48,13 @@ test('a widget linked to a node that computes its value keeps its stored value',
   const parsed = parseWorkflowValue({
     nodes: [
       { id: 1, type: 'StringConcatenate', mode: 0, inputs: [{ name: 'a', type: 'STRING', link: 4 }], widgets_values: ['x', 'y'] },
-      { id: 2, type: 'LoraLoader', mode: 0, inputs: [{ name: 'lora_name', widget: { name: 'lora_name' }, link: 5 }], widgets_values: ['stored.safetensors', 1, 1] },
+      {
+        id: 2,
+        type: 'LoraLoader',
+        mode: 0,
+        inputs: [{ name: 'lora_name', widget: { name: 'lora_name' }, link: 5 }],
+        widgets_values: ['stored.safetensors', 1, 1],
+      },
     ],
     links: [[5, 1, 0, 2, 0, 'STRING']],
   });
@@ -48,8 +66,20 @@ test('a Reroute loop or a dangling link does not hang and falls back to the stor
     nodes: [
       { id: 1, type: 'Reroute', mode: 0, inputs: [{ name: '', link: 2 }] },
       { id: 2, type: 'Reroute', mode: 0, inputs: [{ name: '', link: 1 }] },
-      { id: 3, type: 'UNETLoader', mode: 0, inputs: [{ name: 'unet_name', widget: { name: 'unet_name' }, link: 1 }], widgets_values: ['loop.safetensors'] },
-      { id: 4, type: 'UNETLoader', mode: 0, inputs: [{ name: 'unet_name', widget: { name: 'unet_name' }, link: 99 }], widgets_values: ['dangling.safetensors'] },
+      {
+        id: 3,
+        type: 'UNETLoader',
+        mode: 0,
+        inputs: [{ name: 'unet_name', widget: { name: 'unet_name' }, link: 1 }],
+        widgets_values: ['loop.safetensors'],
+      },
+      {
+        id: 4,
+        type: 'UNETLoader',
+        mode: 0,
+        inputs: [{ name: 'unet_name', widget: { name: 'unet_name' }, link: 99 }],
+        widgets_values: ['dangling.safetensors'],
+      },
     ],
     links: [
       [1, 1, 0, 2, 0, '*'],

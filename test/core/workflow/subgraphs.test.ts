@@ -36,7 +36,15 @@ test('an inner widget fed from a subgraph input the instance leaves empty keeps 
         {
           id: 'sg-1',
           inputs: [{ name: 'vae' }],
-          nodes: [{ id: 9, type: 'VAELoader', mode: 0, inputs: [{ name: 'vae_name', widget: { name: 'vae_name' }, link: 1 }], widgets_values: ['definition.safetensors'] }],
+          nodes: [
+            {
+              id: 9,
+              type: 'VAELoader',
+              mode: 0,
+              inputs: [{ name: 'vae_name', widget: { name: 'vae_name' }, link: 1 }],
+              widgets_values: ['definition.safetensors'],
+            },
+          ],
           links: [{ id: 1, origin_id: -10, origin_slot: 0, target_id: 9, target_slot: 0 }],
         },
       ],
@@ -49,7 +57,13 @@ test('a value can come out of a subgraph instance output (a string node inside i
   const parsed = parseWorkflowValue({
     nodes: [
       { id: 1, type: 'sg-names', mode: 0, inputs: [] },
-      { id: 2, type: 'UNETLoader', mode: 0, inputs: [{ name: 'unet_name', widget: { name: 'unet_name' }, link: 7 }], widgets_values: ['stale.safetensors', 'default'] },
+      {
+        id: 2,
+        type: 'UNETLoader',
+        mode: 0,
+        inputs: [{ name: 'unet_name', widget: { name: 'unet_name' }, link: 7 }],
+        widgets_values: ['stale.safetensors', 'default'],
+      },
     ],
     links: [[7, 1, 0, 2, 0, 'COMBO']],
     definitions: {
@@ -79,8 +93,20 @@ test('two subgraphs that contain each other stop at the first repeat', (t) => {
     nodes: [{ id: 1, type: 'sg-a', mode: 0 }],
     definitions: {
       subgraphs: [
-        { id: 'sg-a', nodes: [{ id: 2, type: 'sg-b', mode: 0 }, { id: 3, type: 'LoraLoader', mode: 0, widgets_values: ['a.safetensors'] }] },
-        { id: 'sg-b', nodes: [{ id: 4, type: 'sg-a', mode: 0 }, { id: 5, type: 'LoraLoader', mode: 0, widgets_values: ['b.safetensors'] }] },
+        {
+          id: 'sg-a',
+          nodes: [
+            { id: 2, type: 'sg-b', mode: 0 },
+            { id: 3, type: 'LoraLoader', mode: 0, widgets_values: ['a.safetensors'] },
+          ],
+        },
+        {
+          id: 'sg-b',
+          nodes: [
+            { id: 4, type: 'sg-a', mode: 0 },
+            { id: 5, type: 'LoraLoader', mode: 0, widgets_values: ['b.safetensors'] },
+          ],
+        },
       ],
     },
   });
@@ -109,8 +135,20 @@ test('promoted widget values are taken by position among the instance inputs tha
     id: 'sg-two',
     inputs: [{ name: 'model' }, { name: 'ckpt' }, { name: 'lora' }],
     nodes: [
-      { id: 1, type: 'CheckpointLoaderSimple', mode: 0, inputs: [{ name: 'ckpt_name', widget: { name: 'ckpt_name' }, link: 11 }], widgets_values: ['def_ckpt.safetensors'] },
-      { id: 2, type: 'LoraLoaderModelOnly', mode: 0, inputs: [{ name: 'lora_name', widget: { name: 'lora_name' }, link: 12 }], widgets_values: ['def_lora.safetensors', 1] },
+      {
+        id: 1,
+        type: 'CheckpointLoaderSimple',
+        mode: 0,
+        inputs: [{ name: 'ckpt_name', widget: { name: 'ckpt_name' }, link: 11 }],
+        widgets_values: ['def_ckpt.safetensors'],
+      },
+      {
+        id: 2,
+        type: 'LoraLoaderModelOnly',
+        mode: 0,
+        inputs: [{ name: 'lora_name', widget: { name: 'lora_name' }, link: 12 }],
+        widgets_values: ['def_lora.safetensors', 1],
+      },
     ],
     links: [
       { id: 11, origin_id: -10, origin_slot: 1, target_id: 1, target_slot: 0 },

@@ -32,7 +32,10 @@ test('a configured cache root on another filesystem gets verified copies, and th
   t.is(result.code, 0, result.stderr);
   const report = result.json<MigrationReport>();
   t.is(report.cache.root, ssd);
-  t.deepEqual(report.cache.adopted.map((file) => file.how), ['copied', 'copied', 'copied', 'copied']);
+  t.deepEqual(
+    report.cache.adopted.map((file) => file.how),
+    ['copied', 'copied', 'copied', 'copied'],
+  );
   for (const [key, model] of Object.entries(ADOPTABLE)) {
     t.is(await sha256Of(path.join(ssd, key)), await sha256Of(path.join(s.legacy.nas, model.nas)), key);
     t.false(fs.existsSync(path.join(s.legacy.oldCache, model.old)), model.old);

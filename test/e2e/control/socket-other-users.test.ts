@@ -42,6 +42,11 @@ test('a socket this user may not open is a permission problem, not "daemon not r
   const client = await bundleForOtherUser(t, fileURLToPath(new URL('../../../src/control/control-client.ts', import.meta.url)));
   const script = `import(${JSON.stringify(pathToFileURL(client).href)}).then(({ ControlClient }) => ControlClient.connect(${JSON.stringify(socketPath)})).then(() => console.log('connected'), (e) => console.log(e.code, e.message))`;
   fs.chmodSync(path.dirname(socketPath), 0o755);
-  const result = await execa(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, cwd: path.dirname(client), reject: false });
+  const result = await execa(process.execPath, ['--input-type=module', '-e', script], {
+    uid: 65534,
+    gid: 65534,
+    cwd: path.dirname(client),
+    reject: false,
+  });
   t.regex(result.stdout, /^E_PERMISSION permission denied on .*: the daemon runs, but this user may not use its socket; join the socket's group/);
 });

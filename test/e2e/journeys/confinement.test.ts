@@ -26,11 +26,18 @@ test.serial('a link on the NAS to a root-only file is not catalogued or copied, 
   fs.writeFileSync(secret, 'not for everyone', { mode: 0o600 });
   downloadModel(path.join(world.nas, 'checkpoints', 'ok.safetensors'), 2 * MB);
   // Another local user plants the links.
-  const plant = await sh(world, `runuser -u nobody -- ln -s ${secret} ${world.nas}/checkpoints/s.safetensors && runuser -u nobody -- ln -s /etc/shadow ${world.nas}/checkpoints/shadow.safetensors`);
+  const plant = await sh(
+    world,
+    `runuser -u nobody -- ln -s ${secret} ${world.nas}/checkpoints/s.safetensors && runuser -u nobody -- ln -s /etc/shadow ${world.nas}/checkpoints/shadow.safetensors`,
+  );
   t.is(plant.code, 0, plant.stderr);
 
   const daemon = await startArenad(t, world, { shellPrefix: 'umask 0000;' });
-  await until(async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models >= 1, 8000, () => 'the library scanned');
+  await until(
+    async () => (await arenactlJson<{ library: { models: number } }>(world, 'status')).library.models >= 1,
+    8000,
+    () => 'the library scanned',
+  );
   const status = await arenactlJson<{ library: { models: number } }>(world, 'status');
   t.is(status.library.models, 1, 'only the real model is in the catalog');
 

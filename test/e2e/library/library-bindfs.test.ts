@@ -51,7 +51,13 @@ test('an unmounted NAS keeps its models as unavailable with a problem, and they 
   await mountBindfs(backing, mount);
   await waitFor(() => has('loras', 'first.safetensors', 100), 'the model available again');
   await waitFor(() => library.problems().length === 0, 'the problem gone');
-  t.like(library.status().folders.find((status) => status.dir === loras), { state: 'ok', mode: 'poll', fsType: 'fuse' });
-  t.false(events.some((event) => event.startsWith('removed')), `no removal announced: ${events.join(', ')}`);
+  t.like(
+    library.status().folders.find((status) => status.dir === loras),
+    { state: 'ok', mode: 'poll', fsType: 'fuse' },
+  );
+  t.false(
+    events.some((event) => event.startsWith('removed')),
+    `no removal announced: ${events.join(', ')}`,
+  );
   t.deepEqual(events, ['added loras/first.safetensors@100', `unavailable ${loras}`, `available ${loras}`]);
 });

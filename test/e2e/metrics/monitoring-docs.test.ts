@@ -22,7 +22,13 @@ function docQueries(): string[] {
   return codeBlocks('promql').flatMap((block) =>
     block
       .split(/\n\s*\n/)
-      .map((chunk) => chunk.split('\n').filter((line) => !line.trim().startsWith('#')).join('\n').trim())
+      .map((chunk) =>
+        chunk
+          .split('\n')
+          .filter((line) => !line.trim().startsWith('#'))
+          .join('\n')
+          .trim(),
+      )
       .filter((query) => query !== ''),
   );
 }
@@ -79,8 +85,14 @@ test('the scrape config, with the alert rules beside it, is a valid Prometheus c
 test('every query in the doc parses', async (t) => {
   const queries = docQueries();
   t.true(queries.length >= 5);
-  t.true(queries.some((query) => query.includes('arena_cache_hits_total[1h]')), 'the hit ratio over an hour');
-  t.true(queries.some((query) => /increase\(arena_prefetch_copied_bytes_total\[1d\]\)/.test(query)), 'bytes copied per day');
+  t.true(
+    queries.some((query) => query.includes('arena_cache_hits_total[1h]')),
+    'the hit ratio over an hour',
+  );
+  t.true(
+    queries.some((query) => /increase\(arena_prefetch_copied_bytes_total\[1d\]\)/.test(query)),
+    'bytes copied per day',
+  );
   await checkExpressions(t, queries);
 });
 

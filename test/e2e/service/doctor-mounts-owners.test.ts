@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { checkCacheSpace, checkPermissions } from '../../../src/cli/commands/doctor-cache.js';
-import { checkRoot } from '../../../src/cli/commands/doctor-roots.js';
+import { checkCacheSpace, checkPermissions } from '../../../src/doctor/cache-checks.js';
+import { checkRoot } from '../../../src/doctor/roots.js';
 import { bindfsForTest, requireBindfs } from '../../helpers/library-bindfs.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

@@ -165,11 +165,15 @@ export async function startArenad(
     shellPrefix?: string;
   } = {},
 ): Promise<RunningDaemon> {
-  const child = spawn('bash', ['-c', `${options.shellPrefix ?? ''} exec ${options.wrapper ? `${options.wrapper} ` : ''}arenad ${options.args ?? ''}`], {
-    cwd: options.cwd ?? world.home,
-    env: { ...world.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'bash',
+    ['-c', `${options.shellPrefix ?? ''} exec ${options.wrapper ? `${options.wrapper} ` : ''}arenad ${options.args ?? ''}`],
+    {
+      cwd: options.cwd ?? world.home,
+      env: { ...world.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -190,7 +194,11 @@ export async function startArenad(
     output: () => output,
     exited,
     waitForOutput: (pattern, timeoutMs = 30_000) =>
-      until(() => pattern.test(output), timeoutMs, () => `daemon output matching ${pattern}; it printed:\n${output}`),
+      until(
+        () => pattern.test(output),
+        timeoutMs,
+        () => `daemon output matching ${pattern}; it printed:\n${output}`,
+      ),
     async stop() {
       if (running) child.kill('SIGTERM');
       return exited;
@@ -239,7 +247,14 @@ export function downloadModel(file: string, bytes: number): void {
 
 /** A UI-format workflow that loads these checkpoints, as ComfyUI saves it (compact JSON, one line). */
 export function checkpointWorkflow(...names: string[]): string {
-  const nodes = names.map((name, index) => ({ id: index + 1, type: 'CheckpointLoaderSimple', mode: 0, widgets_values: [name], inputs: [], properties: {} }));
+  const nodes = names.map((name, index) => ({
+    id: index + 1,
+    type: 'CheckpointLoaderSimple',
+    mode: 0,
+    widgets_values: [name],
+    inputs: [],
+    properties: {},
+  }));
   return JSON.stringify({ nodes, links: [], groups: [], extra: {}, version: 0.4 });
 }
 
