@@ -90,7 +90,7 @@ export function generateWorkflow(targetBytes: number, library: readonly LibraryM
       properties: { 'Node name for S&R': type, cnr_id: 'comfy-core', ver: '0.3.44' },
       widgets_values: widgets,
     };
-    nodes.push(node as unknown as Json);
+    nodes.push(node);
     bytes += JSON.stringify(node).length + 300; // ports and links are filled in later
     return id;
   };

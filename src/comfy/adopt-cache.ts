@@ -128,7 +128,7 @@ function trustedInPlace(file: OldModel, tree: CacheTree, catalog: CatalogView, l
     known.sourcePath === entry.path &&
     known.sourceSize === entry.size &&
     known.sourceMtimeMs === entry.mtimeMs;
-  return same ? { file, entry, key, target: file.path, sha256: known.sha256! } : undefined;
+  return same ? { file, entry, key, target: file.path, sha256: known.sha256 } : undefined;
 }
 
 async function guard<T>(target: string, operation: string, action: () => Promise<T>): Promise<T> {

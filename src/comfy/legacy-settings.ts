@@ -118,7 +118,7 @@ export function readLegacySettings(comfyRoot: string, platform: Platform): Legac
     ...OLD_PATH_VARIABLES,
     ...schema
       .filter(([, definition]) => definition.env && ['arena-path', 'arena-path-list'].includes(definition.format))
-      .map(([, definition]) => definition.env!),
+      .map(([, definition]) => definition.env),
   ]);
 
   const envFile = path.join(comfyRoot, LEGACY_ENV_FILE);

@@ -37,7 +37,7 @@ export class CommandRegistry {
 
   add<Args>(definition: CommandDefinition<Args>): this {
     if (this.#commands.has(definition.name)) throw new Error(`command ${definition.name} is registered twice`);
-    this.#commands.set(definition.name, definition as CommandDefinition<unknown>);
+    this.#commands.set(definition.name, definition);
     return this;
   }
 

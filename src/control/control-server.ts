@@ -337,6 +337,6 @@ export class ControlServer {
 /** The request's id when it has a usable one, so even a rejected request is answered under its id. */
 function idOf(value: unknown): RequestId {
   if (typeof value !== 'object' || value === null || !('id' in value)) return null;
-  const id = (value as { id: unknown }).id;
+  const id = value.id;
   return typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)) ? id : null;
 }

@@ -223,7 +223,7 @@ test('pin keeps the pin across re-copies, pinning an absent model copies it, unp
   t.is(h.service.stats().evictions, 1);
   for (const bad of ['../etc/passwd', '/etc/passwd', 'loras/../../x']) {
     const error = t.throws(() => h.service.pin(bad), { instanceOf: ArenaError });
-    t.is(error!.code, 'E_PATH', bad);
+    t.is(error.code, 'E_PATH', bad);
   }
   await t.throwsAsync(h.service.evict('loras/never.safetensors'), { message: 'loras/never.safetensors is neither cached nor queued' });
 });

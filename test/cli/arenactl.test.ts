@@ -42,7 +42,7 @@ test('status, version and config show against a running daemon', async (t) => {
   const human = await arenactl(['status'], home, env);
   t.is(human.code, 0);
   t.regex(human.stdout, new RegExp(`^arenad ${PACKAGE_VERSION_PATTERN} · degraded · pid \\d+ · up \\d+s\n`));
-  t.regex(human.stdout, /  ! no ComfyUI found/);
+  t.regex(human.stdout, / {2}! no ComfyUI found/);
 
   const version = await arenactl(['version', '--json'], home, env);
   t.deepEqual(version.json(), {

@@ -107,7 +107,7 @@ test('the daemon refuses a shared sticky folder such as /tmp', async (t) => {
   fs.chmodSync(dir, 0o1777);
   const server = new ControlServer({ socketPath: path.join(dir, 's.sock'), registry: new CommandRegistry(), logger: silentLogger, uid });
   const error = await t.throwsAsync(server.listen(), { instanceOf: SocketPathError });
-  t.regex(error!.message, /is shared \(sticky bit, like \/tmp\)/);
+  t.regex(error.message, /is shared \(sticky bit, like \/tmp\)/);
   t.is(fs.statSync(dir).mode & 0o7777, 0o1777, 'a shared folder is never chmod-ed');
 });
 
@@ -135,7 +135,7 @@ test('a stale socket left by a crash is detected and replaced; a live one is ref
 
   const second = new ControlServer({ socketPath, registry: new CommandRegistry(), logger: silentLogger, uid });
   const error = await t.throwsAsync(second.listen(), { instanceOf: AlreadyRunningError });
-  t.is(error!.message, `another arenad is already listening on ${socketPath}; stop it first (arenactl status shows its pid)`);
+  t.is(error.message, `another arenad is already listening on ${socketPath}; stop it first (arenactl status shows its pid)`);
   t.deepEqual(await roundTrip(socketPath, '{"id":2,"cmd":"echo","args":{"text":"still"}}\n'), {
     id: 2,
     ok: true,
@@ -309,7 +309,7 @@ test('the client reports a daemon that is not running, naming the socket', async
   const dir = await tempDir(t);
   const socketPath = path.join(dir, 'none.sock');
   const error = await t.throwsAsync(ControlClient.connect(socketPath), { instanceOf: DaemonUnreachableError });
-  t.is(error!.message, `arenad is not running: nothing answers on ${socketPath} (no socket there)`);
+  t.is(error.message, `arenad is not running: nothing answers on ${socketPath} (no socket there)`);
 });
 
 test('the client rejects with the daemon error code', async (t) => {
@@ -317,7 +317,7 @@ test('the client rejects with the daemon error code', async (t) => {
   const client = await ControlClient.connect(socketPath);
   t.teardown(() => client.close());
   const error = await t.throwsAsync(client.send('fail'), { instanceOf: RemoteError });
-  t.is(error!.code, 'E_PATH');
+  t.is(error.code, 'E_PATH');
 });
 
 test('a server that was refused never removes the socket of the daemon that owns it', async (t) => {

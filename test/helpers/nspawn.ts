@@ -180,8 +180,8 @@ export async function bootMachine(t: ExecutionContext, options: MachineOptions):
     `exec systemd-nspawn -q -D "$root" --bind-ro=/usr --bind="$project":${PROJECT_IN_MACHINE} --bind="$out":/out "$@" --register=no --keep-unit --boot`;
   const child = spawn('unshare', ['-m', 'sh', '-c', script, root, options.project, out, ...binds], { stdio: ['ignore', 'pipe', 'pipe'] });
   let consoleText = '';
-  child.stdout!.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (consoleText += chunk.toString()));
   let exited = false;
   child.once('exit', () => (exited = true));
 

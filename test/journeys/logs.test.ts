@@ -33,7 +33,7 @@ test('arenad run the README way keeps a private log file that arenactl logs -n s
   // Piped into head, as people read a long log.
   const head = await sh(world, 'arenactl logs -n 50 | head -1');
   t.is(head.code, 0, head.stderr);
-  t.regex(head.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} info  /);
+  t.regex(head.stdout, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} info {2}/);
 
   // -f prints what the daemon says after it started following.
   const follower = spawn('bash', ['-c', 'exec arenactl logs -f -n 1'], { cwd: world.home, env: world.env, stdio: ['ignore', 'pipe', 'pipe'] });

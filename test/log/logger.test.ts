@@ -43,7 +43,7 @@ test('terminal style is coloured and timestamped; plain style is timestamped wit
   const plain = capture('plain');
   plain.handle.logger.info('hello');
   await plain.handle.close();
-  t.regex(plain.lines()[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} info  hello$/);
+  t.regex(plain.lines()[0]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} info {2}hello$/);
 });
 
 test('the logger redacts registered tokens, bearer headers and secret-named fields itself', async (t) => {

@@ -22,7 +22,7 @@ class FakeLibrary extends EventEmitter {
   }
   land(file: MemoryFile): void {
     this.files.push(file);
-    this.emit('added', this.catalog.lookup(file.category, file.name) as CatalogEntry);
+    this.emit('added', this.catalog.lookup(file.category, file.name));
   }
 }
 

@@ -53,7 +53,7 @@ test('a system install of a package under /tmp or /var/tmp is refused before any
     );
     t.true(plan.notes.includes(`a real install would stop here: ${plan.refusals![0]}`), 'a dry run shows it');
     const error = await t.throwsAsync(applyPlan(plan, runner));
-    t.true(error!.message.startsWith('install refused, nothing was changed: the service cannot run the daemon from'));
+    t.true(error.message.startsWith('install refused, nothing was changed: the service cannot run the daemon from'));
   }
   t.deepEqual(runner.calls, [], 'no user, no systemctl');
   t.false(fs.existsSync(system.unitFile));

@@ -204,7 +204,7 @@ test('a failing step stops the plan and the error names the step and what was le
   const { context } = serviceFixture(base, { runner, env: { XDG_CONFIG_HOME: path.join(base, 'xdg') } });
   const plan = await planInstall('user', context);
   const error = await t.throwsAsync(applyPlan(plan, runner));
-  t.regex(error!.message, /install stopped at step \d+ of \d+ \(run systemctl --user enable arenad\.service\): `systemctl --user enable arenad\.service` failed with exit code 1: Failed to enable unit: Access denied; 1 later steps were not run/);
+  t.regex(error.message, /install stopped at step \d+ of \d+ \(run systemctl --user enable arenad\.service\): `systemctl --user enable arenad\.service` failed with exit code 1: Failed to enable unit: Access denied; 1 later steps were not run/);
   t.false(runner.lines().some((line) => line.includes('restart')));
 });
 

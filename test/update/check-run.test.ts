@@ -145,7 +145,7 @@ test('rollback --to picks a kept version by sha256 prefix or hub version, and sa
 
   const error = await t.throwsAsync(harness.service.rollback(TOY, 'abcdef0123'));
   t.is((error as { code?: string }).code, 'E_NO_VERSION');
-  t.true(error!.message.includes(sha256Hex(v2).slice(0, 12)));
+  t.true(error.message.includes(sha256Hex(v2).slice(0, 12)));
 
   await harness.service.rollback(TOY, sha256Hex(v1).slice(0, 10));
   t.is(await fileSha(harness.file(TOY)), sha256Hex(v1));
@@ -161,7 +161,7 @@ test('rollback without a kept version says how versions come to be kept', async 
   await writeModel(harness.file(TOY), randomModel(1000));
   const error = await t.throwsAsync(harness.service.rollback(TOY));
   t.is((error as { code?: string }).code, 'E_NO_VERSION');
-  t.regex(error!.message, /keep: 1/);
+  t.regex(error.message, /keep: 1/);
 });
 
 test('CivitAI: track latest follows the newest version, narrowed to a base model, and picks the file of the target kind', async (t) => {
@@ -260,7 +260,7 @@ test('a target named on the command line must be in the manifest', async (t) => 
   const harness = await startUpdater(t, { models: [hfToy] });
   const error = await t.throwsAsync(harness.service.check(['loras/other.safetensors']));
   t.is((error as { code?: string }).code, 'E_NOT_FOUND');
-  t.regex(error!.message, /identify/);
+  t.regex(error.message, /identify/);
 });
 
 test('identify hashes local files and asks CivitAI by hash, suggesting manifest entries for the files it knows', async (t) => {

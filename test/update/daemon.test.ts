@@ -56,7 +56,7 @@ test('the daemon runs the updater: status section, socket commands, events, the 
   const status = await daemon.status();
   t.is(status.state, 'degraded', 'a malformed manifest entry is a problem');
   t.true(status.problems.some((problem) => /entry 2 .*loras\/broken\.safetensors/.test(problem)));
-  t.like(status.updates as unknown as UpdatesStatus, { manifest, tracked: 1, windows: 'Sat 02:00-05:00', credentials: { hf: true, civitai: false } });
+  t.like(status.updates, { manifest, tracked: 1, windows: 'Sat 02:00-05:00', credentials: { hf: true, civitai: false } });
   t.truthy((status.updates as unknown as UpdatesStatus).nextWindow ?? (status.updates as unknown as UpdatesStatus).currentWindow);
 
   const prefetch = await arenactl(['prefetch', TOY, '--wait'], home, env);

@@ -38,7 +38,7 @@ test('a bad rate or timeout is refused with the key, the value, where it came fr
   const file = writeFile(path.join(home, 'config.yaml'), 'updates:\n  minRate: fast\n  stallTimeout: 0.5s\n');
   const error = t.throws(() => loadConfig({ platform: testPlatform(home), configFile: file, envFileCache: new EnvFileCache() }), {
     instanceOf: ConfigError,
-  })!;
+  });
   const messages = error.problems.map((problem) => problem.message).join('\n');
   t.regex(
     messages,
@@ -50,6 +50,6 @@ test('a bad rate or timeout is refused with the key, the value, where it came fr
 
   const env = t.throws(() => loadConfig({ platform: testPlatform(home, { ARENA_UPDATE_MIN_RATE: '-5kB/s' }), envFileCache: new EnvFileCache() }), {
     instanceOf: ConfigError,
-  })!;
+  });
   t.regex(env.problems[0]!.message, /^updates\.minRate = "-5kB\/s" \(from environment ARENA_UPDATE_MIN_RATE\): a size cannot be negative/);
 });

@@ -28,9 +28,9 @@ test('the daemon refuses a socket folder that another user owns', async (t) => {
   fs.chownSync(folder, uid + 1000, uid + 1000);
   const server = new ControlServer({ socketPath: path.join(folder, 's.sock'), registry: new CommandRegistry(), logger: silentLogger, uid });
   const error = await t.throwsAsync(server.listen(), { instanceOf: SocketPathError });
-  t.regex(error!.message, new RegExp(`socket folder ${folder} is owned by uid ${uid + 1000}, not by this user \\(uid ${uid}\\)`));
+  t.regex(error.message, new RegExp(`socket folder ${folder} is owned by uid ${uid + 1000}, not by this user \\(uid ${uid}\\)`));
   // Another user made the folder first: the refusal says how to get out of the way.
-  t.regex(error!.message, /Set XDG_RUNTIME_DIR to your runtime folder .*, or control\.socket \(ARENA_SOCKET\)/);
+  t.regex(error.message, /Set XDG_RUNTIME_DIR to your runtime folder .*, or control\.socket \(ARENA_SOCKET\)/);
   t.false(fs.existsSync(path.join(folder, 's.sock')));
 });
 
