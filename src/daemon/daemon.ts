@@ -3,34 +3,30 @@ import { ArenaError, messageOf } from '../core/arena-error.js';
 import { cacheRootMessage, prepareCacheRoot } from '../config/cache-root.js';
 import { ConfigError } from '../config/errors.js';
 import { configReport } from '../config/config-report.js';
+import type { Credentials } from '../config/credentials.js';
 import type { LoadedConfig } from '../config/load-config.js';
-import { schemaEntries, buildSchema, configValue, type ArenaConfig, type ConfigKey, type Platform } from '../config/schema.js';
-import { CommandRegistry, socketCommand } from '../control/command-registry.js';
+import type { Platform } from '../config/schema.js';
 import { ControlServer } from '../control/control-server.js';
 import { EventBus } from '../control/event-bus.js';
-import { helloCommand } from '../control/commands/hello.js';
-import { subscribeCommand } from '../control/commands/subscribe.js';
-import { resolveCommand } from '../control/commands/resolve.js';
 import type { DaemonState, StatusResult } from '../control/contract/daemon.js';
 import type { ArenaEvent } from '../control/contract/events.js';
-import { CacheService, type CacheSettings } from '../cache/cache-service.js';
-import { evictCommand, pinCommand, unpinCommand } from '../control/commands/cache-entry.js';
-import { prefetchCommand } from '../control/commands/prefetch.js';
+import { CacheService } from '../cache/cache-service.js';
 import { Library } from '../library/library.js';
+import type { LoggerHandle, Logger } from '../log/logger.js';
+import { MetricsService } from '../metrics/index.js';
+import { VERSION } from '../package-info.js';
 import { UsageHistory } from '../predict/index.js';
 import { WantedModels } from '../predict/wanted-models.js';
-import { ModelRequests } from './model-requests.js';
-import { Triggers } from './triggers.js';
-import { collectModelFolders } from '../library/model-folders.js';
-import type { LoggerHandle, Logger } from '../log/logger.js';
-import { VERSION } from '../package-info.js';
-import { InstanceLock } from './instance-lock.js';
 import { openSocketToGroup } from '../service/socket-group.js';
+import { UpdateService, updateSettingsOf } from '../update/index.js';
+import { ConfigChanges } from './config-changes.js';
+import { daemonCommands } from './daemon-commands.js';
+import { InstanceLock } from './instance-lock.js';
+import { cacheSettingsOf, configuredFolders, folderReachable, type ConfiguredFolders } from './configured-settings.js';
+import { ModelRequests } from './model-requests.js';
 import { Problems } from './problems.js';
 import { privateModes, tightenTree } from './private-modes.js';
-import type { Credentials } from '../config/credentials.js';
-import { registerUpdateCommands, UpdateService, updateSettingsOf } from '../update/index.js';
-import { MetricsService } from '../metrics/index.js';
+import { Triggers } from './triggers.js';
 
 export interface DaemonOptions {
   readonly loaded: LoadedConfig;
@@ -69,17 +65,13 @@ export class Daemon {
   #metrics?: MetricsService;
   #folderProblems: string[] = [];
   #reported = new Set<string>();
-  readonly #allKeys: ConfigKey[];
-  /** Keys a running daemon cannot change (the socket, the cache root, ...). */
-  readonly #restartKeys: ReadonlySet<ConfigKey>;
+  readonly #configChanges: ConfigChanges;
 
   constructor(options: DaemonOptions) {
     this.#options = options;
     this.#loaded = options.loaded;
     this.#logger = options.logging.logger;
-    const entries = schemaEntries(buildSchema(options.platform));
-    this.#allKeys = entries.map(([key]) => key);
-    this.#restartKeys = new Set(entries.filter(([, definition]) => definition.needsRestart).map(([key]) => key));
+    this.#configChanges = new ConfigChanges(options.platform);
   }
 
   get config() {
@@ -110,7 +102,17 @@ export class Daemon {
 
     this.#server = new ControlServer({
       socketPath: config.control.socket,
-      registry: this.#commands(),
+      registry: daemonCommands({
+        bus: this.#bus,
+        status: () => this.status(),
+        configShow: () => configReport(this.#loaded, 'daemon'),
+        catalog: () => this.#library!.catalog,
+        cache: () => this.#cache,
+        requests: () => this.#requests,
+        history: () => this.#history,
+        updates: () => this.#updates,
+        cacheUnusable: () => this.#problems.get('cache-root'),
+      }),
       logger: this.#logger.child({ module: 'control' }),
       uid: this.#options.platform.uid,
     });
@@ -141,11 +143,13 @@ export class Daemon {
     await this.#metrics?.stop().catch((error: unknown) => this.#logger.warn('stopping the metrics server failed', { err: error }));
     await this.#updates?.stop().catch((error: unknown) => this.#logger.warn('stopping the updater failed', { err: error }));
     await this.#triggers?.stop().catch((error: unknown) => this.#logger.warn('stopping the watchers failed', { err: error }));
-    await this.#history?.flush().catch(() => undefined);
+    await this.#history?.flush().catch((error: unknown) => this.#logger.warn('saving the usage history failed', { err: error }));
     await this.#wanted?.stop().catch((error: unknown) => this.#logger.warn('saving the wanted list failed', { err: error }));
     await this.#cache?.stop().catch((error: unknown) => this.#logger.error('stopping the cache failed', { err: error }));
     await this.#library?.stop();
-    for (const lock of this.#locks.reverse()) await lock.release().catch(() => undefined);
+    for (const lock of this.#locks.reverse()) {
+      await lock.release().catch((error: unknown) => this.#logger.warn('releasing a lock failed; the next start finds it stale', { err: error }));
+    }
     this.#locks = [];
     this.#phase = 'stopped';
     this.#logger.info('stopped');
@@ -167,13 +171,12 @@ export class Daemon {
       return false;
     }
     this.#problems.clear('config-reload');
-    const changed = this.#changedKeys(next);
+    const { changed, pending, config } = this.#configChanges.between(this.#loaded.config, next.config);
     for (const warning of next.warnings) this.#logger.warn(warning.message);
-    const pending = changed.filter((key) => this.#restartKeys.has(key));
     for (const key of pending) this.#logger.warn(`${key} changed; the new value takes effect after a restart`, { key });
-    this.#loaded = { ...next, config: keepRunningValues(next.config, this.#loaded.config, pending) };
+    this.#loaded = { ...next, config };
     this.#options.logging.setLevel(next.config.log.level);
-    this.#cache?.reconfigure(cacheSettings(this.#loaded.config));
+    this.#cache?.reconfigure(cacheSettingsOf(this.#loaded.config));
     if (changed.some((key) => key.startsWith('library.') || key === 'comfy.root')) await this.#reconfigureLibrary();
     if (changed.some((key) => key.startsWith('updates.'))) await this.#updates?.reconfigure(updateSettingsOf(this.#loaded.config));
     if (this.#triggers && changed.some((key) => key.startsWith('comfy.'))) {
@@ -252,35 +255,6 @@ export class Daemon {
     this.#reported = current;
   }
 
-  /** The socket's commands; each one's arguments and result are in control/contract/, and docs/protocol.md describes them. */
-  #commands(): CommandRegistry {
-    const registry = new CommandRegistry();
-    registry
-      .add(helloCommand(VERSION, registry))
-      .add(subscribeCommand(this.#bus))
-      .add(socketCommand('status', () => this.status()))
-      .add(socketCommand('config.show', () => configReport(this.#loaded, 'daemon')))
-      .add(resolveCommand(() => this.#library!.catalog))
-      .add(
-        prefetchCommand((models, priority, origin, wantMissing) => this.#requireRequests().requestDurably(models, priority, origin, { wantMissing })),
-      )
-      .add(pinCommand((key) => this.#requireRequests().pinDurably(key)))
-      .add(unpinCommand((key) => this.#requireCache().unpin(key)))
-      .add(evictCommand((key, force) => this.#requireCache().evict(key, { force })))
-      .add(socketCommand('ls', () => ({ entries: this.#requireCache().list() })))
-      .add(socketCommand('stats', () => this.#requireCache().stats()))
-      .add(socketCommand('trim', ({ dryRun, toBytes }) => this.#requireCache().trim({ dryRun, ...(toBytes === undefined ? {} : { toBytes }) })))
-      .add(
-        socketCommand('history.file', async () => {
-          if (!this.#history) throw new ArenaError('E_STARTING', 'the daemon is still starting (opening its usage history); try again in a moment');
-          await this.#history.flush();
-          return { file: this.#history.file };
-        }),
-      );
-    registerUpdateCommands(registry, () => this.#requireUpdates());
-    return registry;
-  }
-
   /** What the services announce, as the events of the contract, to every subscriber whose topics match. */
   #publish(event: ArenaEvent): void {
     this.#bus.publish(event);
@@ -296,20 +270,6 @@ export class Daemon {
       });
       if (changed > 0) this.#logger.info(`made ${changed} files and folders under ${root} private`, { mode: modes.file.toString(8) });
     }
-  }
-
-  /** Commands that need the cache answer `starting` until it has recovered its tree, and name the cache root when it is unusable. */
-  #requireCache(): CacheService {
-    if (this.#cache) return this.#cache;
-    const unusable = this.#problems.get('cache-root');
-    if (unusable !== undefined) throw new ArenaError('E_CACHE_ROOT', unusable);
-    throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
-  }
-
-  #requireRequests(): ModelRequests {
-    this.#requireCache();
-    if (!this.#requests) throw new ArenaError('E_STARTING', 'the daemon is still starting (recovering the cache); try again in a moment');
-    return this.#requests;
   }
 
   /** After the cache: what was wanted before a restart, and has arrived since, is requested at once. */
@@ -332,7 +292,7 @@ export class Daemon {
     const { config } = this.#loaded;
     const library = this.#library!;
     const cache = new CacheService({
-      settings: cacheSettings(config),
+      settings: cacheSettingsOf(config),
       stateDir: config.state.dir,
       library,
       folderReachable: (file) => folderReachable(library, file),
@@ -362,11 +322,6 @@ export class Daemon {
       logger: this.#logger.child({ module: 'metrics' }),
       onProblemChange: () => this.#refreshState(),
     });
-  }
-
-  #requireUpdates(): UpdateService {
-    if (!this.#updates) throw new ArenaError('E_STARTING', 'the daemon is still starting (the updater starts last); try again in a moment');
-    return this.#updates;
   }
 
   async #startUpdates(): Promise<void> {
@@ -408,93 +363,29 @@ export class Daemon {
     this.#triggers = triggers;
   }
 
-  async #collectFolders() {
-    const { config } = this.#loaded;
-    const comfyRoot = config.comfy.root || undefined;
-    if (!comfyRoot && config.library.roots.length === 0) {
-      this.#problems.set(
-        'comfy',
-        `no ComfyUI found: ${path.join(this.#options.platform.home, 'ComfyUI')} does not exist and comfy.root is not set; set comfy.root (ARENA_COMFY_ROOT) or library.roots`,
-      );
-    } else {
-      this.#problems.clear('comfy');
-    }
-    const collection = await collectModelFolders({
-      ...(comfyRoot ? { comfyRoot } : {}),
-      libraryRoots: [...config.library.roots],
-      exclude: [config.cache.root],
-      env: this.#options.platform.env,
-      homeDir: this.#options.platform.home,
-    });
-    // Absent folders are reported live by the Library, which also clears them when they return.
-    this.#folderProblems = collection.problems;
-    return collection.folders;
-  }
-
   async #startLibrary(): Promise<void> {
-    const { config } = this.#loaded;
-    this.#library = new Library({
-      folders: await this.#collectFolders(),
-      poll: config.library.poll,
-      pollIntervalMs: config.library.pollInterval * 1000,
-      rescanIntervalMs: config.library.rescanInterval * 1000,
-      logger: this.#logger.child({ module: 'library' }),
-    });
+    const { settings } = await this.#configuredFolders();
+    this.#library = new Library({ ...settings, logger: this.#logger.child({ module: 'library' }) });
     this.#library.on('unavailable', () => this.#refreshState());
     this.#library.on('available', () => this.#refreshState());
     await this.#library.start();
   }
 
   async #reconfigureLibrary(): Promise<void> {
-    const { config } = this.#loaded;
     try {
-      await this.#library?.reconfigure({
-        folders: await this.#collectFolders(),
-        poll: config.library.poll,
-        pollIntervalMs: config.library.pollInterval * 1000,
-        rescanIntervalMs: config.library.rescanInterval * 1000,
-      });
+      const { settings } = await this.#configuredFolders();
+      await this.#library?.reconfigure(settings);
     } catch (error) {
       this.#logger.error('applying the new library folders failed', { err: messageOf(error) });
     }
   }
 
-  #changedKeys(next: LoadedConfig): ConfigKey[] {
-    return this.#allKeys.filter((key) => JSON.stringify(configValue(this.#loaded.config, key)) !== JSON.stringify(configValue(next.config, key)));
+  async #configuredFolders(): Promise<ConfiguredFolders> {
+    const configured = await configuredFolders(this.#loaded.config, this.#options.platform);
+    if (configured.noComfy === undefined) this.#problems.clear('comfy');
+    else this.#problems.set('comfy', configured.noComfy);
+    // Absent folders are reported live by the Library, which also clears them when they return.
+    this.#folderProblems = [...configured.problems];
+    return configured;
   }
-}
-
-/** The new config, except that the given keys keep the values the daemon runs with. */
-function keepRunningValues(next: ArenaConfig, running: ArenaConfig, keys: readonly ConfigKey[]): ArenaConfig {
-  const merged = structuredClone(next) as unknown as Record<string, Record<string, unknown>>;
-  for (const key of keys) {
-    const [section, name] = key.split('.') as [string, string];
-    merged[section]![name] = configValue(running, key);
-  }
-  return merged as unknown as ArenaConfig;
-}
-
-function cacheSettings(config: ArenaConfig): CacheSettings {
-  return {
-    enabled: config.cache.enable,
-    root: config.cache.root,
-    maxBytes: config.cache.maxBytes,
-    minFreeBytes: config.cache.minFreeBytes,
-    minFileBytes: config.cache.minFileBytes,
-    categories: config.cache.categories,
-    concurrency: config.prefetch.concurrency,
-    verify: config.prefetch.verify,
-    lowWater: config.cache.lowWater,
-    trimSchedule: config.cache.trimSchedule,
-  };
-}
-
-/** Whether the library folder holding a file is reachable: the innermost folder that contains it decides. */
-function folderReachable(library: Library, file: string): boolean | undefined {
-  let best: { dir: string; state: 'ok' | 'missing' } | undefined;
-  for (const folder of library.status().folders) {
-    const inside = file.startsWith(folder.dir.endsWith(path.sep) ? folder.dir : `${folder.dir}${path.sep}`);
-    if (inside && (best === undefined || folder.dir.length > best.dir.length)) best = folder;
-  }
-  return best === undefined ? undefined : best.state === 'ok';
 }

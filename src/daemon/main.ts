@@ -72,7 +72,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
       }
       return;
     }
-    void systemd.stopping();
+    systemd.stopping().catch((error: unknown) => logger.warn('telling systemd the daemon stops failed', { err: error }));
     stopping = daemon.stop(signal).then(
       () => 0,
       (error: unknown) => {
@@ -80,26 +80,37 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
         return 1;
       },
     );
-    void stopping.then(async (code) => {
-      await systemd.close();
-      await logging.close();
-      process.exit(code);
-    });
+    stopping
+      .then(async (code) => {
+        await systemd.close();
+        await logging.close();
+        process.exit(code);
+      })
+      .catch((error: unknown) => {
+        // The log may be what failed to close: the exit code still says the stop went wrong.
+        console.error(`arenad: stopping failed: ${messageOf(error)}`);
+        process.exit(1);
+      });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading the configuration');
-    void systemd.reloading();
-    void daemon
+    systemd.reloading().catch((error: unknown) => logger.warn('telling systemd the daemon reloads failed', { err: error }));
+    daemon
       .reload()
       .catch((error: unknown) => logger.error('reload failed', { err: error }))
-      .finally(() => systemd.reloaded());
+      .then(() => systemd.reloaded())
+      .catch((error: unknown) => logger.warn('telling systemd the reload is done failed', { err: error }));
   });
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection (the daemon carries on)', { err: reason }));
   process.on('uncaughtException', (error) => {
     logger.error('uncaught exception; exiting so that the service manager restarts a clean daemon', { err: error });
-    void logging.close().finally(() => process.exit(70));
+    logging
+      .close()
+      // Exiting is what matters here; a log that cannot close has nothing more to say.
+      .catch(() => undefined)
+      .finally(() => process.exit(70));
   });
 
   try {
@@ -108,7 +119,7 @@ async function main(argv: readonly string[]): Promise<number | 'running'> {
   } catch (error) {
     const message = error instanceof ArenaError ? error.message : messageOf(error);
     logger.error(`not started: ${message}`, error instanceof ArenaError ? { code: error.code } : { err: error });
-    await daemon.stop('start-up failed').catch(() => undefined);
+    await daemon.stop('start-up failed').catch((stopError: unknown) => logger.warn('stopping after the failed start failed too', { err: stopError }));
     await systemd.close();
     await logging.close();
     // Watchers or timers that started before the failure must not keep the process alive.

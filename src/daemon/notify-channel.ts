@@ -95,7 +95,7 @@ export class NotifyChannel {
     }
     const item = pending(message);
     this.#queue.push(item);
-    if (!this.#running) void this.#drain();
+    if (!this.#running) this.#drain().catch((error: unknown) => this.#logger.warn('telling systemd failed', { err: error }));
     return item.done;
   }
 

@@ -6,7 +6,7 @@
  * does nothing and no timer runs.
  */
 import type { Logger } from '../log/logger.js';
-import { NotifyChannel, systemdNotifySender, type NotifySend } from './notify-channel.js';
+import { NotifyChannel, systemdNotifySender, type NotifyMessage, type NotifySend } from './notify-channel.js';
 import { LoopWatchdog, watchdogTimeoutMs } from './watchdog.js';
 
 export interface ServiceNotificationsOptions {
@@ -46,7 +46,7 @@ export class ServiceNotifications {
       this.#watchdog = new LoopWatchdog({
         timeoutMs,
         logger: options.logger,
-        ping: () => void this.#channel!.post({ WATCHDOG: '1' }),
+        ping: () => this.#post({ WATCHDOG: '1' }),
       });
     }
   }
@@ -64,8 +64,8 @@ export class ServiceNotifications {
       watchdog: this.#watchdog ? 'on' : 'off',
     });
     this.#watchdog?.start();
-    void this.#postStatus();
-    this.#statusTimer = setInterval(() => void this.#postStatus(), statusIntervalMs);
+    this.#sendStatus();
+    this.#statusTimer = setInterval(() => this.#sendStatus(), statusIntervalMs);
     this.#statusTimer.unref();
   }
 
@@ -104,6 +104,15 @@ export class ServiceNotifications {
     clearInterval(this.#statusTimer);
     this.#watchdog?.stop();
     await this.#channel?.idle();
+  }
+
+  /** Fire and forget: the channel logs what it could not send; this catches what is left. */
+  #post(message: NotifyMessage): void {
+    this.#channel!.post(message).catch((error: unknown) => this.#options.logger.warn('telling systemd failed', { err: error }));
+  }
+
+  #sendStatus(): void {
+    this.#postStatus().catch((error: unknown) => this.#options.logger.warn('telling systemd the status failed', { err: error }));
   }
 
   async #postStatus(): Promise<void> {

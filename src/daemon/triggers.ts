@@ -4,7 +4,6 @@ import type { CatalogView } from '../core/catalog-view.js';
 import { didYouMean } from '../core/did-you-mean.js';
 import { resolveWorkflow, type Resolution } from '../core/resolve.js';
 import type { WantedModel } from '../core/wanted.js';
-import type { ParsedWorkflow } from '../core/workflow/index.js';
 import type { Logger } from '../log/logger.js';
 import type { ModelRequests } from './model-requests.js';
 import {
@@ -115,11 +114,13 @@ export class Triggers {
       if (missing.length > 0 || saved) this.#options.requests.want(origin, missing, priority, saved);
       // Saves go into the usage history too, so that an exported trace (arenactl history export) replays them.
       if (saved) {
-        void this.#options.history.recordSave({
-          at: sighting.at,
-          origin: sighting.origin,
-          models: models.map((model) => ({ key: `${model.category}/${model.name}`, bytes: model.bytes })),
-        });
+        this.#recorded(
+          this.#options.history.recordSave({
+            at: sighting.at,
+            origin: sighting.origin,
+            models: models.map((model) => ({ key: `${model.category}/${model.name}`, bytes: model.bytes })),
+          }),
+        );
       }
     } catch (error) {
       this.#options.logger.error('acting on a workflow failed', { origin: sighting.origin, err: error });
@@ -127,6 +128,11 @@ export class Triggers {
   }
 
   /** One line per reference that found no file: what it is, and whether it is on its way or mistyped. */
+  /** The history logs a failed write itself; this catches anything it missed, so a record never rejects unheard. */
+  #recorded(write: Promise<void>): void {
+    write.catch((error: unknown) => this.#options.logger.warn('recording to the usage history failed', { err: error }));
+  }
+
   #explainUnresolved(origin: string, resolution: Resolution): void {
     for (const ref of resolution.unresolved) {
       if (ref.reason !== 'not-found') {
@@ -153,12 +159,14 @@ export class Triggers {
       // It ran, so its models exist somewhere: those the library lacks yet are likely on their way, and warm.
       const missing = missingModels(resolution);
       if (missing.length > 0) this.#options.requests.want(run.origin, missing, 'warm', false);
-      void this.#options.history.record({
-        at: run.startedAt,
-        runId: run.runId,
-        origin: run.origin,
-        models: models.map((model) => ({ key: `${model.category}/${model.name}`, bytes: model.bytes })),
-      });
+      this.#recorded(
+        this.#options.history.record({
+          at: run.startedAt,
+          runId: run.runId,
+          origin: run.origin,
+          models: models.map((model) => ({ key: `${model.category}/${model.name}`, bytes: model.bytes })),
+        }),
+      );
     } catch (error) {
       this.#options.logger.error('recording a run failed', { origin: run.origin, err: error });
     }

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { formatDuration } from '../core/duration.js';
-import { folderMode, type PollPolicy } from '../library/library.js';
+import { folderMode, type PollPolicy } from '../library/folder-mode.js';
 import { collectModelFolders } from '../library/model-folders.js';
 import { fileSystemTypeOf } from '../library/mounts.js';
 import { fail, pass, warn, type CheckResult } from './check.js';

@@ -97,7 +97,7 @@ export class Catalog extends EventEmitter<CatalogEvents> implements CatalogView 
         folder,
         position,
         available: kept?.available ?? true,
-        entries: kept?.entries ?? new Map(),
+        entries: kept?.entries ?? new Map<string, CatalogEntry>(),
       });
       previous.delete(key);
     });

@@ -11,7 +11,9 @@ import type { Logger } from '../log/logger.js';
 import { CATALOG_EVENT_NAMES, Catalog, type CatalogEvents } from './catalog.js';
 import { FolderSync } from './folder-sync.js';
 import type { ModelFolder } from './model-folders.js';
-import { fileSystemTypeOf, isRemoteFileSystem, UNKNOWN_FILE_SYSTEM } from './mounts.js';
+import { folderMode, type FolderMode, type PollPolicy } from './folder-mode.js';
+import { libraryProblems, libraryStatus, type LibraryStatus, type StatusInputs } from './library-status.js';
+import { fileSystemTypeOf, UNKNOWN_FILE_SYSTEM } from './mounts.js';
 import { isWithin } from './paths.js';
 import { Poller } from './poller.js';
 import { confinementOf, folderProblem } from './scan.js';
@@ -26,9 +28,8 @@ import {
   type WatchSubscription,
 } from './watcher.js';
 
-export const POLL_POLICIES = ['auto', 'always', 'never'] as const;
-export type PollPolicy = (typeof POLL_POLICIES)[number];
-export type FolderMode = 'watch' | 'poll';
+export { folderMode, POLL_POLICIES, type FolderMode, type PollPolicy } from './folder-mode.js';
+export type { FolderStatus, LibraryStatus, RootStatus } from './library-status.js';
 
 export const DEFAULT_SETTLE_MS = 2000;
 export const DEFAULT_AVAILABILITY_CHECK_MS = 5000;
@@ -59,45 +60,6 @@ export interface LibraryReconfiguration {
   rescanIntervalMs?: number;
 }
 
-export interface FolderStatus {
-  category: string;
-  dir: string;
-  origin: string;
-  state: 'ok' | 'missing';
-  mode: FolderMode;
-  fsType: string;
-  models: number;
-  bytes: number;
-}
-
-/**
- * A root laid out as `<category>/<name>` (`<comfy>/models`, `library.roots`),
- * or a folder that `extra_model_paths.yaml` names on its own: what a NAS
- * going away takes down. A root is `ok` while its directory is there, though
- * it lacks most category folders: that is normal.
- */
-export interface RootStatus {
-  /**
-   * Where the configuration names it, never a path: `models` (under
-   * comfy.root), `library.roots[0]`, `extra_model_paths.yaml#section:category`.
-   * Metrics label roots with it.
-   */
-  name: string;
-  dir: string;
-  state: 'ok' | 'missing';
-}
-
-export interface LibraryStatus {
-  folders: FolderStatus[];
-  /** Each root and each folder named on its own, once. */
-  roots: RootStatus[];
-  /** Distinct models (what ComfyUI lists) and their bytes. */
-  models: number;
-  bytes: number;
-  /** Files kept in the catalog while their folder is unreachable. */
-  unavailableModels: number;
-}
-
 /** One subscription or one poll loop, for a top directory and every folder inside it. */
 interface WatchUnit {
   readonly dir: string;
@@ -114,19 +76,6 @@ interface WatchUnit {
   refreshTimer?: NodeJS.Timeout;
   /** Activations and deactivations run one at a time. */
   transition: Promise<void>;
-}
-
-/** A root's name in the configuration; `nextLibraryRoot` numbers the library.roots entries in their order. */
-function rootName(folder: ModelFolder, nextLibraryRoot: () => number): string {
-  if (folder.root === undefined) return `${folder.origin}:${folder.category}`;
-  return folder.origin === 'library.roots' ? `library.roots[${nextLibraryRoot()}]` : folder.origin;
-}
-
-/** Poll or watch, by policy and filesystem. */
-export function folderMode(policy: PollPolicy, fsType: string, watchLimited = false): FolderMode {
-  if (policy === 'always' || watchLimited) return 'poll';
-  if (policy === 'never') return 'watch';
-  return isRemoteFileSystem(fsType) ? 'poll' : 'watch';
 }
 
 export class Library extends EventEmitter<CatalogEvents> {
@@ -229,61 +178,25 @@ export class Library extends EventEmitter<CatalogEvents> {
   }
 
   status(): LibraryStatus {
-    const folders = this.sync.folders().map((folder): FolderStatus => {
-      const unit = this.unitOf(folder);
-      const fsType = unit?.fsType ?? UNKNOWN_FILE_SYSTEM;
-      return {
-        category: folder.category,
-        dir: folder.dir,
-        origin: folder.origin,
-        state: this.sync.presence(folder) === 'ok' ? 'ok' : 'missing',
-        mode: unit?.active ? unit.mode : folderMode(this.options.poll, fsType, unit?.watchLimited),
-        fsType,
-        ...this.catalog.folderCounts(folder),
-      };
-    });
-    const { models, bytes, unavailableModels } = this.catalog.counts();
-    return { folders, roots: this.rootStatus(), models, bytes, unavailableModels };
-  }
-
-  private rootStatus(): RootStatus[] {
-    const roots = new Map<string, RootStatus>();
-    let libraryRoots = 0;
-    for (const folder of this.sync.folders()) {
-      const dir = folder.root ?? folder.dir;
-      if (roots.has(dir)) continue;
-      const present = folder.root === undefined ? this.sync.presence(folder) === 'ok' : !this.missingRoots.has(folder.root);
-      roots.set(dir, { name: rootName(folder, () => libraryRoots++), dir, state: present ? 'ok' : 'missing' });
-    }
-    return [...roots.values()];
+    return libraryStatus(this.statusInputs());
   }
 
   /** One line per thing the user should fix or know: missing roots and folders, an exhausted watch limit. */
   problems(): string[] {
-    const problems: string[] = [];
-    const folders = this.sync.folders();
-    for (const root of this.missingRoots) {
-      const origin = folders.find((folder) => folder.root === root)?.origin ?? 'library';
-      problems.push(`model root ${root} (${origin}) is missing; its models are kept as unavailable until it returns`);
-    }
-    for (const folder of folders) {
-      if (this.sync.presence(folder) !== 'missing') continue;
-      const models = this.catalog.folderEntries(folder).size;
-      // A default folder that a present root simply does not have is normal.
-      if (folder.root !== undefined && models === 0) continue;
-      // Under a missing root (its own, or one that extra_model_paths.yaml also names), the root's line says it.
-      if ([...this.missingRoots].some((root) => isWithin(folder.dir, root))) continue;
-      const kept = models === 0 ? '' : `; its ${models} ${models === 1 ? 'model is' : 'models are'} kept as unavailable until it returns`;
-      problems.push(`model folder ${folder.dir} (${folder.category}, from ${folder.origin}) is missing${kept}`);
-    }
-    const limited = [...this.units.values()].filter((unit) => unit.watchLimited).length;
-    if (limited > 0) {
-      problems.push(
-        `the inotify watch limit is reached: ${limited} model folder tree(s) are polled every ` +
-          `${this.options.pollIntervalMs / 1000} s instead of watched; raise fs.inotify.max_user_watches`,
-      );
-    }
-    return problems;
+    return libraryProblems(this.statusInputs());
+  }
+
+  private statusInputs(): StatusInputs {
+    return {
+      folders: this.sync.folders(),
+      present: (folder) => this.sync.presence(folder),
+      unitOf: (folder) => this.unitOf(folder),
+      poll: this.options.poll,
+      pollIntervalMs: this.options.pollIntervalMs,
+      catalog: this.catalog,
+      missingRoots: this.missingRoots,
+      watchLimitedTrees: [...this.units.values()].filter((unit) => unit.watchLimited).length,
+    };
   }
 
   private get settleMs(): number {
@@ -330,6 +243,11 @@ export class Library extends EventEmitter<CatalogEvents> {
     return !this.stopped && this.units.get(unit.dir) === unit;
   }
 
+  /** Work started from an event or a timer: its steps log their own failures, and anything left is logged here. */
+  private background(work: Promise<void>, dir: string): void {
+    work.catch((error: unknown) => this.logger.warn('updating a model folder failed', { dir, err: error }));
+  }
+
   private queueTransition(unit: WatchUnit, step: () => Promise<void>): Promise<void> {
     unit.transition = unit.transition.then(step).catch((error: unknown) => {
       this.logger.warn('changing how a model folder is watched failed', { dir: unit.dir, err: error });
@@ -374,7 +292,7 @@ export class Library extends EventEmitter<CatalogEvents> {
     this.logger.debug('model folder tree active', { dir: unit.dir, mode: unit.mode, fsType: unit.fsType });
     if (unit.needsResync) {
       unit.needsResync = false;
-      void this.syncUnit(unit);
+      this.background(this.syncUnit(unit), unit.dir);
     }
   }
 
@@ -411,7 +329,7 @@ export class Library extends EventEmitter<CatalogEvents> {
   private onWatchError(unit: WatchUnit, error: Error): void {
     if (!this.isCurrent(unit)) return;
     unit.needsResync = true;
-    void this.queueTransition(unit, async () => {
+    const recover = this.queueTransition(unit, async () => {
       if (!this.isCurrent(unit) || !unit.active) return;
       await this.deactivate(unit);
       if (isWatchLimitError(error)) {
@@ -422,6 +340,7 @@ export class Library extends EventEmitter<CatalogEvents> {
         this.logger.warn('a model folder watch failed; it will be set up again', { dir: unit.dir, err: error });
       }
     });
+    this.background(recover, unit.dir);
   }
 
   private onWatchEvents(unit: WatchUnit, events: WatchEvent[]): void {
@@ -431,7 +350,10 @@ export class Library extends EventEmitter<CatalogEvents> {
       // A path inside the folder, or the folder itself or one above it (created, deleted).
       const relevant = paths.filter((changed) => isWithin(changed, folder.dir) || isWithin(folder.dir, changed));
       if (relevant.length === 0) continue;
-      void this.sync.applyChanges(folder, relevant, () => this.scheduleRefresh(unit));
+      this.background(
+        this.sync.applyChanges(folder, relevant, () => this.scheduleRefresh(unit)),
+        folder.dir,
+      );
     }
   }
 
@@ -444,12 +366,13 @@ export class Library extends EventEmitter<CatalogEvents> {
     if (unit.refreshTimer !== undefined || unit.mode !== 'watch') return;
     unit.refreshTimer = setTimeout(() => {
       unit.refreshTimer = undefined;
-      void this.queueTransition(unit, async () => {
+      const refresh = this.queueTransition(unit, async () => {
         if (!this.isCurrent(unit) || !unit.active || unit.mode !== 'watch') return;
         await this.deactivate(unit);
         unit.needsResync = true;
         await this.activate(unit);
       });
+      this.background(refresh, unit.dir);
     }, this.settleMs);
     unit.refreshTimer.unref();
   }

@@ -33,7 +33,9 @@ export class Poller {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.run(), this.options.intervalMs);
+    this.timer = setTimeout(() => {
+      this.run().catch((error: unknown) => this.options.onError(error));
+    }, this.options.intervalMs);
     // The daemon is kept alive by its socket; a one-shot command must be able to exit.
     this.timer.unref();
   }

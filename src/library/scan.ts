@@ -81,12 +81,14 @@ function toModel(folder: ModelFolder, name: string, stats: Stats, base = folderB
  */
 export async function confinementOf(folder: ModelFolder): Promise<string[]> {
   const dirs = folder.root === undefined ? [folder.dir] : [folder.dir, folder.root];
+  // A folder that cannot be resolved (gone, unreadable) bounds nothing; the scan reports it on its own.
   const real = await Promise.all(dirs.map((dir) => realpath(dir).catch(() => undefined)));
   return [...new Set(real.filter((dir): dir is string => dir !== undefined))];
 }
 
 /** Whether a path, after every symlink, lies within one of the bounds. */
 async function staysInside(file: string, bounds: readonly string[]): Promise<boolean> {
+  // A link that cannot be resolved (dangling, a loop) leads nowhere the daemon may read: it counts as outside.
   const real = await realpath(file).catch(() => undefined);
   return real !== undefined && bounds.some((bound) => isWithin(real, bound));
 }
@@ -126,6 +128,7 @@ async function walk(folder: ModelFolder, prefix: string, visited: Set<string>, b
   const base = folderBase(folder.dir);
   for (let next = 0; next < models.length; next += STAT_BATCH) {
     const batch = models.slice(next, next + STAT_BATCH);
+    // A file gone between the listing and its stat is simply not in this scan.
     const stats = await Promise.all(batch.map((name) => stat(path.join(folder.dir, name)).catch(() => undefined)));
     batch.forEach((name, index) => {
       const fileStats = stats[index];

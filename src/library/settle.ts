@@ -65,7 +65,9 @@ export class Settler {
   }
 
   private schedule(key: string, delayMs = this.options.settleMs): NodeJS.Timeout {
-    const timer = setTimeout(() => void this.check(key), delayMs);
+    const timer = setTimeout(() => {
+      this.check(key).catch((error: unknown) => this.options.onError(error));
+    }, delayMs);
     timer.unref();
     return timer;
   }
