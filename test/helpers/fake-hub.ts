@@ -1,6 +1,6 @@
 /**
  * A stand-in for Hugging Face and CivitAI on real sockets, speaking the
- * documented endpoints and headers (FACTS.md "Model hubs"):
+ * endpoints and headers the two hubs document:
  * - the hub (`http://127.0.0.1:<port>`): HF's revision API and `resolve`
  *   (HEAD and GET, answering 302 with `X-Repo-Commit`, `X-Linked-Etag`,
  *   `X-Linked-Size`, errors as `X-Error-Code`), and CivitAI's models,

@@ -1,6 +1,6 @@
 /**
  * Boots a real systemd in a container with systemd-nspawn, following the
- * recipe in FACTS.md: a root folder with a copy of /etc, the host's /usr
+ * usual recipe: a root folder with a copy of /etc, the host's /usr
  * bound read-only, the project bound at /srv/arena, and a private mount
  * namespace. Commands run inside through a small agent (a service of the
  * container) that takes requests as files in a shared folder, so a test
@@ -98,7 +98,7 @@ function requireNspawn(): void {
   if (missing.length > 0) throw new Error(`cannot boot a systemd container here; missing: ${missing.join(', ')}`);
 }
 
-/** A root folder as FACTS.md describes it: /etc copied with a real os-release, the rest empty or linked into /usr. */
+/** A root folder a container boots from: /etc copied with a real os-release, the rest empty or linked into /usr. */
 function makeRoot(root: string): void {
   fs.mkdirSync(root, { recursive: true });
   // cp -a keeps owners and modes (/etc/shadow, sudoers), which fs.cpSync does not.

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'traces');
 
-test('simulate --json prints the CONTRACT fields, the same numbers as the replay itself, for each policy', async (t) => {
+test('simulate --json prints the fields docs/protocol.md gives, the same numbers as the replay itself, for each policy', async (t) => {
   const home = await tempDir(t);
   const file = path.join(home, 'week.ndjson');
   const trace = generateTrace({ profile: profileNamed('mixed')!, seed: 3, weeks: 1 });

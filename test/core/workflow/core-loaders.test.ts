@@ -3,7 +3,7 @@ import { parseWorkflowBytes, type ModelRef } from '../../../src/core/workflow/in
 import { readWorkflowFixture } from '../../helpers/workflow-fixtures.js';
 
 /**
- * The loader table of FACTS.md, one node per row in both fixtures (same ids):
+ * The core loader nodes of ComfyUI (src/core/workflow/ knows them), one node per row in both fixtures (same ids):
  * node id, node type, input name, category, the name written in the workflow.
  */
 const EXPECTED: readonly [string, string, string, string, string][] = [
