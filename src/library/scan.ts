@@ -10,18 +10,12 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fastGlob from 'fast-glob';
 import { isModelFileFor } from '../core/categories.js';
+import type { CatalogEntry } from '../core/catalog-view.js';
 import type { ModelFolder } from './model-folders.js';
 import { isWithin } from './paths.js';
 
-export interface ScannedModel {
-  readonly category: string;
-  /** Relative to the folder, `/`-separated. */
-  readonly name: string;
-  readonly folder: string;
-  readonly path: string;
-  readonly size: number;
-  readonly mtimeMs: number;
-}
+/** A model file as a scan finds it: a catalog entry before the catalog knows whether its root is reachable. */
+export type ScannedModel = Omit<CatalogEntry, 'available'>;
 
 export type FolderScan =
   | { readonly state: 'ok'; readonly models: ScannedModel[] }
