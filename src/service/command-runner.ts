@@ -3,6 +3,8 @@
  * launchctl, useradd, loginctl, getent). It is injected, so that tests record
  * what would run instead of touching the machine's service manager.
  */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
 import { execa } from 'execa';
 import { ServiceCommandError } from './errors.js';
 
@@ -50,7 +52,8 @@ export const systemRunner: CommandRunner = {
     if (options.onStdout) child.stdout?.on('data', (chunk: Buffer) => options.onStdout!(chunk.toString()));
     if (options.onStderr) child.stderr?.on('data', (chunk: Buffer) => options.onStderr!(chunk.toString()));
     const result = await child;
-    const missing = result.code === 'ENOENT';
+    // A PATH that lists a folder this user may not enter turns "no such program" into EACCES.
+    const missing = result.code === 'ENOENT' || (result.code === 'EACCES' && !(await existsOnPath(file)));
     const exitCode = result.exitCode ?? (missing ? EXIT_MISSING : result.timedOut ? EXIT_TIMED_OUT : 1);
     return {
       exitCode,
@@ -61,6 +64,16 @@ export const systemRunner: CommandRunner = {
     };
   },
 };
+
+/** Whether the program can be found at all, as a path or in a folder of $PATH, whatever its permissions. */
+async function existsOnPath(file: string): Promise<boolean> {
+  const candidates = file.includes('/') ? [file] : (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, file));
+  for (const candidate of candidates) {
+    // A folder or file this user cannot look into says nothing about whether the program is there.
+    if (await access(candidate).then(() => true, () => false)) return true;
+  }
+  return false;
+}
 
 /** Runs a program and throws ServiceCommandError, quoting the command and its output, unless it exits 0. */
 export async function runChecked(runner: CommandRunner, file: string, args: readonly string[], options?: RunOptions): Promise<CommandResult> {
