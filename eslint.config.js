@@ -20,8 +20,9 @@ export default tseslint.config(
       'arena/no-silent-catch': 'error',
     },
   },
+  // The plain-JS config files sit outside tsconfig.json, so the project service cannot type them.
   {
-    files: ['eslint.config.js', 'eslint-rules/**'],
+    files: ['eslint.config.js', 'eslint-rules/**', 'ava.config.js', 'test/tiers/*.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -79,19 +79,19 @@ export async function runCopyThroughput(options: CopyBenchOptions, log: BenchLog
       return (await copyIntoCache(tree, request, options)).path;
     };
     const runners: Record<Method, () => Promise<string>> = {
-      cp: async () => {
+      cp: () => {
         execFileSync('cp', [source, cpTarget]);
-        return cpTarget;
+        return Promise.resolve(cpTarget);
       },
-      'cp+sync': async () => {
+      'cp+sync': () => {
         execFileSync('cp', [source, cpTarget]);
         execFileSync('sync', [cpTarget]);
-        return cpTarget;
+        return Promise.resolve(cpTarget);
       },
       copier: () => copier('sha256'),
       'copier, verify size': () => copier('size'),
       // As on a filesystem without O_DIRECT: every chunk through the page cache, fsynced in the background.
-      'copier, page cache': () => copier('sha256', { io: { openDirect: async () => undefined } }),
+      'copier, page cache': () => copier('sha256', { io: { openDirect: () => Promise.resolve(undefined) } }),
       'copyFile+hash': async () => {
         await kernelCopyWithHash(source, cpTarget);
         return cpTarget;

@@ -31,9 +31,9 @@ parentPort.postMessage(hash.digest('hex'));
 function hashInWorker(file: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(HASH_WORKER, { eval: true, workerData: { path: file } });
+    // The digest is handed over once the worker is gone, so no thread outlives the copy; failing to stop it fails the copy.
     worker.once('message', (digest: string) => {
-      resolve(digest);
-      void worker.terminate();
+      worker.terminate().then(() => resolve(digest), reject);
     });
     worker.once('error', reject);
   });

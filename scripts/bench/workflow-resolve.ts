@@ -45,7 +45,8 @@ export function catalogOf(models: readonly LibraryModel[]): Catalog {
   return catalog;
 }
 
-export async function runWorkflowResolve(options: ResolveBenchOptions, log: BenchLog): Promise<BenchReport> {
+/** Synchronous: parsing and resolving do no I/O, so there is nothing to await. */
+export function runWorkflowResolve(options: ResolveBenchOptions, log: BenchLog): BenchReport {
   const library = libraryLayout(options.catalogModels);
   const catalog: CatalogView = catalogOf(library);
   const bytes = Buffer.from(generateWorkflow(options.workflowBytes, library));

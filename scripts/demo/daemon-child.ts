@@ -72,6 +72,7 @@ export class DaemonChild {
     let last: StatusResult | undefined;
     while (Date.now() < deadline) {
       if (this.#exit) throw new DemoError(`arenad ${describeExit(this.#exit)} before it was ready`);
+      // A starting daemon does not answer yet: keep polling; the deadline's message says nothing answered.
       last = await this.#status().catch(() => undefined);
       if (last?.state === 'ready' && last.library.models >= models) return last;
       await sleep(POLL_MS);

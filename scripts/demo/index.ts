@@ -41,7 +41,10 @@ async function main(daemonArgs: readonly string[]): Promise<number> {
       narrator.failure(`\ninterrupted (${signal}): stopping arenad and removing ${sandbox.root}`);
       narrator.mute();
       session.interrupt();
-      void cleanUp().finally(() => process.exit(INTERRUPTED));
+      // The narrator is muted by now; a clean-up that fails leaves the sandbox behind, which the user must hear about.
+      void cleanUp()
+        .catch((error: unknown) => process.stderr.write(`demo: could not clean up ${sandbox.root}: ${messageOf(error)}\n`))
+        .finally(() => process.exit(INTERRUPTED));
     });
   }
 

@@ -126,10 +126,10 @@ test('the space watch keeps the last reading of a filesystem it cannot read, and
   let fail = false;
   const watch = new SpaceWatch(
     context,
-    async () => {
-      if (fail) throw Object.assign(new Error('EIO: i/o error, statfs'), { code: 'EIO' });
-      return { freeBytes: 7 * GB, totalBytes: 9 * GB };
-    },
+    () =>
+      fail
+        ? Promise.reject(Object.assign(new Error('EIO: i/o error, statfs'), { code: 'EIO' }))
+        : Promise.resolve({ freeBytes: 7 * GB, totalBytes: 9 * GB }),
     () => undefined,
   );
   await watch.refresh();
@@ -145,7 +145,7 @@ test('a full filesystem is a problem, raised once, until the smallest copy that 
   let changes = 0;
   const watch = new SpaceWatch(
     context,
-    async () => ({ freeBytes: free, totalBytes: 100 * GB }),
+    () => Promise.resolve({ freeBytes: free, totalBytes: 100 * GB }),
     () => (changes += 1),
   );
   const { job } = context.queue.add({ key: 'loras/a', category: 'loras', name: 'a', priority: 'warm', origin: 'x' }, 0);

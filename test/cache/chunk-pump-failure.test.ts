@@ -16,9 +16,9 @@ test('when every chunk in flight fails (a disk that fills up), the pump rejects 
     totalBytes: 64 * 1024,
     chunkBytes: 1024,
     depth: 4,
-    read: async (buffer) => {
+    read: (buffer) => {
       reads += 1;
-      return buffer.length;
+      return Promise.resolve(buffer.length);
     },
     consume: async (_chunk, position) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -36,7 +36,7 @@ test('a failure of the first chunk, with the pool exhausted behind it, also reje
     totalBytes: 10 * 1024,
     chunkBytes: 1024,
     depth: 2,
-    read: async (buffer) => buffer.length,
+    read: (buffer) => Promise.resolve(buffer.length),
     consume: () => Promise.reject(failure),
   });
   t.is(await t.throwsAsync(within(pumped, 5000)), failure);

@@ -2,10 +2,10 @@ import test from 'ava';
 import { isDirectIoAligned, pumpChunks } from '../../src/cache/chunk-pump.js';
 
 function fakeFile(data: Buffer, maxPerRead = Infinity) {
-  return async (buffer: Buffer, position: number): Promise<number> => {
+  return (buffer: Buffer, position: number): Promise<number> => {
     const bytes = Math.max(0, Math.min(buffer.length, maxPerRead, data.length - position));
     data.copy(buffer, 0, position, position + bytes);
-    return bytes;
+    return Promise.resolve(bytes);
   };
 }
 
@@ -37,7 +37,7 @@ test('a file that ends early gives the bytes it had', async (t) => {
     chunkBytes: 128,
     depth: 2,
     read: fakeFile(data),
-    consume: async () => undefined,
+    consume: () => Promise.resolve(),
   });
   t.is(bytes, 300);
 });
@@ -129,8 +129,9 @@ test('only whole blocks of the aligned memory qualify for O_DIRECT', async (t) =
     depth: 4,
     alignedBuffers: true,
     read: fakeFile(Buffer.alloc(20_000, 1)),
-    consume: async (chunk) => {
+    consume: (chunk) => {
       oddChunks.push(isDirectIoAligned(chunk));
+      return Promise.resolve();
     },
   });
   t.deepEqual(oddChunks, [false, false, false, false], 'chunks of 5000 bytes are not whole 4096-byte blocks');
@@ -140,8 +141,9 @@ test('only whole blocks of the aligned memory qualify for O_DIRECT', async (t) =
     chunkBytes: 65536,
     depth: 2,
     read: fakeFile(Buffer.alloc(65536 * 2, 1)),
-    consume: async (chunk) => {
+    consume: (chunk) => {
       plainChunks.push(isDirectIoAligned(chunk));
+      return Promise.resolve();
     },
   });
   t.deepEqual(plainChunks, [false, false], 'without alignedBuffers the pump reads into ordinary shared memory');

@@ -106,7 +106,7 @@ test('through the page cache (no O_DIRECT), a large copy is fsynced in the backg
   const { tree, request, data } = await setUp(t);
   const events: string[] = [];
   const io: Partial<CopyIo> = {
-    openDirect: async () => undefined,
+    openDirect: () => Promise.resolve(undefined),
     write: async (target, buffer, position) => {
       events.push('write');
       return nodeCopyIo.write(target, buffer, position);
@@ -251,10 +251,8 @@ for (const [code, arenaCode, errorClass] of [
     const { tree, request } = await setUp(t);
     const io: Partial<CopyIo> = {
       // Background fsyncs happen only on the page-cache path.
-      openDirect: async () => undefined,
-      sync: async () => {
-        throw Object.assign(new Error(`${code}: fsync`), { code });
-      },
+      openDirect: () => Promise.resolve(undefined),
+      sync: () => Promise.reject(Object.assign(new Error(`${code}: fsync`), { code })),
     };
     const error = await t.throwsAsync(copyIntoCache(tree, request, { chunkBytes: CHUNK, flushEveryBytes: CHUNK, io }), {
       code: arenaCode,
@@ -384,7 +382,7 @@ test('a NAS that fails mid-read (EIO) gives SourceMissingError and nothing visib
 test('a source that no longer matches the catalog is refused before anything is written', async (t) => {
   const { tree, request } = await setUp(t);
   let writes = 0;
-  const io: Partial<CopyIo> = { write: async () => ++writes };
+  const io: Partial<CopyIo> = { write: () => Promise.resolve(++writes) };
   await t.throwsAsync(copyIntoCache(tree, { ...request, expected: { ...request.expected, size: request.expected.size + 1 } }, { io }), {
     instanceOf: SourceChangedError,
   });

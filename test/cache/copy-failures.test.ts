@@ -37,10 +37,10 @@ test('a copy whose library file is gone from the library is dropped, not tried a
     t,
     {},
     {
-      copy: async (_tree, request) => {
+      copy: (_tree, request) => {
         fs.rmSync(request.source);
         h.announce(request.category, request.name);
-        throw new SourceMissingError(request.source, { cause: Object.assign(new Error('gone'), { code: 'ENOENT' }) });
+        return Promise.reject(new SourceMissingError(request.source, { cause: Object.assign(new Error('gone'), { code: 'ENOENT' }) }));
       },
     },
   );
@@ -59,7 +59,7 @@ test('a full cache filesystem is a problem until the space the copy needed is fr
     t,
     {},
     {
-      freeSpace: async () => space,
+      freeSpace: () => Promise.resolve(space),
       copy: async (tree, request) => {
         calls += 1;
         if (calls > 1) return copyIntoCache(tree, request);

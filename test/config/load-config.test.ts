@@ -11,7 +11,7 @@ import { testPlatform, writeFile } from '../helpers/platform.js';
 
 function configError(t: import('ava').ExecutionContext, run: () => unknown): ConfigError {
   const error = t.throws(run, { instanceOf: ConfigError });
-  return error!;
+  return error;
 }
 
 test("without XDG_RUNTIME_DIR, the socket goes to the user's runtime folder when it exists, and to /tmp only when it does not", async (t) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ExecutionContext } from 'ava';
 import sinon from 'sinon';
-import type { Logger } from '../../src/log/logger.js';
+import type { LogMeta, Logger } from '../../src/log/logger.js';
 
 export const MiB = 1024 * 1024;
 
@@ -65,12 +65,16 @@ export async function allFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-export function spyLogger(): Logger & { [K in 'error' | 'warn' | 'info' | 'debug']: sinon.SinonSpy } {
+/** The spies take a log call's own parameters, so that a test reads the fields it logged as LogMeta, not as any. */
+export type LogSpy = sinon.SinonSpy<[message: string, meta?: LogMeta], void>;
+
+export function spyLogger(): Logger & { [K in 'error' | 'warn' | 'info' | 'debug']: LogSpy } {
+  const logSpy = (): LogSpy => sinon.spy<Logger['warn']>(() => undefined);
   const logger = {
-    error: sinon.spy(),
-    warn: sinon.spy(),
-    info: sinon.spy(),
-    debug: sinon.spy(),
+    error: logSpy(),
+    warn: logSpy(),
+    info: logSpy(),
+    debug: logSpy(),
     child: () => logger,
   };
   return logger;

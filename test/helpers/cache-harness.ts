@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ExecutionContext } from 'ava';
 import { CacheService, type CacheServiceOptions, type CacheSettings, type CatalogFeed } from '../../src/cache/cache-service.js';
 import type { CacheEvent } from '../../src/cache/cache-events.js';
-import { Catalog } from '../../src/library/catalog.js';
+import { Catalog, type CatalogEvents } from '../../src/library/catalog.js';
 import type { ModelFolder } from '../../src/library/model-folders.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { eventually } from './raw-socket.js';
@@ -69,7 +69,8 @@ export class CacheHarness {
   async start(settings: Partial<CacheSettings> = {}, parts: HarnessParts = {}): Promise<CacheService> {
     const feed: CatalogFeed = {
       catalog: this.catalog,
-      on: (event: string, listener: (...args: never[]) => void) => this.catalog.on(event as 'added', listener as () => void),
+      on: (event: string, listener: (...args: never[]) => void) =>
+        this.catalog.on(event as 'added', listener as (...args: CatalogEvents['added']) => void),
     };
     this.service = new CacheService({
       settings: this.settingsWith(settings),

@@ -64,9 +64,13 @@ export async function spawnDaemon(t: ExecutionContext, options: DaemonSpawnOptio
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let running = true;
-  void exited.then(() => (running = false));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
   t.teardown(async () => {
     if (running) {
       child.kill('SIGKILL');

@@ -147,8 +147,9 @@ export async function startUpdater(t: ExecutionContext, options: HarnessOptions 
     },
     logger: recorder(logs),
     holder: 'test',
-    sleep: async (ms) => {
+    sleep: (ms) => {
       sleeps.push(ms);
+      return Promise.resolve();
     },
     ...(options.clock ? { clock: options.clock } : {}),
     // Without jitter, so that tests can name the exact waits of a backoff.

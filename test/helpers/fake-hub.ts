@@ -178,7 +178,7 @@ export class FakeHub {
 
   /** Publishes a new commit of `repo` on `branch` with the file set to `bytes`; returns the commit. */
   publishHf(repo: string, file: string, bytes: Buffer, branch = 'main'): string {
-    const state = this.#repos.get(repo) ?? { refs: new Map(), commits: new Map(), gated: false, private: false };
+    const state: HfRepo = this.#repos.get(repo) ?? { refs: new Map(), commits: new Map(), gated: false, private: false };
     this.#repos.set(repo, state);
     const previous = state.refs.get(branch);
     const files = new Map<string, string>(previous === undefined ? [] : state.commits.get(previous));

@@ -11,7 +11,8 @@ export interface RunningLibrary {
   library: Library;
   /** `added loras/x.safetensors@123`, `removed ...`, `unavailable <dir>`, in order. */
   events: string[];
-  has(category: string, name: string, size?: number): boolean;
+  /** A function, not a method: tests take it out of the object (`const { has } = ...`). */
+  has: (category: string, name: string, size?: number) => boolean;
 }
 
 /** Fast timings for tests; each test may override them. */
@@ -37,7 +38,7 @@ export async function startLibrary(t: ExecutionContext, folders: ModelFolder[], 
   return {
     library,
     events,
-    has(category, name, size) {
+    has: (category, name, size) => {
       const entry = library.catalog.lookup(category, name);
       return entry !== undefined && entry.available && (size === undefined || entry.size === size);
     },

@@ -45,9 +45,13 @@ export async function startPrometheus(t: ExecutionContext, job: { name: string; 
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let running = true;
-  void exited.then(() => (running = false));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      running = false;
+      resolve();
+    }),
+  );
   child.once('error', (error) => (output += `\nspawning prometheus failed: ${error.message}`));
   // Registered before anything can fail, so Prometheus never outlives the test.
   t.teardown(async () => {

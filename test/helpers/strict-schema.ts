@@ -12,10 +12,11 @@ export function strictly(schema: z.ZodTypeAny): z.ZodTypeAny {
     const shape = Object.fromEntries(Object.entries(schema.shape as z.ZodRawShape).map(([key, field]) => [key, strictly(field)]));
     return z.object(shape).strict();
   }
-  if (schema instanceof z.ZodArray) return z.array(strictly(schema.element));
-  if (schema instanceof z.ZodOptional) return strictly(schema.unwrap()).optional();
-  if (schema instanceof z.ZodNullable) return strictly(schema.unwrap()).nullable();
-  if (schema instanceof z.ZodRecord) return z.record(schema.keySchema, strictly(schema.valueSchema));
+  // instanceof narrows to the class with `any` for its inner schemas: each is named a ZodTypeAny again.
+  if (schema instanceof z.ZodArray) return z.array(strictly(schema.element as z.ZodTypeAny));
+  if (schema instanceof z.ZodOptional) return strictly(schema.unwrap() as z.ZodTypeAny).optional();
+  if (schema instanceof z.ZodNullable) return strictly(schema.unwrap() as z.ZodTypeAny).nullable();
+  if (schema instanceof z.ZodRecord) return z.record(schema.keySchema, strictly(schema.valueSchema as z.ZodTypeAny));
   if (schema instanceof z.ZodUnion) return z.union((schema.options as z.ZodTypeAny[]).map(strictly) as [z.ZodTypeAny, z.ZodTypeAny]);
   if (schema instanceof z.ZodDiscriminatedUnion) {
     const options = (schema.options as z.ZodTypeAny[]).map(strictly) as [z.AnyZodObject, z.AnyZodObject];

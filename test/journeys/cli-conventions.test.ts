@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { arenactlJson, checkpointWorkflow, downloadModel, makeWorld, repoRoot, sh, startArenad, until, type World } from './helpers/product.js';
 
@@ -22,7 +23,7 @@ async function waitForModels(world: World, count: number): Promise<void> {
 
 /** What a terminal shows, without its control sequences (colours, cursor moves) and carriage returns. */
 function plainText(screen: string): string {
-  return screen.replaceAll(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replaceAll('\r', '\n');
+  return stripVTControlCharacters(screen).replaceAll('\r', '\n');
 }
 
 /**

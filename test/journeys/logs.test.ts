@@ -67,7 +67,9 @@ test('arenad run the README way keeps a private log file that arenactl logs -n s
   // Followed into head, as people look at the start of it: it ends, quietly, once the daemon writes again.
   const headed = sh(world, 'arenactl logs -f -n 2 | head -2', { timeoutMs: 30_000 });
   let settled = false;
-  void headed.finally(() => (settled = true));
+  // Either way the loop ends; a failure surfaces where `headed` is awaited below.
+  const markSettled = () => (settled = true);
+  headed.then(markSettled, markSettled);
   while (!settled) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     if (!settled) process.kill(status.pid, 'SIGHUP');

@@ -20,11 +20,10 @@ test.serial('two arenads started together after a SIGKILL: one runs, the other n
       startArenad(t, world, { ready: false, env: { ARENA_SOCKET: path.join(world.base, `${name}-${round}.sock`) } }),
     );
     const daemons: RunningDaemon[] = await Promise.all(starts);
-    const ended = new Set<RunningDaemon>();
-    // `exited` never rejects: it resolves with the exit code.
-    for (const daemon of daemons) void daemon.exited.then(() => ended.add(daemon));
+    // Node sets the exit code (or the signal) of a child that has ended.
+    const ended = (daemon: RunningDaemon) => daemon.process.exitCode !== null || daemon.process.signalCode !== null;
     await until(
-      () => daemons.every((daemon) => ended.has(daemon) || RUNNING.test(daemon.output())),
+      () => daemons.every((daemon) => ended(daemon) || RUNNING.test(daemon.output())),
       60_000,
       () => daemons.map((daemon) => daemon.output()).join('\n---\n'),
     );

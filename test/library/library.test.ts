@@ -192,9 +192,9 @@ test('a watch-limit error after subscribing also moves the folder to polling', a
   await mkdir(loras);
   let fail: ((error: Error) => void) | undefined;
   const unsubscribe = sinon.fake.resolves(undefined);
-  const subscribe: SubscribeFunction = async (_dir, callback) => {
+  const subscribe: SubscribeFunction = (_dir, callback) => {
     fail = (error) => callback(error, []);
-    return { unsubscribe };
+    return Promise.resolve({ unsubscribe });
   };
   const { library, has } = await startLibrary(t, [folder('loras', loras)], { subscribe, pollIntervalMs: 200 });
   t.is(library.status().folders[0]?.mode, 'watch');
@@ -211,8 +211,8 @@ test("poll 'always' polls local folders, and 'auto' polls what the mount table c
   const nas = path.join(base, 'nas');
   await mkdir(local);
   await mkdir(nas);
-  const subscribe = sinon.fake.resolves({ unsubscribe: async () => {} }) as unknown as SubscribeFunction;
-  const fileSystemType = async (dir: string) => (dir === nas ? 'nfs4' : 'ext4');
+  const subscribe = sinon.spy<SubscribeFunction>(() => Promise.resolve({ unsubscribe: () => Promise.resolve() }));
+  const fileSystemType = (dir: string) => Promise.resolve(dir === nas ? 'nfs4' : 'ext4');
   const auto = await startLibrary(t, [folder('loras', local), folder('vae', nas)], {
     poll: 'auto',
     subscribe,
@@ -224,7 +224,7 @@ test("poll 'always' polls local folders, and 'auto' polls what the mount table c
     ['loras:watch:ext4', 'vae:poll:nfs4'],
   );
   t.deepEqual(
-    (subscribe as unknown as sinon.SinonSpy).args.map((args) => args[0]),
+    subscribe.args.map((args) => args[0]),
     [local],
   );
   // The fake watcher never reports anything: only the poll can find this file.

@@ -14,7 +14,7 @@ function setup() {
   const committed: ScannedModel[] = [];
   const settler = new Settler({
     settleMs: 2000,
-    restat: async (observed) => disk.get(observed.name),
+    restat: (observed) => Promise.resolve(disk.get(observed.name)),
     commit: (model) => committed.push(model),
     onError: (error) => {
       throw error;
@@ -112,9 +112,7 @@ test.serial('a failing check is reported, not thrown', async (t) => {
   const errors: unknown[] = [];
   const settler = new Settler({
     settleMs: 10,
-    restat: async () => {
-      throw new Error('EIO');
-    },
+    restat: () => Promise.reject(new Error('EIO')),
     commit: () => t.fail('nothing settles'),
     onError: (error) => errors.push(error),
   });

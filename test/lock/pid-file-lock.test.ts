@@ -72,7 +72,7 @@ test('a lock whose holder is gone, whose pid was reused, or that is not a record
   }
 });
 
-test('without a start time, a live pid holds the lock unless it runs a program the lock does not recognise or predates the boot', async (t) => {
+test('without a start time, a live pid holds the lock unless it runs a program the lock does not recognise or predates the boot', (t) => {
   const pid = otherProcess(t);
   t.true(holderRuns({ pid, since: Date.now() }), 'any running pid, when nothing is to be recognised');
   t.true(holderRuns({ pid }), 'a record without a time either');

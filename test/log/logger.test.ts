@@ -39,6 +39,7 @@ test('terminal style is coloured and timestamped; plain style is timestamped wit
   const terminal = capture('terminal');
   terminal.handle.logger.info('hello');
   await terminal.handle.close();
+  // eslint-disable-next-line no-control-regex -- the escape codes of the colours are what this test checks
   t.regex(terminal.lines()[0]!, /^\u001b\[90m\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\u001b\[0m \u001b\[32minfo/);
   const plain = capture('plain');
   plain.handle.logger.info('hello');

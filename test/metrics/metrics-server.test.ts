@@ -9,7 +9,10 @@ import { eventually } from '../helpers/raw-socket.js';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-async function startServer(t: ExecutionContext, scrape: () => Promise<Scrape> = async () => ({ contentType: CONTENT_TYPE, body: 'arena_up 1\n' })) {
+async function startServer(
+  t: ExecutionContext,
+  scrape: () => Promise<Scrape> = () => Promise.resolve({ contentType: CONTENT_TYPE, body: 'arena_up 1\n' }),
+) {
   const server = new MetricsServer({ listen: { host: '127.0.0.1', port: 0 }, scrape, logger: silentLogger });
   t.teardown(() => server.stop());
   await server.start();
@@ -76,10 +79,9 @@ test('a garbage request line gets a 400 and the server keeps answering', async (
 
 test('a failing scrape is a 500 with the reason, and the next one works', async (t) => {
   let fail = true;
-  const server = await startServer(t, async () => {
-    if (fail) throw new Error('registry broke');
-    return { contentType: CONTENT_TYPE, body: 'arena_up 1\n' };
-  });
+  const server = await startServer(t, () =>
+    fail ? Promise.reject(new Error('registry broke')) : Promise.resolve({ contentType: CONTENT_TYPE, body: 'arena_up 1\n' }),
+  );
   const failed = await get(server.port!, '/metrics');
   t.is(failed.status, 500);
   t.regex(failed.body, /registry broke/);
@@ -92,7 +94,7 @@ test('a port in use is a problem, not a failure; once the port is free the serve
   const onProblemChange = sinon.spy();
   const server = new MetricsServer({
     listen: { host: '127.0.0.1', port },
-    scrape: async () => ({ contentType: CONTENT_TYPE, body: 'arena_up 1\n' }),
+    scrape: () => Promise.resolve({ contentType: CONTENT_TYPE, body: 'arena_up 1\n' }),
     logger: silentLogger,
     onProblemChange,
     retryMs: 50,
@@ -113,7 +115,7 @@ test('an address that is not on this machine is a problem that says so', async (
   // 192.0.2.0/24 is TEST-NET-1: never assigned to a local interface.
   const server = new MetricsServer({
     listen: { host: '192.0.2.1', port: 9777 },
-    scrape: async () => ({ contentType: CONTENT_TYPE, body: '' }),
+    scrape: () => Promise.resolve({ contentType: CONTENT_TYPE, body: '' }),
     logger: silentLogger,
   });
   t.teardown(() => server.stop());
@@ -171,7 +173,7 @@ test('the service with metrics.listen off opens nothing and reports nothing; a v
 test('a stop that comes while the server is still binding leaves nothing listening', async (t) => {
   const server = new MetricsServer({
     listen: { host: '127.0.0.1', port: 0 },
-    scrape: async () => ({ contentType: CONTENT_TYPE, body: '' }),
+    scrape: () => Promise.resolve({ contentType: CONTENT_TYPE, body: '' }),
     logger: silentLogger,
   });
   const starting = server.start();

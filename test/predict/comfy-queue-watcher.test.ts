@@ -26,7 +26,7 @@ interface Running {
   transitions: ComfyQueueStatus[];
   log: RecordingLogger;
   /** Waits for `count` more requests to have been answered: the queue as set now has been seen. */
-  polls(count?: number): Promise<void>;
+  polls: (count?: number) => Promise<void>;
 }
 
 function startWatcher(t: ExecutionContext, fake: FakeComfy, options: Partial<ComfyQueueWatcherOptions> = {}): Running {
@@ -46,7 +46,7 @@ function startWatcher(t: ExecutionContext, fake: FakeComfy, options: Partial<Com
     runs,
     transitions,
     log,
-    async polls(count = 2) {
+    polls: async (count = 2) => {
       // The request after the next one began after now, so it saw the current queue, and has been applied once pollNow returns.
       const target = fake.requests + count;
       await waitFor(() => fake.requests >= target, `${count} more polls`);

@@ -23,7 +23,7 @@ interface Running {
   log: RecordingLogger;
   output: string;
   /** Writes an image of a fresh prompt and waits for its run: everything written earlier has been handled by then. */
-  barrier(): Promise<void>;
+  barrier: () => Promise<void>;
 }
 
 /** A different prompt each time: the portrait prompt with another seed. */
@@ -47,7 +47,7 @@ async function startWatcher(t: ExecutionContext, root: string, options: Partial<
     runs,
     log,
     output,
-    async barrier() {
+    barrier: async () => {
       barriers += 1;
       const origin = `output/barrier_${barriers}.png`;
       await writeFileIn(path.join(root, origin), comfyPng({ prompt: await promptWithSeed(1000 + barriers) }));

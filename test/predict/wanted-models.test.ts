@@ -2,7 +2,6 @@ import test from 'ava';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CatalogEntry } from '../../src/core/catalog-view.js';
 import type { PrefetchPriority } from '../../src/core/admission.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { WANTED_FILE, WantedModels, type WantedEvent } from '../../src/predict/wanted-models.js';

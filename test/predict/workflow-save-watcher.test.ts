@@ -22,7 +22,7 @@ interface Running {
   log: RecordingLogger;
   workflows: string;
   /** Saves a fresh workflow and waits for its sighting: everything caused earlier has been announced by then. */
-  barrier(): Promise<void>;
+  barrier: () => Promise<void>;
 }
 
 async function startWatcher(t: ExecutionContext, root: string, options: Partial<WorkflowSaveWatcherOptions> = {}): Promise<Running> {
@@ -39,7 +39,7 @@ async function startWatcher(t: ExecutionContext, root: string, options: Partial<
     sightings,
     log,
     workflows,
-    async barrier() {
+    barrier: async () => {
       barriers += 1;
       const origin = `user/default/workflows/barrier-${barriers}.json`;
       await saveLikeFrontend(path.join(root, origin), await readPredictFixture('portrait-api.json'));

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { requestDaemon } from '../../src/cli/daemon-request.js';
 import test from 'ava';
-import { checkCacheSpace, checkPermissions } from '../../src/doctor/cache-checks.js';
+import { checkCacheSpace } from '../../src/doctor/cache-checks.js';
 import { checkComfyPaths } from '../../src/doctor/comfy-paths.js';
 import { checkDaemon, checkService } from '../../src/doctor/daemon-checks.js';
 import { checkInotify, checkRoot, countFolders, rootGroups } from '../../src/doctor/roots.js';
@@ -26,7 +26,7 @@ const status = (state: StatusResult['state'], problems: string[] = []) =>
   ({ version: PACKAGE_VERSION, pid: 7, uptimeSeconds: 65, state, problems, summary: 'cache 0 B · idle' }) as unknown as StatusResult;
 
 test('daemon: ready passes, degraded warns with its problems, nothing on the socket fails with how to start it', async (t) => {
-  const answering = (answer: StatusResult) => ({ socketPath: '/run/arena/arenad.sock', status: async () => answer });
+  const answering = (answer: StatusResult) => ({ socketPath: '/run/arena/arenad.sock', status: () => Promise.resolve(answer) });
   t.like(await checkDaemon(answering(status('ready'))), { status: 'pass' });
   const degraded = await checkDaemon(answering(status('degraded', ['library root /nas is missing'])));
   t.like(degraded, { status: 'warn' });
@@ -177,7 +177,7 @@ test('cache space: plenty free passes; under cache.minFreeBytes fails; close to 
   const full = await checkCacheSpace({ cacheRoot, minFreeBytes: '100%' });
   t.like(full, [{ status: 'fail' }]);
   t.regex(full[0]!.fix!, /lower cache\.minFreeBytes/);
-  const close = await checkCacheSpace({ cacheRoot, minFreeBytes: 600, freeSpace: async () => ({ freeBytes: 1000, totalBytes: 10_000 }) });
+  const close = await checkCacheSpace({ cacheRoot, minFreeBytes: 600, freeSpace: () => Promise.resolve({ freeBytes: 1000, totalBytes: 10_000 }) });
   t.like(close, [{ status: 'warn' }]);
 });
 

@@ -36,9 +36,8 @@ test('messages go out one at a time, in order; status and watchdog lines wait an
   const sender = gatedSender();
   const channel = new NotifyChannel(sender.send, silentLogger);
   const first = channel.post({ READY: '1', STATUS: 'ready' });
-  void channel.post({ STATUS: 'copying a' });
-  void channel.post({ WATCHDOG: '1' });
-  void channel.post({ STATUS: 'copying b' });
+  // Not awaited here: they queue behind the first message; each resolves once the message it rides in is sent.
+  const riding = [channel.post({ STATUS: 'copying a' }), channel.post({ WATCHDOG: '1' }), channel.post({ STATUS: 'copying b' })];
   await tick();
   t.deepEqual(sender.sent, [{ READY: '1', STATUS: 'ready' }], 'one systemd-notify at a time');
   sender.release();
@@ -47,30 +46,32 @@ test('messages go out one at a time, in order; status and watchdog lines wait an
   t.deepEqual(sender.sent[1], { STATUS: 'copying b', WATCHDOG: '1' }, 'three posts became one run, with the latest status');
   sender.release();
   await channel.idle();
+  await Promise.all(riding);
   t.is(sender.sent.length, 2);
 });
 
 test('two state changes never share a message, so systemd sees RELOADING before READY', async (t) => {
   const sender = gatedSender();
   const channel = new NotifyChannel(sender.send, silentLogger);
-  void channel.post({ STATUS: 'busy' });
-  void channel.post({ RELOADING: '1' });
-  void channel.post({ READY: '1', STATUS: 'ready' });
-  void channel.post({ STOPPING: '1' });
+  const posts = [
+    channel.post({ STATUS: 'busy' }),
+    channel.post({ RELOADING: '1' }),
+    channel.post({ READY: '1', STATUS: 'ready' }),
+    channel.post({ STOPPING: '1' }),
+  ];
   for (let index = 0; index < 4; index++) {
     await tick();
     sender.release();
   }
   await channel.idle();
+  await Promise.all(posts);
   t.deepEqual(sender.sent, [{ STATUS: 'busy' }, { RELOADING: '1' }, { READY: '1', STATUS: 'ready' }, { STOPPING: '1' }]);
 });
 
 test('a failing systemd-notify is logged once per run of failures and never thrown', async (t) => {
   const log = recordingLogger();
   let fail = true;
-  const channel = new NotifyChannel(async () => {
-    if (fail) throw new Error('notify socket refused');
-  }, log.logger);
+  const channel = new NotifyChannel(() => (fail ? Promise.reject(new Error('notify socket refused')) : Promise.resolve()), log.logger);
   await channel.post({ STATUS: 'a' });
   await channel.post({ STATUS: 'b' });
   t.is(log.at('warn').length, 1);
@@ -83,9 +84,9 @@ test('a failing systemd-notify is logged once per run of failures and never thro
 test('without the systemd-notify binary the channel says so once and stops trying', async (t) => {
   const log = recordingLogger();
   let runs = 0;
-  const channel = new NotifyChannel(async () => {
+  const channel = new NotifyChannel(() => {
     runs += 1;
-    throw Object.assign(new Error('spawn systemd-notify ENOENT'), { code: 'ENOENT' });
+    return Promise.reject(Object.assign(new Error('spawn systemd-notify ENOENT'), { code: 'ENOENT' }));
   }, log.logger);
   await channel.post({ READY: '1' });
   await channel.post({ WATCHDOG: '1' });
@@ -164,7 +165,10 @@ test.serial('under systemd: status while starting, READY=1 with the summary, sta
     logger: silentLogger,
     summary: () => summary,
     statusIntervalMs: 5000,
-    send: async (message) => void sent.push({ ...message }),
+    send: (message) => {
+      sent.push({ ...message });
+      return Promise.resolve();
+    },
   });
   t.true(notifications.enabled);
   await notifications.reloading();
@@ -204,7 +208,10 @@ test.serial('with WATCHDOG_USEC the pings go out through the same channel', asyn
     pid: 1,
     logger: silentLogger,
     summary: () => 'idle',
-    send: async (message) => void sent.push({ ...message }),
+    send: (message) => {
+      sent.push({ ...message });
+      return Promise.resolve();
+    },
   });
   notifications.start();
   await clock.tickAsync(5000);

@@ -164,11 +164,13 @@ test('where systemd-sysusers and systemd-tmpfiles run, they create the user and 
   const calls: string[] = [];
   const runner = {
     lines: () => calls,
-    async run(file: string, args: readonly string[]) {
+    run(file: string, args: readonly string[]) {
       calls.push([file, ...args].join(' '));
       if (file === 'systemd-sysusers') created = true;
-      if (file === 'getent') return { exitCode: created ? 0 : 2, stdout: created ? 'arena:x:999:999::/var/lib/arena:/usr/sbin/nologin\n' : '', stderr: '', missing: false };
-      return { exitCode: 0, stdout: '', stderr: '', missing: false };
+      if (file === 'getent') {
+        return Promise.resolve({ exitCode: created ? 0 : 2, stdout: created ? 'arena:x:999:999::/var/lib/arena:/usr/sbin/nologin\n' : '', stderr: '', missing: false });
+      }
+      return Promise.resolve({ exitCode: 0, stdout: '', stderr: '', missing: false });
     },
   };
   const user = { kind: 'ensure-user' as const, user: 'arena', group: 'arena', home: '/var/lib/arena', sysusersFile: '/etc/sysusers.d/arena.conf' };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import test from 'ava';
 import { parse as parsePlist } from 'plist';
 import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from '../../src/service/node-flags.js';
-import { renderLaunchAgent, renderUserUnit } from '../../src/service/render-units.js';
+import { renderLaunchAgent } from '../../src/service/render-units.js';
 import { renderTemplate } from '../../src/service/template.js';
 import { execCommandLine, unitPath, xmlText } from '../../src/service/unit-syntax.js';
 import { paths, systemUnit } from '../helpers/system-unit.js';

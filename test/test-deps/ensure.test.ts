@@ -31,13 +31,13 @@ function fakeHost(options: {
     hasApt: options.hasApt ?? true,
     hasFuseDevice: options.hasFuseDevice ?? true,
     hasCommand: (command) => installed.has(command),
-    async run(argv) {
+    run(argv) {
       runs.push(argv.join(' '));
       const code = options.aptExitCode ?? 0;
       if (code === 0 && argv[1] === 'install' && options.installAddsCommands !== false) {
         for (const requirement of REQUIREMENTS) if (argv.includes(requirement.debianPackage)) installed.add(requirement.command);
       }
-      return code;
+      return Promise.resolve(code);
     },
     say: (line) => said.push(line),
     runs,

@@ -83,6 +83,7 @@ test('the daemon runs the updater: status section, socket commands, events, the 
   const installed = events.findIndex((event) => event.event === 'update.installed');
   t.true(evicted >= 0 && evicted < installed, 'the SSD copy is evicted before the update is installed');
   t.true(events.some((event) => event.event === 'update.progress' || event.event === 'update.started'));
+  // No SSD copy (none made since the eviction) is as good as a copy of the new file.
   const cached = await fs.readFile(path.join(cacheRoot, TOY)).catch(() => undefined);
   t.true(cached === undefined || sha256Hex(cached) === sha256Hex(v2), 'the cache never holds the old file after the swap');
 

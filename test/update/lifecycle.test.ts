@@ -23,7 +23,7 @@ function anotherUpdater(harness: UpdaterHarness, holder: string): UpdateService 
     credentials: {},
     stateDir: harness.stateDir,
     library: () => ({ folders: () => [], entries: () => [] }),
-    invalidate: async () => undefined,
+    invalidate: () => Promise.resolve(),
     logger: silentLogger,
     holder,
   });

@@ -8,7 +8,7 @@ function reasonFor(bytes: Uint8Array | string): string {
     parseWorkflowBytes(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
   } catch (error) {
     if (!(error instanceof WorkflowError)) throw error;
-    if (error.message.includes('\n')) throw new Error(`reason is not one line: ${error.message}`);
+    if (error.message.includes('\n')) throw new Error(`reason is not one line: ${error.message}`, { cause: error });
     return error.message;
   }
   throw new Error('parsed without error');

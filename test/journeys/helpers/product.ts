@@ -59,7 +59,7 @@ export interface WorldOptions {
  * NAS folder of models, and `arenad`/`arenactl` commands on the PATH that run
  * `dist/` the way an installed package's bins do.
  */
-export async function makeWorld(t: ExecutionContext, options: WorldOptions = {}): Promise<World> {
+export function makeWorld(t: ExecutionContext, options: WorldOptions = {}): Promise<World> {
   assertBuilt();
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'arena-journey-'));
   fs.chmodSync(base, 0o700);
@@ -91,7 +91,7 @@ export async function makeWorld(t: ExecutionContext, options: WorldOptions = {})
     ...(options.noLibraryRoot ? {} : { ARENA_LIBRARY_ROOTS: nas }),
     ...options.env,
   };
-  return {
+  return Promise.resolve({
     base,
     home,
     comfy,
@@ -101,7 +101,7 @@ export async function makeWorld(t: ExecutionContext, options: WorldOptions = {})
     stateDir: path.join(home, '.local', 'state', 'arena'),
     socket: path.join(runtime, 'arena', 'arenad.sock'),
     env,
-  };
+  });
 }
 
 export interface ShellResult {

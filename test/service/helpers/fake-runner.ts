@@ -17,14 +17,14 @@ export function fakeRunner(answers: ReadonlyArray<readonly [RegExp, Partial<Comm
   return {
     calls,
     lines: () => calls.map((call) => call.join(' ')),
-    async run(file: string, args: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    run(file: string, args: readonly string[], options?: RunOptions): Promise<CommandResult> {
       calls.push([file, ...args]);
       const line = [file, ...args].join(' ');
       const answer = answers.find(([pattern]) => pattern.test(line))?.[1] ?? {};
       const result = { exitCode: 0, stdout: '', stderr: '', missing: false, ...answer };
       if (options?.onStdout && result.stdout) options.onStdout(result.stdout);
       if (options?.onStderr && result.stderr) options.onStderr(result.stderr);
-      return result;
+      return Promise.resolve(result);
     },
   };
 }
