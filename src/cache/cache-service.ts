@@ -143,14 +143,20 @@ export class CacheService extends EventEmitter<CacheServiceEvents> {
     context.queue = await PrefetchQueue.load(this.#queueFile, logger);
     if (context.queue.all().length > 0) logger.info('resuming saved prefetch jobs', { jobs: context.queue.all().length });
 
-    // onLibraryChange logs its own failures.
-    const onEntry = (entry: CatalogEntry) => void this.#revalidation.onLibraryChange(entry);
+    // onLibraryChange logs its own failures; the catch is the net for anything it did not foresee.
+    const onEntry = (entry: CatalogEntry) =>
+      void this.#revalidation
+        .onLibraryChange(entry)
+        .catch((error: unknown) => logger.error('handling a library change failed', { key: modelKey(entry.category, entry.name), err: error }));
     library.on('added', onEntry);
     library.on('removed', onEntry);
     library.on('changed', onEntry);
     library.on('available', () => this.#pump.wake());
-    // Each step of the check logs its own failure.
-    this.#timer = setInterval(() => void this.#periodicCheck(), this.#options.checkIntervalMs ?? 30_000);
+    // Each step of the check logs its own failure; the catch is the net for anything they did not foresee.
+    this.#timer = setInterval(
+      () => void this.#periodicCheck().catch((error: unknown) => logger.error('the periodic cache check failed', { err: error })),
+      this.#options.checkIntervalMs ?? 30_000,
+    );
     this.#timer.unref();
     await this.#space.refresh();
     this.#trims.schedule();

@@ -54,7 +54,7 @@ export async function pumpChunks(options: PumpOptions): Promise<number> {
       if (failure !== undefined) break;
       const buffer = free.pop()!;
       const wanted = Math.min(chunkBytes, totalBytes - position);
-      const filled = await fill(options.read, buffer.subarray(0, wanted), position);
+      const filled = await fill((view, at) => options.read(view, at), buffer.subarray(0, wanted), position);
       if (filled === 0) {
         free.push(buffer);
         break;

@@ -221,8 +221,8 @@ async function copyThroughStaging(
     await openWriter?.settle();
     // Cleaning up after a failure: the first error is the one to report, not one met on the way out.
     await openWriter?.close().catch(() => undefined);
-    await staged?.close().catch(() => undefined);
-    await unlink(stagingPath).catch(() => undefined);
+    await staged?.close().catch(() => undefined); // as above: the first error is the one to report
+    await unlink(stagingPath).catch(() => undefined); // as above; a staging file left behind is swept at the next start
     if (request.signal?.aborted) throw new CopyAbortedError(destination, { cause: error });
     throw error;
   } finally {

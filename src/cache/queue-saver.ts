@@ -24,7 +24,7 @@ export class QueueSaver {
     if (this.#timer !== undefined || this.#context.stopping) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.#save(); // it logs its own failure
+      this.#queueSave();
     }, SAVE_DELAY_MS);
     this.#timer.unref();
   }
@@ -42,14 +42,14 @@ export class QueueSaver {
    */
   async now(): Promise<void> {
     this.cancelSoon();
-    await this.#save();
+    this.#queueSave();
+    await this.#saving;
   }
 
-  /** Never rejects: a failed save is logged, and the next change saves again. */
-  #save(): Promise<void> {
+  /** Chains a save after the ones before it. The chain never rejects: a failed save is logged, and the next change saves again. */
+  #queueSave(): void {
     this.#saving = this.#saving
       .then(() => this.#context.queue.save(this.#file))
       .catch((error: unknown) => this.#context.logger.warn('could not save the prefetch queue', { err: error }));
-    return this.#saving;
   }
 }

@@ -65,7 +65,7 @@ parentPort.on('message', (message) => {
 
 interface Pending {
   resolve(hex: string | undefined): void;
-  reject(error: unknown): void;
+  reject(error: Error): void;
 }
 
 type WorkerReply = { type: 'updated' } | { type: 'digest'; hex: string };
@@ -74,7 +74,7 @@ export class WorkerSha256Hasher implements Sha256Hasher {
   private readonly worker = new Worker(WORKER_SOURCE, { eval: true });
   /** Replies come back in the order the requests were posted. */
   private readonly pending: Pending[] = [];
-  private failure: unknown;
+  private failure: Error | undefined;
   private closed = false;
 
   constructor() {
@@ -115,7 +115,7 @@ export class WorkerSha256Hasher implements Sha256Hasher {
     });
   }
 
-  private fail(error: unknown): void {
+  private fail(error: Error): void {
     this.failure ??= error;
     for (const pending of this.pending.splice(0)) pending.reject(this.failure);
   }

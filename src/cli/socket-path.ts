@@ -17,6 +17,6 @@ export function resolveSocketPath(explicit: string | undefined, io: CliIo): stri
     return loadConfig({ platform: io.platform, unknownKeys: 'warn' }).config.control.socket;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return defaultSocketPath(env, uid, io.platform.exists);
+    return defaultSocketPath(env, uid, (file) => io.platform.exists(file));
   }
 }

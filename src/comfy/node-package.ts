@@ -48,6 +48,7 @@ async function isDirectory(dir: string): Promise<boolean> {
 
 /** What is at the target now. */
 async function occupant(target: string, source: string): Promise<'none' | 'our-link' | 'other-link' | 'our-copy' | 'old-nodes' | 'other'> {
+  // Nothing there; any other reason it cannot be looked at resurfaces when the nodes are put there.
   const stats = await lstat(target).catch(() => undefined);
   if (stats === undefined) return 'none';
   if (stats.isSymbolicLink()) {

@@ -9,7 +9,7 @@ export function configReport(loaded: LoadedConfig, origin: ConfigReport['origin'
     origin,
     configFile: loaded.configFile ?? null,
     envFile: loaded.envFile ?? null,
-    config: loaded.config as unknown as Record<string, Record<string, unknown>>,
+    config: loaded.config,
     sources: Object.fromEntries([...loaded.sources].map(([key, source]) => [key, describeSource(source)])),
     warnings: loaded.warnings.map((warning) => warning.message),
     environment: loaded.environment,

@@ -50,6 +50,15 @@ export function defaultSocketPath(env: NodeJS.ProcessEnv, uid: number, exists: (
   return path.join('/tmp', `arena-${uid}`, 'arenad.sock');
 }
 
+/**
+ * A default typed as every value its key may take rather than as the one
+ * literal written (`[]` alone is `never[]`, `'auto'` alone just `'auto'`):
+ * the config's types are inferred from these defaults.
+ */
+function defaultOf<T>(value: T): T {
+  return value;
+}
+
 export function buildSchema(platform: Platform) {
   const { env, home } = platform;
   const comfy = path.join(home, 'ComfyUI');
@@ -61,8 +70,8 @@ export function buildSchema(platform: Platform) {
       url: { format: 'arena-url', default: 'http://127.0.0.1:8188', env: 'ARENA_COMFY_URL' },
     },
     library: {
-      roots: { format: 'arena-path-list', default: [] as string[], env: 'ARENA_LIBRARY_ROOTS' },
-      poll: { format: 'arena-poll-mode', default: 'auto' as 'auto' | 'always' | 'never', env: 'ARENA_LIBRARY_POLL' },
+      roots: { format: 'arena-path-list', default: defaultOf<string[]>([]), env: 'ARENA_LIBRARY_ROOTS' },
+      poll: { format: 'arena-poll-mode', default: defaultOf<'auto' | 'always' | 'never'>('auto'), env: 'ARENA_LIBRARY_POLL' },
       pollInterval: { format: 'arena-duration', default: 60, env: 'ARENA_LIBRARY_POLL_S' },
       rescanInterval: { format: 'arena-duration', default: 900, env: 'ARENA_LIBRARY_RESCAN_S' },
     },
@@ -71,17 +80,22 @@ export function buildSchema(platform: Platform) {
       root: { format: 'arena-path', default: cacheRoot, env: 'ARENA_CACHE_ROOT', needsRestart: true },
       maxBytes: { format: 'arena-byte-size', default: 0, env: 'ARENA_CACHE_MAX_GB', envUnit: GIB },
       lowWater: { format: 'arena-share', default: 0.9, env: 'ARENA_CACHE_LOW_WATER' },
-      minFreeBytes: { format: 'arena-size-or-percent', default: '5%' as SizeOrPercent, env: 'ARENA_CACHE_MIN_FREE_GB', envUnit: GIB },
+      minFreeBytes: { format: 'arena-size-or-percent', default: defaultOf<SizeOrPercent>('5%'), env: 'ARENA_CACHE_MIN_FREE_GB', envUnit: GIB },
       minFileBytes: { format: 'arena-byte-size', default: 0, env: 'ARENA_CACHE_MIN_SIZE_MB', envUnit: MIB },
-      categories: { format: 'arena-category-list', default: [] as string[], env: 'ARENA_CACHE_CATEGORIES' },
+      categories: { format: 'arena-category-list', default: defaultOf<string[]>([]), env: 'ARENA_CACHE_CATEGORIES' },
       trimSchedule: { format: 'arena-cron', default: '0 4 * * *', env: 'ARENA_CACHE_TRIM_CRON' },
     },
     prefetch: {
       concurrency: { format: 'arena-concurrency', default: 2, env: 'ARENA_PREFETCH_CONCURRENCY' },
-      verify: { format: 'arena-verify-mode', default: 'sha256' as 'size' | 'sha256', env: 'ARENA_PREFETCH_VERIFY' },
+      verify: { format: 'arena-verify-mode', default: defaultOf<'size' | 'sha256'>('sha256'), env: 'ARENA_PREFETCH_VERIFY' },
     },
     control: {
-      socket: { format: 'arena-path', default: defaultSocketPath(env, platform.uid, platform.exists), env: 'ARENA_SOCKET', needsRestart: true },
+      socket: {
+        format: 'arena-path',
+        default: defaultSocketPath(env, platform.uid, (file) => platform.exists(file)),
+        env: 'ARENA_SOCKET',
+        needsRestart: true,
+      },
       socketGroup: { format: 'arena-group', default: '', env: 'ARENA_SOCKET_GROUP', needsRestart: true },
     },
     metrics: {
@@ -96,7 +110,7 @@ export function buildSchema(platform: Platform) {
       minRate: { format: 'arena-byte-rate', default: 100_000, env: 'ARENA_UPDATE_MIN_RATE' },
     },
     log: {
-      level: { format: 'arena-log-level', default: 'info' as LogLevel, env: 'ARENA_LOG_LEVEL' },
+      level: { format: 'arena-log-level', default: defaultOf<LogLevel>('info'), env: 'ARENA_LOG_LEVEL' },
       file: { format: 'arena-path-or-off', default: '', env: 'ARENA_LOG_FILE', needsRestart: true },
     },
     state: {
@@ -117,7 +131,8 @@ export type ConfigKey = { [S in keyof Schema]: `${S & string}.${keyof Schema[S] 
 
 /** Every key of the schema with its definition, in schema order. */
 export function schemaEntries(schema: Schema): Array<[ConfigKey, KeyDefinition<unknown>]> {
-  return Object.entries(schema).flatMap(([section, keys]) =>
+  const sections: Record<string, Record<string, KeyDefinition<unknown>>> = schema;
+  return Object.entries(sections).flatMap(([section, keys]) =>
     Object.entries(keys).map(([name, definition]): [ConfigKey, KeyDefinition<unknown>] => [`${section}.${name}` as ConfigKey, definition]),
   );
 }

@@ -203,7 +203,10 @@ export class ControlServer {
           message: `a request line is limited to ${MAX_LINE_BYTES} bytes; this one was longer and was dropped`,
         });
       } else {
-        void this.#handleLine(connection, item.line).finally(() => this.#drain(connection));
+        // #handleLine answers every failure it expects; the catch is the net for a reply or a drain that throws.
+        void this.#handleLine(connection, item.line)
+          .finally(() => this.#drain(connection))
+          .catch((error: unknown) => this.#options.logger.error('handling a control request failed', { err: error }));
       }
     }
     if (socket.isPaused() && !socket.destroyed) socket.resume();

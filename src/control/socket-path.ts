@@ -80,6 +80,7 @@ export async function prepareSocketPath(socketPath: string, uid: number, logger:
     logger.info('made the socket folder private', { folder, from: octal(stat.mode), to: '0700' });
   }
 
+  // Nothing there; any other reason it cannot be looked at resurfaces when the server binds the path.
   const existing = await fs.lstat(socketPath).catch(() => undefined);
   if (existing === undefined) return;
   if (!existing.isSocket()) {

@@ -133,6 +133,7 @@ export async function checkPermissions(input: PermissionsInput): Promise<CheckRe
     }
   }
   for (const { key, dir } of input.readable ?? []) {
+    // Only folders that exist are checked here (one doctor cannot look at counts as absent): the ComfyUI and root checks report missing ones.
     const stat = await fs.stat(dir).catch(() => undefined);
     if (!stat?.isDirectory()) continue;
     const blocked = (await blockedOnTheWay(dir, daemonUser)) ?? ((allowed(stat, daemonUser) & 0o5) === 0o5 ? undefined : dir);

@@ -52,6 +52,7 @@ export async function rootGroups(input: RootsInput): Promise<RootGroup[]> {
 }
 
 async function isDirectory(dir: string): Promise<boolean> {
+  // A folder that cannot be looked at is as good as absent here: the caller reports it missing.
   return (await fs.stat(dir).catch(() => undefined))?.isDirectory() === true;
 }
 

@@ -64,19 +64,26 @@ function foldLines(text: string): string {
 function formatValue(value: unknown): string {
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
-    return JSON.stringify(foldLines(`${value.stack ?? value.message}${code ? ` (${String(code)})` : ''}`));
+    return JSON.stringify(foldLines(`${value.stack ?? value.message}${code ? ` (${codeText(code)})` : ''}`));
   }
   if (typeof value === 'string') return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return inspect(value, { breakLength: Infinity, depth: 4, compact: true });
 }
 
+/** An error's `code`: a string (`ENOENT`) or a number as a rule, anything else shown as inspect shows it. */
+function codeText(code: unknown): string {
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : inspect(code, { breakLength: Infinity, compact: true });
+}
+
+/** Fields of an entry that are not shown as `key=value`: the level and time lead the line, the message is its start. */
+const ENTRY_FIELDS = new Set(['level', 'message', 'timestamp']);
+
 /** `message key=value key=value`, with `err` rendered as its stack. */
 function renderEntry(info: winston.Logform.TransformableInfo): string {
-  const { level: _level, message, timestamp: _timestamp, ...meta } = info;
-  const parts = [String(message)];
-  for (const [key, value] of Object.entries(meta)) {
-    if (value === undefined) continue;
+  const parts = [String(info.message)];
+  for (const [key, value] of Object.entries(info)) {
+    if (ENTRY_FIELDS.has(key) || value === undefined) continue;
     parts.push(`${key}=${formatValue(value)}`);
   }
   return foldLines(parts.join(' '));

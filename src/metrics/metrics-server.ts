@@ -41,7 +41,13 @@ export class MetricsServer {
 
   constructor(options: MetricsServerOptions) {
     this.#options = options;
-    this.#server = http.createServer((request, response) => void this.#answer(request, response));
+    // #answer turns a failed scrape into a 500; the catch is the net for a response that cannot be written.
+    this.#server = http.createServer(
+      (request, response) =>
+        void this.#answer(request, response).catch((error: unknown) =>
+          this.#options.logger.warn('answering a metrics request failed', { err: error }),
+        ),
+    );
     // Bounded like every listener of the daemon (docs/security.md): a scraper needs one connection and a second.
     this.#server.maxConnections = METRICS_MAX_CONNECTIONS;
     this.#server.headersTimeout = METRICS_REQUEST_TIMEOUT_MS;
@@ -68,7 +74,11 @@ export class MetricsServer {
     } catch (error) {
       const retryMs = this.#options.retryMs ?? DEFAULT_RETRY_MS;
       this.#setProblem(bindProblem(where, error, retryMs));
-      this.#retry = setTimeout(() => void this.start(), retryMs);
+      // start() does not reject; the catch is the net for anything it did not foresee.
+      this.#retry = setTimeout(
+        () => void this.start().catch((error: unknown) => this.#options.logger.warn('binding the metrics address again failed', { err: error })),
+        retryMs,
+      );
       this.#retry.unref();
     }
   }

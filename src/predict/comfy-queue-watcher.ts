@@ -131,7 +131,8 @@ export class ComfyQueueWatcher extends EventEmitter<ComfyQueueWatcherEvents> {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.tick();
+      // A failed request is recorded by the poll itself; the catch is the net for anything it did not foresee.
+      void this.tick().catch((error: unknown) => this.logger.error('polling the ComfyUI queue failed', { err: error }));
     }, delayMs);
     // The daemon is kept alive by its socket; a poll must not hold a one-shot command open.
     this.timer.unref();

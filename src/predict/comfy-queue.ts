@@ -37,8 +37,9 @@ export function readQueueAnswer(answer: unknown): QueueSnapshot | undefined {
 function readEntries(items: unknown[], list: string, malformed: string[]): QueueEntry[] {
   const entries: QueueEntry[] = [];
   items.forEach((item, index) => {
-    const promptId = Array.isArray(item) ? item[1] : undefined;
-    const prompt = Array.isArray(item) ? item[2] : undefined;
+    const fields: readonly unknown[] = Array.isArray(item) ? item : [];
+    const promptId = fields[1];
+    const prompt = fields[2];
     if (typeof promptId === 'string' && promptId !== '' && isRecord(prompt)) entries.push({ promptId, prompt });
     else malformed.push(`${list}[${index}] is not [number, prompt_id, prompt, ...]`);
   });

@@ -69,7 +69,8 @@ export class FileAttempts {
   }
 
   private schedule(file: string, entry: Pending, delayMs: number): void {
-    entry.timer = setTimeout(() => void this.run(file, entry), delayMs);
+    // run() hands a failed try to onError itself; the catch is the net for an onGiveUp that threw.
+    entry.timer = setTimeout(() => void this.run(file, entry).catch((error: unknown) => this.options.onError(file, error)), delayMs);
     // The daemon is kept alive by its socket; a pending retry must not hold a process open.
     entry.timer.unref();
   }

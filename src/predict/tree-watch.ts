@@ -118,11 +118,17 @@ export class TreeWatch {
     return this.problem === undefined ? { dir: this.options.dir, state } : { dir: this.options.dir, state, problem: this.problem };
   }
 
+  /** Runs `step` after the steps before it, and resolves once it ran; never rejects. */
   private queue(step: () => Promise<void>, evenWhenStopped = false): Promise<void> {
+    this.enqueue(step, evenWhenStopped);
+    return this.transition;
+  }
+
+  /** Chains `step` after the steps before it. The chain never rejects: a failed step is logged. */
+  private enqueue(step: () => Promise<void>, evenWhenStopped = false): void {
     this.transition = this.transition
       .then(() => (this.stopped && !evenWhenStopped ? undefined : step()))
       .catch((error: unknown) => this.options.logger.warn('watching a folder failed', { dir: this.options.dir, err: error }));
-    return this.transition;
   }
 
   private async check(discover: boolean): Promise<void> {
@@ -179,14 +185,15 @@ export class TreeWatch {
         if (event.type === 'delete') this.options.onGone?.(event.path);
         else this.options.onFile(event.path);
       } else if (event.type === 'create') {
-        void this.inspectCreated(event.path);
+        const dir = event.path;
+        this.inspectCreated(dir).catch((error: unknown) => this.options.logger.warn('inspecting a new folder failed', { dir, err: error }));
       }
     }
   }
 
   private onWatchError(token: object, error: Error): void {
     if (this.stopped || token !== this.activeToken) return;
-    void this.queue(async () => {
+    this.enqueue(async () => {
       if (token !== this.activeToken) return;
       await this.deactivate();
       // Events may have been lost: the next check subscribes again and scans for recent files.
@@ -197,6 +204,7 @@ export class TreeWatch {
 
   /** A path that is no file of ours may be a new folder, whose inside the kernel does not watch yet. */
   private async inspectCreated(file: string): Promise<void> {
+    // Gone again, or out of reach: there is nothing inside it to scan.
     const stats = await lstat(file).catch(() => undefined);
     if (stats === undefined || !stats.isDirectory() || this.stopped) return;
     await this.discover(file).catch((error: unknown) => this.options.logger.warn('scanning a new folder failed', { dir: file, err: error }));
@@ -214,7 +222,7 @@ export class TreeWatch {
     const since = this.now() - MTIME_MARGIN_MS;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
-      void this.queue(async () => {
+      this.enqueue(async () => {
         if (this.mode !== 'watch') return;
         await this.deactivate();
         await this.activate(false);
@@ -278,6 +286,7 @@ function stateOf(file: { size: number; mtimeMs: number }): string {
 
 /** The tree itself may be a symlink (an `output/` moved to a bigger disk): follow it. */
 async function isDirectory(dir: string): Promise<boolean> {
+  // Missing and out of reach alike count as absent: the check timer looks again.
   const stats = await stat(dir).catch(() => undefined);
   return stats?.isDirectory() ?? false;
 }

@@ -110,7 +110,7 @@ export class WantedModels extends EventEmitter<{ event: [WantedEvent] }> {
     if (this.#saveTimer !== undefined) {
       clearTimeout(this.#saveTimer);
       this.#saveTimer = undefined;
-      await this.#save();
+      this.#save();
     }
     await this.#saving;
   }
@@ -193,17 +193,17 @@ export class WantedModels extends EventEmitter<{ event: [WantedEvent] }> {
     if (this.#saveTimer !== undefined || this.#stopped) return;
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = undefined;
-      void this.#save();
+      this.#save();
     }, SAVE_DELAY_MS);
     this.#saveTimer.unref();
   }
 
-  #save(): Promise<void> {
+  /** Chains a save of the list as it is now after the saves before it. The chain never rejects: a failed save is logged. */
+  #save(): void {
     const text = `${JSON.stringify({ version: 1, entries: this.#set.entries() })}\n`;
     this.#saving = this.#saving
       .then(() => writeFileAtomic(this.#file, text, { fsync: true }))
       .catch((error: unknown) => this.#options.logger.warn('could not save the wanted list', { file: this.#file, err: messageOf(error) }));
-    return this.#saving;
   }
 
   /** A missing file is an empty list; an unreadable one too, said once, never a failed start. */

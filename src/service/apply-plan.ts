@@ -46,6 +46,7 @@ async function ensureFolders(runner: CommandRunner, step: Extract<PlanStep, { ki
 }
 
 async function isFolder(target: string): Promise<boolean> {
+  // One that cannot be looked at is no folder: the fallback below makes it, or fails with the real reason.
   return (await fs.stat(target).catch(() => undefined))?.isDirectory() === true;
 }
 

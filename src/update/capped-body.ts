@@ -35,11 +35,12 @@ export async function readCappedText(response: Response, limit: number): Promise
   if (response.body === null) return '';
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<unknown> = response.body.getReader();
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      const next = await reader.read();
+      if (next.done) break;
+      const value = bytesOf(next.value);
       total += value.byteLength;
       if (total > limit) {
         // Cancelling frees the connection; one that fails is closed already, and the answer is refused either way.
@@ -52,4 +53,10 @@ export async function readCappedText(response: Response, limit: number): Promise
     reader.releaseLock();
   }
   return Buffer.concat(chunks, total).toString('utf8');
+}
+
+/** A chunk of a fetch body: bytes, though the stream's type does not say so. */
+function bytesOf(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  throw new TypeError(`a chunk of the answer's body is not bytes but ${typeof chunk}`);
 }

@@ -29,14 +29,19 @@ export async function comfySettings(socketPath: string, io: CliIo, comfyRootFlag
   return { ...configured, comfyRoot };
 }
 
+/** A path setting as the daemon reported it; these are strings, and '' stands for unset. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 /** comfy.root, cache.root and library.roots of the running daemon, else of the configuration loaded here. */
 async function configuredPaths(socketPath: string, io: CliIo): Promise<ComfySettings> {
   try {
     const { config } = await requestDaemon(socketPath, 'config.show');
     const roots = config.library?.roots;
     return {
-      comfyRoot: String(config.comfy?.root ?? ''),
-      cacheRoot: String(config.cache?.root ?? ''),
+      comfyRoot: textOf(config.comfy?.root),
+      cacheRoot: textOf(config.cache?.root),
       libraryRoots: Array.isArray(roots) ? roots.map(String) : [],
       origin: 'daemon',
     };

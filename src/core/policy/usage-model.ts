@@ -76,13 +76,13 @@ export class UsageModel {
     }
     for (const a of keys) {
       let row = this.#together.get(a);
-      if (row === undefined) this.#together.set(a, (row = new Map()));
+      if (row === undefined) this.#together.set(a, (row = new Map<string, number>()));
       for (const b of keys) if (a !== b) row.set(b, (row.get(b) ?? 0) + 1);
     }
     const previous = this.#lastWorkflow;
     if (previous !== undefined && previous !== run.workflow) {
       let row = this.#next.get(previous);
-      if (row === undefined) this.#next.set(previous, (row = new Map()));
+      if (row === undefined) this.#next.set(previous, (row = new Map<string, number>()));
       row.set(run.workflow, (row.get(run.workflow) ?? 0) + 1);
     }
     // A session's later runs swap one LoRA; the workflow's full model list is the union seen.

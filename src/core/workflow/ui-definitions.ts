@@ -86,14 +86,15 @@ export function groupNodeName(nodeType: string): string | undefined {
  * the instance has none, an inner node keeps the values of the definition.
  */
 export function groupInstanceNodes(def: GroupNodeDef, instance: UiNode): UiNode[] {
-  const values = Array.isArray(instance.widgetsValues) ? instance.widgetsValues : [];
+  const values: readonly unknown[] = Array.isArray(instance.widgetsValues) ? instance.widgetsValues : [];
   let cursor = 0;
   return def.nodes.map((node) => {
-    if (!Array.isArray(node.widgetsValues)) return node;
-    const count = node.widgetsValues.length;
+    const defaults: readonly unknown[] | undefined = Array.isArray(node.widgetsValues) ? node.widgetsValues : undefined;
+    if (defaults === undefined) return node;
+    const count = defaults.length;
     const own = values.slice(cursor, cursor + count);
     cursor += count;
     if (own.length === 0) return node;
-    return { ...node, widgetsValues: own.length === count ? own : [...own, ...node.widgetsValues.slice(own.length)] };
+    return { ...node, widgetsValues: own.length === count ? own : [...own, ...defaults.slice(own.length)] };
   });
 }

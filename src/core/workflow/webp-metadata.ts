@@ -23,7 +23,7 @@ export function isWebp(bytes: Uint8Array): boolean {
 /** The `key:<text>` values of the EXIF chunk's IFD0 string tags whose key is in `wanted`. */
 export function readWebpPrefixedTexts(bytes: Uint8Array, wanted: ReadonlySet<string>): PrefixedTexts {
   const exif = findExifChunk(asBuffer(bytes));
-  return exif === undefined ? new Map() : readIfd0Texts(exif, wanted);
+  return exif === undefined ? new Map<string, string>() : readIfd0Texts(exif, wanted);
 }
 
 function findExifChunk(buffer: Buffer): Buffer | undefined {
@@ -64,11 +64,18 @@ function readIfd0Texts(chunk: Buffer, wanted: ReadonlySet<string>): PrefixedText
     const length = u32(entry + 4);
     const start = length <= 4 ? entry + 8 : u32(entry + 8);
     if (start + length > tiff.length) throw new WorkflowError(`corrupt WebP: EXIF tag 0x${u16(entry).toString(16)} points past the chunk`);
-    const text = decodeUtf8(tiff.subarray(start, start + length)).replace(/\u0000+$/, '');
+    const text = withoutTrailingNuls(decodeUtf8(tiff.subarray(start, start + length)));
     const colon = text.indexOf(':');
     if (colon <= 0) continue;
     const key = text.slice(0, colon);
     if (wanted.has(key) && !texts.has(key)) texts.set(key, text.slice(colon + 1));
   }
   return texts;
+}
+
+/** The text without the NUL padding that ends an EXIF string. */
+function withoutTrailingNuls(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end -= 1;
+  return text.slice(0, end);
 }
