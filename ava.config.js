@@ -1,12 +1,13 @@
 /**
  * AVA's options, shared by every test tier (README, "Tests"). With this file
  * `npx ava test/some/file.test.ts` runs any one test file; `npm run test:unit`,
- * `test:journeys` and `test:e2e` pass `--config test/tiers/<tier>.config.js`,
+ * `test:integration`, `test:journeys` and `test:e2e` pass `--config test/tiers/<tier>.config.js`,
  * which keeps these options and picks the tier's files.
  */
 
 /** The tiers that have a folder of their own; every other test file is a unit test. */
 export const TIER_FOLDERS = {
+  integration: 'test/integration',
   journeys: 'test/journeys',
   e2e: 'test/e2e',
 };

@@ -11,7 +11,7 @@ import test from 'ava';
 import fg from 'fast-glob';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const TIERS = ['unit', 'journeys', 'e2e'] as const;
+const TIERS = ['unit', 'integration', 'journeys', 'e2e'] as const;
 
 interface AvaConfig {
   readonly files: readonly string[];
@@ -47,8 +47,8 @@ test('every test file is in exactly one tier, and the default config runs them a
   t.true(all.includes('test/tiers/tiers.test.ts'), 'this very file is found');
 });
 
-test('the unit and journeys tiers hold no test that needs root, a second user or a Debian package', async (t) => {
-  for (const tier of ['unit', 'journeys'] as const) {
+test('the unit, integration and journeys tiers hold no test that needs root, a second user or a Debian package', async (t) => {
+  for (const tier of ['unit', 'integration', 'journeys'] as const) {
     // This file names the markers, so it is the one file not searched for them.
     const files = (await configFiles(`test/tiers/${tier}.config.js`)).filter((file) => file !== 'test/tiers/tiers.test.ts');
     for (const file of files) {

@@ -2,15 +2,15 @@ import test from 'ava';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ControlClient } from '../../src/control/control-client.js';
-import type { EventMessage } from '../../src/control/protocol.js';
-import type { HistoryResult, UpdateReport, UpdatesStatus } from '../../src/update/index.js';
-import { arenactl } from '../helpers/cli-run.js';
-import { spawnDaemon } from '../helpers/daemon-process.js';
-import { FakeHub, sha256Hex } from '../helpers/fake-hub.js';
-import { fileSha, randomModel } from '../helpers/fake-hub-harness.js';
-import { eventually } from '../helpers/raw-socket.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { ControlClient } from '../../../src/control/control-client.js';
+import type { EventMessage } from '../../../src/control/protocol.js';
+import type { HistoryResult, UpdateReport, UpdatesStatus } from '../../../src/update/index.js';
+import { arenactl } from '../../helpers/cli-run.js';
+import { spawnDaemon } from '../../helpers/daemon-process.js';
+import { FakeHub, sha256Hex } from '../../helpers/fake-hub.js';
+import { fileSha, randomModel } from '../../helpers/fake-hub-harness.js';
+import { eventually } from '../../helpers/raw-socket.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const TOY = 'checkpoints/toy.safetensors';
 

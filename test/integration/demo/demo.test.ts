@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test, { type ExecutionContext } from 'ava';
-import { DETAIL_LORA, LIBRARY, NEEDED, keyOf } from '../../scripts/demo/demo-models.js';
+import { DETAIL_LORA, LIBRARY, NEEDED, keyOf } from '../../../scripts/demo/demo-models.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 interface DemoRun {
   readonly code: number | null;

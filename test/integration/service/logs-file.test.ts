@@ -8,17 +8,17 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import test from 'ava';
 import { execa, type ResultPromise } from 'execa';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { logsCommand } from '../../src/cli/commands/logs.js';
-import { runCli } from '../../src/cli/run-cli.js';
-import { createLogger } from '../../src/log/logger.js';
-import type { RunOptions } from '../../src/service/command-runner.js';
-import { writeFile } from '../helpers/platform.js';
-import { eventually } from '../helpers/raw-socket.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { fakeRunner, type FakeRunner } from './helpers/fake-runner.js';
-import { runCommands } from './helpers/run-commands.js';
-import { serviceFixture, type FixtureOptions } from './helpers/service-fixture.js';
+import type { CliIo } from '../../../src/cli/cli-io.js';
+import { logsCommand } from '../../../src/cli/commands/logs.js';
+import { runCli } from '../../../src/cli/run-cli.js';
+import { createLogger } from '../../../src/log/logger.js';
+import type { RunOptions } from '../../../src/service/command-runner.js';
+import { writeFile } from '../../helpers/platform.js';
+import { eventually } from '../../helpers/raw-socket.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { fakeRunner, type FakeRunner } from '../../service/helpers/fake-runner.js';
+import { runCommands } from '../../service/helpers/run-commands.js';
+import { serviceFixture, type FixtureOptions } from '../../service/helpers/service-fixture.js';
 
 async function setup(t: Parameters<typeof tempDir>[0], options: FixtureOptions = {}) {
   const base = await tempDir(t);

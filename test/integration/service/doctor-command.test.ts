@@ -2,14 +2,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { doctorCommand } from '../../src/cli/commands/doctor.js';
-import type { CheckResult } from '../../src/doctor/check.js';
-import { spawnDaemon } from '../helpers/daemon-process.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { writeFile } from '../helpers/platform.js';
-import { fakeRunner } from './helpers/fake-runner.js';
-import { runCommands } from './helpers/run-commands.js';
-import { serviceFixture } from './helpers/service-fixture.js';
+import { doctorCommand } from '../../../src/cli/commands/doctor.js';
+import type { CheckResult } from '../../../src/doctor/check.js';
+import { spawnDaemon } from '../../helpers/daemon-process.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { writeFile } from '../../helpers/platform.js';
+import { fakeRunner } from '../../service/helpers/fake-runner.js';
+import { runCommands } from '../../service/helpers/run-commands.js';
+import { serviceFixture } from '../../service/helpers/service-fixture.js';
 
 interface DoctorReport {
   readonly ok: boolean;

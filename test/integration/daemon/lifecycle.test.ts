@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { spawnDaemon } from '../helpers/daemon-process.js';
-import { PACKAGE_VERSION } from '../helpers/package-version.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { writeFile } from '../helpers/platform.js';
+import { spawnDaemon } from '../../helpers/daemon-process.js';
+import { PACKAGE_VERSION } from '../../helpers/package-version.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { writeFile } from '../../helpers/platform.js';
 
 test('with no ComfyUI and no roots the daemon still starts, says so once, and reports it in status', async (t) => {
   const home = await tempDir(t);

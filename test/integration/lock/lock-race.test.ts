@@ -10,9 +10,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from '../helpers/temp-dir.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
-const RACER = fileURLToPath(new URL('../helpers/lock-racer.ts', import.meta.url));
+const RACER = fileURLToPath(new URL('../../helpers/lock-racer.ts', import.meta.url));
 const ROUNDS = 50;
 /** Far above any pid the kernel gives (pid_max is at most 2^22): never running. */
 const DEAD_PID = 2 ** 22 + 12345;

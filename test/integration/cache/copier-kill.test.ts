@@ -4,15 +4,15 @@ import { createInterface } from 'node:readline';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { CacheTree } from '../../src/cache/cache-tree.js';
-import { Ledger } from '../../src/cache/ledger.js';
-import { reconcileCache } from '../../src/cache/recovery.js';
-import { removeCachedCopy } from '../../src/cache/removal.js';
-import { silentLogger } from '../../src/log/logger.js';
-import type { ChildArgs } from '../helpers/cache-copy-child.js';
-import { MiB, describeSource, listDir, sha256Of, tempDir, writeRandomFile } from '../helpers/cache-fixtures.js';
+import { CacheTree } from '../../../src/cache/cache-tree.js';
+import { Ledger } from '../../../src/cache/ledger.js';
+import { reconcileCache } from '../../../src/cache/recovery.js';
+import { removeCachedCopy } from '../../../src/cache/removal.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import type { ChildArgs } from '../../helpers/cache-copy-child.js';
+import { MiB, describeSource, listDir, sha256Of, tempDir, writeRandomFile } from '../../helpers/cache-fixtures.js';
 
-const CHILD = fileURLToPath(new URL('../helpers/cache-copy-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../../helpers/cache-copy-child.ts', import.meta.url));
 const FILE_BYTES = 24 * MiB;
 const KEY = 'checkpoints/sdxl/model.safetensors';
 

@@ -4,11 +4,11 @@ import fs from 'node:fs/promises';
 import { once } from 'node:events';
 import path from 'node:path';
 import sinon from 'sinon';
-import { processStartTime } from '../../src/lock/process-identity.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { UpdaterLock } from '../../src/update/updater-lock.js';
-import { eventually } from '../helpers/raw-socket.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { processStartTime } from '../../../src/lock/process-identity.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { UpdaterLock } from '../../../src/update/updater-lock.js';
+import { eventually } from '../../helpers/raw-socket.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 test('a daemon that waits for the update lock takes it once the other updater ends, and says so', async (t) => {
   const stateDir = await tempDir(t, 'arena-updater-lock-');

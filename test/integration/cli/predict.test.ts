@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { spawnDaemon } from '../helpers/daemon-process.js';
-import { arenactl } from '../helpers/cli-run.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { writeFile } from '../helpers/platform.js';
-import { pngWith, tEXt } from '../helpers/image-bytes.js';
+import { spawnDaemon } from '../../helpers/daemon-process.js';
+import { arenactl } from '../../helpers/cli-run.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { writeFile } from '../../helpers/platform.js';
+import { pngWith, tEXt } from '../../helpers/image-bytes.js';
 
 const WORKFLOW = {
   nodes: [

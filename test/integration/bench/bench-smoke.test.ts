@@ -4,19 +4,19 @@
  * `npm run bench`, not to tests.
  */
 import test, { type ExecutionContext } from 'ava';
-import { BENCH_NAMES, parseBenchArgs } from '../../scripts/bench/args.js';
-import { runCatalogScan } from '../../scripts/bench/catalog-scan.js';
-import { runCopyThroughput } from '../../scripts/bench/copy-throughput.js';
-import { generateWorkflow } from '../../scripts/bench/generate-workflow.js';
-import { libraryLayout } from '../../scripts/bench/library-layout.js';
-import { describeMachine } from '../../scripts/bench/machine.js';
-import { renderReport } from '../../scripts/bench/render-report.js';
-import type { BenchReport } from '../../scripts/bench/report.js';
-import { runSaveLatency } from '../../scripts/bench/save-latency.js';
-import { runSocketRoundTrip } from '../../scripts/bench/socket-round-trip.js';
-import { percentile } from '../../scripts/bench/stats.js';
-import { runWorkflowResolve } from '../../scripts/bench/workflow-resolve.js';
-import { parseWorkflowBytes } from '../../src/core/workflow/index.js';
+import { BENCH_NAMES, parseBenchArgs } from '../../../scripts/bench/args.js';
+import { runCatalogScan } from '../../../scripts/bench/catalog-scan.js';
+import { runCopyThroughput } from '../../../scripts/bench/copy-throughput.js';
+import { generateWorkflow } from '../../../scripts/bench/generate-workflow.js';
+import { libraryLayout } from '../../../scripts/bench/library-layout.js';
+import { describeMachine } from '../../../scripts/bench/machine.js';
+import { renderReport } from '../../../scripts/bench/render-report.js';
+import type { BenchReport } from '../../../scripts/bench/report.js';
+import { runSaveLatency } from '../../../scripts/bench/save-latency.js';
+import { runSocketRoundTrip } from '../../../scripts/bench/socket-round-trip.js';
+import { percentile } from '../../../scripts/bench/stats.js';
+import { runWorkflowResolve } from '../../../scripts/bench/workflow-resolve.js';
+import { parseWorkflowBytes } from '../../../src/core/workflow/index.js';
 
 const MiB = 1024 * 1024;
 

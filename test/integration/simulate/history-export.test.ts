@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { parseTrace } from '../../src/core/simulate/trace.js';
-import { arenactl } from '../helpers/cli-run.js';
-import { spawnDaemon } from '../helpers/daemon-process.js';
-import { saveLikeFrontend } from '../helpers/fake-comfy-files.js';
-import { writeModel } from '../helpers/model-files.js';
-import { eventually } from '../helpers/raw-socket.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { parseTrace } from '../../../src/core/simulate/trace.js';
+import { arenactl } from '../../helpers/cli-run.js';
+import { spawnDaemon } from '../../helpers/daemon-process.js';
+import { saveLikeFrontend } from '../../helpers/fake-comfy-files.js';
+import { writeModel } from '../../helpers/model-files.js';
+import { eventually } from '../../helpers/raw-socket.js';
+import { tempDir } from '../../helpers/temp-dir.js';
 
 const T0 = Date.UTC(2026, 0, 5, 20);
 

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
-import type { MigrationReport } from '../../src/comfy/migrate.js';
-import { arenactl } from '../helpers/cli-run.js';
-import { spawnDaemon } from '../helpers/daemon-process.js';
-import { ADOPTABLE, ADOPTED_BYTES, legacyCache, runMigrate } from '../helpers/legacy-cache.js';
-import { treeSnapshot } from '../helpers/legacy-comfy.js';
-import { sha256Of } from '../helpers/model-files.js';
+import type { MigrationReport } from '../../../src/comfy/migrate.js';
+import { arenactl } from '../../helpers/cli-run.js';
+import { spawnDaemon } from '../../helpers/daemon-process.js';
+import { ADOPTABLE, ADOPTED_BYTES, legacyCache, runMigrate } from '../../helpers/legacy-cache.js';
+import { treeSnapshot } from '../../helpers/legacy-comfy.js';
+import { sha256Of } from '../../helpers/model-files.js';
 
 function byKey<T extends { key: string }>(items: readonly T[]): Record<string, T> {
   return Object.fromEntries(items.map((item) => [item.key, item]));

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { systemRunner } from '../../src/service/command-runner.js';
-import { groupId } from '../../src/service/socket-group.js';
-import { spawnDaemon } from '../helpers/daemon-process.js';
-import { eventually } from '../helpers/raw-socket.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { fakeRunner } from './helpers/fake-runner.js';
+import { systemRunner } from '../../../src/service/command-runner.js';
+import { groupId } from '../../../src/service/socket-group.js';
+import { spawnDaemon } from '../../helpers/daemon-process.js';
+import { eventually } from '../../helpers/raw-socket.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { fakeRunner } from '../../service/helpers/fake-runner.js';
 
 /** A group this test process belongs to, by name, so the daemon may give the socket to it. */
 async function ownGroupName(): Promise<string> {
@@ -54,7 +54,7 @@ test('the daemon ships no test hook; a test blocks its loop from a preload the t
   const plain = await spawnDaemon(t, { home: await tempDir(t) });
   t.false((await plain.request('hello')).commands.some((command) => command.startsWith('debug')));
 
-  const hook = fileURLToPath(new URL('../helpers/hang-on-signal.mjs', import.meta.url));
+  const hook = fileURLToPath(new URL('../../helpers/hang-on-signal.mjs', import.meta.url));
   const hooked = await spawnDaemon(t, { home: await tempDir(t), env: { NODE_OPTIONS: `--import=${hook}`, HANG_SECONDS: '1' } });
   hooked.signal('SIGUSR2');
   await hooked.waitForOutput(/test hook: blocking the event loop for 1 s/);

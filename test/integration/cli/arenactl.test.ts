@@ -1,10 +1,10 @@
 import path from 'node:path';
 import test from 'ava';
-import { spawnDaemon } from '../helpers/daemon-process.js';
-import { arenactl } from '../helpers/cli-run.js';
-import { PACKAGE_VERSION, PACKAGE_VERSION_PATTERN } from '../helpers/package-version.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { writeFile } from '../helpers/platform.js';
+import { spawnDaemon } from '../../helpers/daemon-process.js';
+import { arenactl } from '../../helpers/cli-run.js';
+import { PACKAGE_VERSION, PACKAGE_VERSION_PATTERN } from '../../helpers/package-version.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { writeFile } from '../../helpers/platform.js';
 
 test('status when the daemon is not running: one line naming the socket, exit 3', async (t) => {
   const home = await tempDir(t);
