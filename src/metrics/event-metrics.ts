@@ -32,54 +32,32 @@ export const COUNTED_TOPICS = ['cache', 'prefetch', 'update'] as const;
  */
 export function eventMetrics(registry: Registry, categories: CategoryLabels): (event: BusEvent) => void {
   const registers = [registry];
-  const hits = new Counter({
-    name: 'arena_cache_hits_total',
-    help: 'Models a generation used that were on the SSD before it started, by category.',
-    labelNames: ['category'] as const,
-    registers,
-  });
-  const misses = new Counter({
-    name: 'arena_cache_misses_total',
-    help: 'Models a generation used that were not on the SSD when it started, by category.',
-    labelNames: ['category'] as const,
-    registers,
-  });
-  const evictions = new Counter({
-    name: 'arena_cache_evictions_total',
-    help: 'Cached copies removed, by reason class.',
-    labelNames: ['reason'] as const,
-    registers,
-  });
-  const jobs = new Counter({
-    name: 'arena_prefetch_jobs_total',
-    help: 'Prefetch copy attempts by result: copied, retried (failed, tried again later) or failed (given up).',
-    labelNames: ['result'] as const,
-    registers,
-  });
-  const copiedBytes = new Counter({
-    name: 'arena_prefetch_copied_bytes_total',
-    help: 'Bytes of completed, verified copies to the SSD.',
-    registers,
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers });
+
+  const hits = counter('arena_cache_hits_total', 'Models a generation used that were on the SSD before it started, by category.', ['category']);
+  const misses = counter('arena_cache_misses_total', 'Models a generation used that were not on the SSD when it started, by category.', ['category']);
+  const evictions = counter('arena_cache_evictions_total', 'Cached copies removed, by reason class.', ['reason']);
+  const jobs = counter(
+    'arena_prefetch_jobs_total',
+    'Prefetch copy attempts by result: copied, retried (failed, tried again later) or failed (given up).',
+    ['result'],
+  );
+  const copiedBytes = counter('arena_prefetch_copied_bytes_total', 'Bytes of completed, verified copies to the SSD.');
   const copySeconds = new Histogram({
     name: 'arena_prefetch_copy_duration_seconds',
     help: 'How long each completed copy to the SSD took, verification included.',
     buckets: COPY_SECONDS_BUCKETS,
     registers,
   });
-  const checks = new Counter({
-    name: 'arena_update_checks_total',
-    help: 'Checks of one tracked model against its hub (update check, or before a run installs), by result: ok or error.',
-    labelNames: ['result'] as const,
-    registers,
-  });
-  const installs = new Counter({ name: 'arena_update_installs_total', help: 'Model updates installed.', registers });
-  const failures = new Counter({
-    name: 'arena_update_failures_total',
-    help: 'Model updates that failed (check, download, verification or swap).',
-    registers,
-  });
-  const rollbacks = new Counter({ name: 'arena_update_rollbacks_total', help: 'Models rolled back to a kept version.', registers });
+  const checks = counter(
+    'arena_update_checks_total',
+    'Checks of one tracked model against its hub (update check, or before a run installs), by result: ok or error.',
+    ['result'],
+  );
+  const installs = counter('arena_update_installs_total', 'Model updates installed.');
+  const failures = counter('arena_update_failures_total', 'Model updates that failed (check, download, verification or swap).');
+  const rollbacks = counter('arena_update_rollbacks_total', 'Models rolled back to a kept version.');
 
   // Known label values start at 0, so that rate() sees the first increment of each.
   for (const category of KNOWN_CATEGORY_LABELS) {
@@ -90,11 +68,11 @@ export function eventMetrics(registry: Registry, categories: CategoryLabels): (e
   for (const result of JOB_RESULTS) jobs.inc({ result }, 0);
   for (const result of CHECK_RESULTS) checks.inc({ result }, 0);
 
-  const countKeys = (counter: Counter<'category'>, keys: unknown) => {
+  const countKeys = (tally: Counter<'category'>, keys: unknown) => {
     if (!Array.isArray(keys)) return;
     for (const key of keys) {
       const category = typeof key === 'string' ? parseModelKey(key)?.category : undefined;
-      if (category !== undefined) counter.inc({ category: categories.labelOf(category) });
+      if (category !== undefined) tally.inc({ category: categories.labelOf(category) });
     }
   };
 

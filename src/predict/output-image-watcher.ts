@@ -8,21 +8,16 @@
  * run writes several images (a batch, an image and a preview): a RunDeduper
  * lets each run through once, and the queue watcher may share it.
  */
-import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { messageOf } from '../core/arena-error.js';
 import { extractImageMetadata, parseWorkflowBytes, WorkflowError, type ImageMetadata, type ParsedWorkflow } from '../core/workflow/index.js';
-import type { SubscribeFunction } from '../library/watcher.js';
-import type { Logger } from '../log/logger.js';
-import { comfyRelativePath, isOutputImageFile } from './comfy-paths.js';
+import { ComfyFolderWatcher, type ComfyFolderWatcherOptions } from './comfy-folder-watcher.js';
+import { isOutputImageFile } from './comfy-paths.js';
 import { ATTEMPT_DONE, retryBecause, type AttemptResult } from './file-attempts.js';
 import { isImageComplete } from './image-completeness.js';
 import { readVersion } from './read-version.js';
 import { runIdOf } from './run-id.js';
 import { RunDeduper } from './run-deduper.js';
 import type { RunSighting } from './sightings.js';
-import type { TreeWatchStatus } from './tree-watch.js';
-import { WatchedFiles } from './watched-files.js';
 
 export const OUTPUT_IMAGE_DEFAULTS = {
   debounceMs: 50,
@@ -32,81 +27,49 @@ export const OUTPUT_IMAGE_DEFAULTS = {
   maxAgeMs: 10 * 60_000,
 } as const;
 
-export interface OutputImageWatcherOptions {
-  /** The ComfyUI install; `<comfyRoot>/output` is watched. */
-  readonly comfyRoot: string;
-  readonly logger: Logger;
+/** `<comfyRoot>/output` is watched. */
+export interface OutputImageWatcherOptions extends ComfyFolderWatcherOptions {
   /** Shared with the queue watcher so that a run seen in both counts once. */
   readonly deduper?: RunDeduper;
-  /** `@parcel/watcher`'s subscribe, unless a test stands in for it. */
-  readonly subscribe?: SubscribeFunction;
-  readonly debounceMs?: number;
-  /** The delays between reads of an image that is still being written. */
-  readonly retryDelaysMs?: readonly number[];
-  /** How often a missing `output/` is looked for. */
-  readonly checkIntervalMs?: number;
   /**
    * An image last modified longer ago than this is no new run: it was moved
    * or restored into the folder, which keeps its mtime.
    */
   readonly maxAgeMs?: number;
-  readonly now?: () => number;
 }
 
 export interface OutputImageWatcherEvents {
   run: [RunSighting];
 }
 
-export class OutputImageWatcher extends EventEmitter<OutputImageWatcherEvents> {
+export class OutputImageWatcher extends ComfyFolderWatcher<OutputImageWatcherEvents> {
   readonly outputDir: string;
   readonly deduper: RunDeduper;
-  private readonly comfyRoot: string;
-  private readonly logger: Logger;
-  private readonly now: () => number;
   private readonly maxAgeMs: number;
-  private readonly files: WatchedFiles;
 
   constructor(options: OutputImageWatcherOptions) {
-    super();
-    this.comfyRoot = options.comfyRoot;
-    this.outputDir = path.join(options.comfyRoot, 'output');
-    this.logger = options.logger.child({ module: 'predict', source: 'output' });
-    this.now = options.now ?? Date.now;
-    this.maxAgeMs = options.maxAgeMs ?? OUTPUT_IMAGE_DEFAULTS.maxAgeMs;
-    this.deduper = options.deduper ?? new RunDeduper({ now: this.now });
-    this.files = new WatchedFiles({
-      dir: this.outputDir,
+    const outputDir = path.join(options.comfyRoot, 'output');
+    const maxAgeMs = options.maxAgeMs ?? OUTPUT_IMAGE_DEFAULTS.maxAgeMs;
+    super(options, {
+      dir: outputDir,
+      source: 'output',
+      fileNoun: 'output image',
+      defaults: OUTPUT_IMAGE_DEFAULTS,
       accept: isOutputImageFile,
-      logger: this.logger,
-      ...(options.subscribe === undefined ? {} : { subscribe: options.subscribe }),
-      checkIntervalMs: options.checkIntervalMs ?? OUTPUT_IMAGE_DEFAULTS.checkIntervalMs,
-      freshMs: this.maxAgeMs,
+      freshMs: maxAgeMs,
       // ComfyUI writes each image once, under a new name.
       filesOnlyAdded: true,
-      now: this.now,
-      debounceMs: options.debounceMs ?? OUTPUT_IMAGE_DEFAULTS.debounceMs,
-      retryDelaysMs: options.retryDelaysMs ?? OUTPUT_IMAGE_DEFAULTS.retryDelaysMs,
-      attempt: (file, isCurrent) => this.attempt(file, isCurrent),
-      onGiveUp: (file, reason) => this.logger.debug('output image never became readable; ignored', { file: this.origin(file), reason }),
-      onError: (file, error) => this.logger.warn(`reading output image ${this.origin(file)} failed: ${messageOf(error)}`),
     });
+    this.outputDir = outputDir;
+    this.maxAgeMs = maxAgeMs;
+    this.deduper = options.deduper ?? new RunDeduper({ now: this.now });
   }
 
-  /** Starts watching; images saved before this are not counted. */
-  start(): Promise<void> {
-    return this.files.start();
+  protected override giveUp(file: string, reason: string): void {
+    this.logger.debug('output image never became readable; ignored', { file: this.origin(file), reason });
   }
 
-  /** Unsubscribes and clears every timer. Idempotent. */
-  stop(): Promise<void> {
-    return this.files.stop();
-  }
-
-  status(): TreeWatchStatus {
-    return this.files.status();
-  }
-
-  private async attempt(file: string, isCurrent: () => boolean): Promise<AttemptResult> {
+  protected override async attempt(file: string, isCurrent: () => boolean): Promise<AttemptResult> {
     const read = await readVersion(file);
     if (read === undefined) return ATTEMPT_DONE;
     const origin = this.origin(file);
@@ -141,10 +104,6 @@ export class OutputImageWatcher extends EventEmitter<OutputImageWatcherEvents> {
       file,
     });
     return ATTEMPT_DONE;
-  }
-
-  private origin(file: string): string {
-    return comfyRelativePath(this.comfyRoot, file);
   }
 }
 

@@ -9,18 +9,13 @@
  * short debounce (a long one would cost prefetch latency), and a file that
  * does not parse as JSON yet is read again after growing delays.
  */
-import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { messageOf } from '../core/arena-error.js';
 import { parseWorkflowBytes, WorkflowError, type ParsedWorkflow } from '../core/workflow/index.js';
-import type { SubscribeFunction } from '../library/watcher.js';
-import type { Logger } from '../log/logger.js';
-import { comfyRelativePath, isSavedWorkflowFile } from './comfy-paths.js';
+import { ComfyFolderWatcher, type ComfyFolderWatcherOptions } from './comfy-folder-watcher.js';
+import { isSavedWorkflowFile } from './comfy-paths.js';
 import { ATTEMPT_DONE, retryBecause, type AttemptResult } from './file-attempts.js';
 import { readVersion } from './read-version.js';
 import type { WorkflowSighting } from './sightings.js';
-import type { TreeWatchStatus } from './tree-watch.js';
-import { WatchedFiles } from './watched-files.js';
 
 export const WORKFLOW_SAVE_DEFAULTS = {
   debounceMs: 25,
@@ -29,76 +24,37 @@ export const WORKFLOW_SAVE_DEFAULTS = {
   freshMs: 120_000,
 } as const;
 
-export interface WorkflowSaveWatcherOptions {
-  /** The ComfyUI install; `<comfyRoot>/user` is watched. */
-  readonly comfyRoot: string;
-  readonly logger: Logger;
-  /** `@parcel/watcher`'s subscribe, unless a test stands in for it. */
-  readonly subscribe?: SubscribeFunction;
-  /** The quiet time after a file's last event before it is read. */
-  readonly debounceMs?: number;
-  /** The delays between reads of a file that is still incomplete. */
-  readonly retryDelaysMs?: readonly number[];
-  /** How often a missing `user/` is looked for. */
-  readonly checkIntervalMs?: number;
+/** `<comfyRoot>/user` is watched. */
+export interface WorkflowSaveWatcherOptions extends ComfyFolderWatcherOptions {
   /** Workflows found in a folder that appeared later count when saved less than this long ago. */
   readonly freshMs?: number;
-  readonly now?: () => number;
 }
 
 export interface WorkflowSaveWatcherEvents {
   sighting: [WorkflowSighting];
 }
 
-export class WorkflowSaveWatcher extends EventEmitter<WorkflowSaveWatcherEvents> {
+export class WorkflowSaveWatcher extends ComfyFolderWatcher<WorkflowSaveWatcherEvents> {
   readonly userDir: string;
-  private readonly comfyRoot: string;
-  private readonly logger: Logger;
-  private readonly now: () => number;
-  private readonly files: WatchedFiles;
   /** The version of each file last announced, so that a rescan does not announce it again. */
   private readonly announced = new Map<string, string>();
   /** The reason last warned about for each unreadable file, so that a broken file is not reported over and over. */
   private readonly warned = new Map<string, string>();
 
   constructor(options: WorkflowSaveWatcherOptions) {
-    super();
-    this.comfyRoot = options.comfyRoot;
-    this.userDir = path.join(options.comfyRoot, 'user');
-    this.logger = options.logger.child({ module: 'predict', source: 'workflows' });
-    this.now = options.now ?? Date.now;
-    this.files = new WatchedFiles({
-      dir: this.userDir,
-      accept: (file) => isSavedWorkflowFile(this.userDir, file),
-      onGone: (file) => this.forget(file),
-      logger: this.logger,
-      ...(options.subscribe === undefined ? {} : { subscribe: options.subscribe }),
-      checkIntervalMs: options.checkIntervalMs ?? WORKFLOW_SAVE_DEFAULTS.checkIntervalMs,
+    const userDir = path.join(options.comfyRoot, 'user');
+    super(options, {
+      dir: userDir,
+      source: 'workflows',
+      fileNoun: 'saved workflow',
+      defaults: WORKFLOW_SAVE_DEFAULTS,
+      accept: (file) => isSavedWorkflowFile(userDir, file),
       freshMs: options.freshMs ?? WORKFLOW_SAVE_DEFAULTS.freshMs,
-      now: this.now,
-      debounceMs: options.debounceMs ?? WORKFLOW_SAVE_DEFAULTS.debounceMs,
-      retryDelaysMs: options.retryDelaysMs ?? WORKFLOW_SAVE_DEFAULTS.retryDelaysMs,
-      attempt: (file, isCurrent) => this.attempt(file, isCurrent),
-      onGiveUp: (file, reason) => this.warnUnreadable(file, reason),
-      onError: (file, error) => this.logger.warn(`reading saved workflow ${this.origin(file)} failed: ${messageOf(error)}`),
     });
+    this.userDir = userDir;
   }
 
-  /** Starts watching; workflows saved before this are not announced. */
-  start(): Promise<void> {
-    return this.files.start();
-  }
-
-  /** Unsubscribes and clears every timer. Idempotent. */
-  stop(): Promise<void> {
-    return this.files.stop();
-  }
-
-  status(): TreeWatchStatus {
-    return this.files.status();
-  }
-
-  private async attempt(file: string, isCurrent: () => boolean): Promise<AttemptResult> {
+  protected override async attempt(file: string, isCurrent: () => boolean): Promise<AttemptResult> {
     const read = await readVersion(file);
     if (read === undefined || this.announced.get(file) === read.version) return ATTEMPT_DONE;
     let workflow: ParsedWorkflow;
@@ -122,6 +78,10 @@ export class WorkflowSaveWatcher extends EventEmitter<WorkflowSaveWatcherEvents>
     return ATTEMPT_DONE;
   }
 
+  protected override giveUp(file: string, reason: string): void {
+    this.warnUnreadable(file, reason);
+  }
+
   private warnUnreadable(file: string, reason: string): void {
     if (this.warned.get(file) === reason) return;
     this.warned.set(file, reason);
@@ -129,13 +89,9 @@ export class WorkflowSaveWatcher extends EventEmitter<WorkflowSaveWatcherEvents>
   }
 
   /** The file was deleted (WatchedFiles has stopped trying it). */
-  private forget(file: string): void {
+  protected override forget(file: string): void {
     this.announced.delete(file);
     this.warned.delete(file);
-  }
-
-  private origin(file: string): string {
-    return comfyRelativePath(this.comfyRoot, file);
   }
 }
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PackagePaths } from './package-paths.js';
-import { renderTemplate } from './template.js';
+import { renderTemplate, type TemplateValue } from './template.js';
 import { execCommandLine, unitPath, xmlText } from './unit-syntax.js';
 import { DAEMON_ENVIRONMENT, DAEMON_NODE_FLAGS } from './node-flags.js';
 
@@ -39,8 +39,9 @@ export interface LaunchAgentInput {
   readonly logFile: string;
 }
 
-async function template(paths: PackagePaths, name: string): Promise<string> {
-  return fs.readFile(path.join(paths.unitsDir, name), 'utf8');
+/** Fills the template `units/<name>`; a placeholder without a value names that file. */
+async function renderUnitTemplate(paths: PackagePaths, name: string, values: Readonly<Record<string, TemplateValue>>): Promise<string> {
+  return renderTemplate(await fs.readFile(path.join(paths.unitsDir, name), 'utf8'), values, `units/${name}`);
 }
 
 function daemonCommand(paths: PackagePaths, configFile: string): string[] {
@@ -56,33 +57,28 @@ function documentation(paths: PackagePaths): string {
   return encodeURI(paths.installDoc).replace(/%/g, '%%');
 }
 
+/** What the system and the user unit fill in alike: Documentation=, ExecStart= and Environment=. */
+function systemdUnitValues(paths: PackagePaths, configFile: string): Record<string, TemplateValue> {
+  return {
+    installDoc: documentation(paths),
+    execStart: execCommandLine(daemonCommand(paths, configFile)),
+    environment: environmentLines(),
+  };
+}
+
 export async function renderSystemUnit(input: SystemUnitInput): Promise<string> {
-  return renderTemplate(
-    await template(input.paths, 'arenad.service'),
-    {
-      installDoc: documentation(input.paths),
-      execStart: execCommandLine(daemonCommand(input.paths, input.configFile)),
-      environment: environmentLines(),
-      user: input.user,
-      group: input.group,
-      readWritePaths: { lines: input.writable.map((entry) => `ReadWritePaths=${unitPath(entry.path, entry.optional)}`) },
-      protectHome: input.protectHome,
-      protectHomeReason: input.protectHomeReason,
-    },
-    'units/arenad.service',
-  );
+  return renderUnitTemplate(input.paths, 'arenad.service', {
+    ...systemdUnitValues(input.paths, input.configFile),
+    user: input.user,
+    group: input.group,
+    readWritePaths: { lines: input.writable.map((entry) => `ReadWritePaths=${unitPath(entry.path, entry.optional)}`) },
+    protectHome: input.protectHome,
+    protectHomeReason: input.protectHomeReason,
+  });
 }
 
 export async function renderUserUnit(input: UserUnitInput): Promise<string> {
-  return renderTemplate(
-    await template(input.paths, 'arenad.user.service'),
-    {
-      installDoc: documentation(input.paths),
-      execStart: execCommandLine(daemonCommand(input.paths, input.configFile)),
-      environment: environmentLines(),
-    },
-    'units/arenad.user.service',
-  );
+  return renderUnitTemplate(input.paths, 'arenad.user.service', systemdUnitValues(input.paths, input.configFile));
 }
 
 /** The PATH a LaunchAgent gets: the system's folders, and Node's own for anything it runs. */
@@ -91,14 +87,10 @@ function launchdPath(node: string): string {
 }
 
 export async function renderLaunchAgent(input: LaunchAgentInput): Promise<string> {
-  return renderTemplate(
-    await template(input.paths, 'arenad.plist'),
-    {
-      label: xmlText(input.label),
-      programArguments: { lines: daemonCommand(input.paths, input.configFile).map((arg) => `  <string>${xmlText(arg)}</string>`) },
-      logFile: xmlText(input.logFile),
-      path: xmlText(launchdPath(input.paths.node)),
-    },
-    'units/arenad.plist',
-  );
+  return renderUnitTemplate(input.paths, 'arenad.plist', {
+    label: xmlText(input.label),
+    programArguments: { lines: daemonCommand(input.paths, input.configFile).map((arg) => `  <string>${xmlText(arg)}</string>`) },
+    logFile: xmlText(input.logFile),
+    path: xmlText(launchdPath(input.paths.node)),
+  });
 }

@@ -10,7 +10,7 @@ import type { Sleep } from './sleep.js';
 import { localVersion, type Inspection } from './inspect-entry.js';
 import { locateTarget } from './locate-target.js';
 import { discardStaged } from './staging.js';
-import { installStaged, rememberSwap, swapContextOf } from './swap.js';
+import { installStaged, recordSwap, swapContextOf } from './swap.js';
 import type { UpdateContext } from './update-context.js';
 import type { FileVersion } from './update-results.js';
 
@@ -65,18 +65,11 @@ export async function installUpdate(context: UpdateContext, inspection: Inspecti
   }
   const swap = await installStaged(downloaded.file, swapContextOf(context, entry.target, located, entry.keep, current));
   await fs.rm(downloaded.files.record, { force: true });
-  const installed = await rememberSwap(context, located, remote.sha256, swap, current);
-  await context.history.append({
-    at: new Date(context.now()).toISOString(),
-    action: 'update',
-    target: entry.target,
-    path: located.path,
-    from: current,
-    to: { sha256: remote.sha256, bytes: installed.size },
-    source: remote.record,
-    keptAs: swap.keptAs ?? null,
-    trigger: options.trigger,
-  });
+  await recordSwap(
+    context,
+    { target: entry.target, located, current, sha256: remote.sha256, swap },
+    { action: 'update', source: remote.record, trigger: options.trigger },
+  );
   for (const pruned of swap.pruned)
     context.logger.info('dropped an old kept version', { target: entry.target, sha256: pruned.sha256.slice(0, 12), file: pruned.file });
   context.logger.info('installed', {

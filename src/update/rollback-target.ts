@@ -8,7 +8,7 @@ import { NoVersionError, UpdateIoError } from './errors.js';
 import { localVersion } from './inspect-entry.js';
 import { locateTarget } from './locate-target.js';
 import type { SourceRecord } from './remote-version.js';
-import { rememberSwap, restoreKept, swapContextOf } from './swap.js';
+import { recordSwap, restoreKept, swapContextOf } from './swap.js';
 import type { UpdateContext } from './update-context.js';
 import type { HistoryRecord } from './update-history.js';
 import type { RollbackResult } from './update-results.js';
@@ -68,20 +68,17 @@ export async function rollbackTarget(context: UpdateContext, request: RollbackRe
     throw new UpdateIoError(`the kept file ${chosen.file} no longer has the sha256 its name says (it has ${actual}); it was not restored`);
   }
   const swap = await restoreKept(chosen, swapContextOf(context, request.target, located, request.keep, current));
-  const restored = await rememberSwap(context, located, chosen.sha256, swap, current);
   const source = sourceOf(records, chosen.sha256);
-  await context.history.append({
-    at: new Date(context.now()).toISOString(),
-    action: 'rollback',
-    target: request.target,
-    path: located.path,
-    from: current,
-    to: { sha256: chosen.sha256, bytes: restored.size },
-    ...(source === undefined ? {} : { source }),
-    keptAs: swap.keptAs ?? null,
-    trigger: 'manual',
-    ...(current === null ? {} : { hold: current.sha256 }),
-  });
+  const to = await recordSwap(
+    context,
+    { target: request.target, located, current, sha256: chosen.sha256, swap },
+    {
+      action: 'rollback',
+      ...(source === undefined ? {} : { source }),
+      trigger: 'manual',
+      ...(current === null ? {} : { hold: current.sha256 }),
+    },
+  );
   context.logger.info('rolled back', {
     target: request.target,
     from: current?.sha256.slice(0, 12) ?? 'none',
@@ -92,7 +89,7 @@ export async function rollbackTarget(context: UpdateContext, request: RollbackRe
     target: request.target,
     path: located.path,
     from: current,
-    to: { sha256: chosen.sha256, bytes: restored.size },
+    to,
     ...(swap.keptAs === undefined ? {} : { keptAs: swap.keptAs }),
   };
 }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 import { redactJson } from '../log/redact.js';
+import { namesInFolder } from './folder-names.js';
 
 const recordSchema = z.object({
   target: z.string(),
@@ -69,13 +70,7 @@ export interface StagedPartial extends StagingRecord {
 /** The partial downloads of a staging folder, each with its record and its size so far. */
 export async function listStaged(arenaDir: string): Promise<StagedPartial[]> {
   const dir = stagingDirOf(arenaDir);
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    // No staging folder: nothing is staged.
-    return [];
-  }
+  const names = await namesInFolder(dir);
   const partials: StagedPartial[] = [];
   for (const name of names.filter((entry) => entry.endsWith('.json'))) {
     const base = name.slice(0, -'.json'.length);
@@ -105,8 +100,7 @@ export async function pruneStaging(arenaDir: string, keep: (partial: StagedParti
     await discardStaged(partial.files);
     removed += 1;
   }
-  // No staging folder: no stray part files either.
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const names = await namesInFolder(dir);
   for (const name of names.filter((entry) => entry.endsWith('.part'))) {
     if (names.includes(`${name.slice(0, -'.part'.length)}.json`)) continue;
     await fs.rm(path.join(dir, name), { force: true });

@@ -13,6 +13,7 @@ import { messageOf } from '../core/arena-error.js';
 import type { Logger } from '../log/logger.js';
 import { UpdateIoError } from './errors.js';
 import type { LocatedTarget } from './locate-target.js';
+import type { HistoryRecord } from './update-history.js';
 import type { UpdateContext } from './update-context.js';
 import type { FileVersion } from './update-results.js';
 import { keptFileName, pruneKept, versionsDirOf, type KeptVersion } from './versions.js';
@@ -55,18 +56,44 @@ export function swapContextOf(
   };
 }
 
+/** A swap done: `sha256` is now at `located.path`, where `current` was (null: no file). */
+export interface DoneSwap {
+  readonly target: string;
+  readonly located: LocatedTarget;
+  readonly current: FileVersion | null;
+  readonly sha256: string;
+  readonly swap: SwapResult;
+}
+
+/** What only the caller knows about a swap: an update from a hub, or a rollback that holds the version it replaced. */
+export type SwapChange = Pick<HistoryRecord, 'action' | 'trigger' | 'source' | 'hold'>;
+
+/**
+ * What follows every swap, update or rollback: the hash cache learns what it
+ * put in place, and the history records the change. Returns the version now
+ * in place.
+ */
+export async function recordSwap(context: UpdateContext, done: DoneSwap, change: SwapChange): Promise<FileVersion> {
+  const placed = await rememberSwap(context, done);
+  const to = { sha256: done.sha256, bytes: placed.size };
+  await context.history.append({
+    at: new Date(context.now()).toISOString(),
+    target: done.target,
+    path: done.located.path,
+    from: done.current,
+    to,
+    keptAs: done.swap.keptAs ?? null,
+    ...change,
+  });
+  return to;
+}
+
 /**
  * Tells the hash cache what a swap put in place, so that the next check
  * reads no file again: the new file's sha256, and the kept one's. Returns
  * the new file's stats.
  */
-export async function rememberSwap(
-  context: UpdateContext,
-  located: LocatedTarget,
-  sha256: string,
-  swap: SwapResult,
-  current: FileVersion | null,
-): Promise<Stats> {
+async function rememberSwap(context: UpdateContext, { located, sha256, swap, current }: DoneSwap): Promise<Stats> {
   const placed = await fs.stat(located.path);
   await context.hashes.remember(located.path, placed, sha256);
   if (swap.keptAs !== undefined && current !== null) await context.hashes.remember(swap.keptAs, await fs.stat(swap.keptAs), current.sha256);

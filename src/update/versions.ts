@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { namesInFolder } from './folder-names.js';
 
 export interface KeptVersion {
   readonly file: string;
@@ -35,13 +36,7 @@ export function keptFileName(sha256: string, keptAt: number, targetName: string)
 
 /** Kept versions, newest first. */
 export async function listKept(dir: string): Promise<KeptVersion[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch {
-    // No versions folder yet: nothing is kept.
-    return [];
-  }
+  const names = await namesInFolder(dir);
   const kept: KeptVersion[] = [];
   for (const name of names) {
     const match = NAME.exec(name);

@@ -84,46 +84,69 @@ async function runPlan(
   return EXIT.ok;
 }
 
+/** A command whose work is a service plan: what it is called and how it makes the plan. */
+interface PlanCommandSpec {
+  readonly path: readonly string[];
+  readonly description: string;
+  readonly dryRunHelp: string;
+  /** Which mode it picks without --user or --system (service-mode.ts). */
+  readonly purpose: 'install' | 'existing';
+  /** The plan, and notes for a dry run; throws what stops a real run before anything changes. */
+  plan(mode: ServiceMode, context: ServiceContext, dryRun: boolean): Promise<PlannedRun> | PlannedRun;
+}
+
+interface PlannedRun {
+  readonly plan: ServicePlan;
+  readonly notes?: readonly string[];
+}
+
+/**
+ * `service install` and `service uninstall`: each picks the mode, makes its
+ * plan and carries it out, or with --dry-run prints it and changes nothing.
+ */
+function planCommand(makeContext: ServiceContextFactory, spec: PlanCommandSpec): CliCommand<ServiceOptions> {
+  return {
+    path: spec.path,
+    description: spec.description,
+    configure(command) {
+      modeOptions(command);
+      command.option('--dry-run', spec.dryRunHelp);
+    },
+    async run({ options, io, output }) {
+      const context = makeContext(io);
+      const mode = modeOf(options, context, spec.purpose);
+      const dryRun = options.dryRun === true;
+      const { plan, notes } = await spec.plan(mode, context, dryRun);
+      return runPlan(plan, dryRun, context, output, notes);
+    },
+  };
+}
+
 export function serviceCommands(makeContext: ServiceContextFactory = (io) => defaultServiceContext(io.platform)): CliCommand<ServiceOptions>[] {
-  const install: CliCommand<ServiceOptions> = {
+  const install = planCommand(makeContext, {
     path: ['service', 'install'],
     description: 'Install arenad as a service (systemd system or user unit, or a launchd agent on macOS) and start it.',
-    configure(command) {
-      modeOptions(command);
-      command.option('--dry-run', 'print what would be written and run, and change nothing');
-    },
-    async run({ options, io, output }) {
-      const context = makeContext(io);
-      const mode = modeOf(options, context, 'install');
+    dryRunHelp: 'print what would be written and run, and change nothing',
+    purpose: 'install',
+    async plan(mode, context, dryRun) {
       const blockers = installBlockers(mode, context);
-      if (blockers.length > 0 && !options.dryRun) throw new ServiceSetupError(blockers.join('; '));
-      const plan = await planInstall(mode, context);
-      return runPlan(
-        plan,
-        options.dryRun === true,
-        context,
-        output,
-        blockers.map((blocker) => `a real install would stop here: ${blocker}`),
-      );
+      if (blockers.length > 0 && !dryRun) throw new ServiceSetupError(blockers.join('; '));
+      return { plan: await planInstall(mode, context), notes: blockers.map((blocker) => `a real install would stop here: ${blocker}`) };
     },
-  };
+  });
 
-  const uninstall: CliCommand<ServiceOptions> = {
+  const uninstall = planCommand(makeContext, {
     path: ['service', 'uninstall'],
     description: 'Stop and remove the service; the config, state, cache and models stay.',
-    configure(command) {
-      modeOptions(command);
-      command.option('--dry-run', 'print what would be removed and run, and change nothing');
-    },
-    async run({ options, io, output }) {
-      const context = makeContext(io);
-      const mode = modeOf(options, context, 'existing');
-      if (mode === 'system' && context.platform.uid !== 0 && !options.dryRun) {
+    dryRunHelp: 'print what would be removed and run, and change nothing',
+    purpose: 'existing',
+    plan(mode, context, dryRun) {
+      if (mode === 'system' && context.platform.uid !== 0 && !dryRun) {
         throw new ServiceSetupError('removing the system service needs root: run it with sudo');
       }
-      return runPlan(planUninstall(mode, context), options.dryRun === true, context, output);
+      return { plan: planUninstall(mode, context) };
     },
-  };
+  });
 
   const status: CliCommand<ServiceOptions> = {
     path: ['service', 'status'],
