@@ -1,5 +1,5 @@
 /**
- * AVA's options, shared by every test tier (README, "Tests"). With this file
+ * AVA's options, shared by every test tier (README, "The two commands"). With this file
  * `npx ava test/some/file.test.ts` runs any one test file; `npm run test:unit`,
  * `test:integration`, `test:journeys` and `test:e2e` pass `--config test/tiers/<tier>.config.js`,
  * which keeps these options and picks the tier's files.

@@ -1,5 +1,5 @@
 /**
- * The test tiers (README, "Tests"): every test file is in exactly one, and
+ * The test tiers (README, "The two commands"): every test file is in exactly one, and
  * the tiers that run as any user hold nothing that needs root or a second
  * user. CI runs every tier as root, where such a test would pass in the wrong
  * tier and then fail for the next person who runs `npm run test:unit`.
