@@ -17,10 +17,9 @@ import type { ConfigReport, StatusResult } from '../control/contract/daemon.js';
 import type { EventBus } from '../control/event-bus.js';
 import type { Catalog } from '../library/catalog.js';
 import type { UsageHistory } from '../predict/index.js';
-import type { UpdateService } from '../update/index.js';
-import { registerUpdateCommands } from '../update/index.js';
-import type { ModelRequests } from './model-requests.js';
+import { registerUpdateCommands, type UpdateService } from '../update/index.js';
 import { VERSION } from '../package-info.js';
+import type { ModelRequests } from './model-requests.js';
 
 /** The daemon's parts as they are at the moment a command runs; undefined until started. */
 export interface CommandTargets {
