@@ -6,7 +6,7 @@
 import test from 'ava';
 import { simulateArena, type CacheChange } from '../../src/core/simulate/arena-replay.js';
 import { simulate } from '../../src/core/simulate/simulate.js';
-import { SimulateOptionsError } from '../../src/core/simulate/simulate-options-error.js';
+import { SimulateOptionsError } from '../../src/core/simulate/errors.js';
 import type { TraceEvent } from '../../src/core/simulate/trace.js';
 import { generateTrace } from '../../scripts/traces/generate-trace.js';
 import { profileNamed } from '../../scripts/traces/user-profiles.js';

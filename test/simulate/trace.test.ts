@@ -1,6 +1,6 @@
 import test from 'ava';
 import { formatTrace, parseTrace } from '../../src/core/simulate/trace.js';
-import { TraceError } from '../../src/core/simulate/trace-error.js';
+import { TraceError } from '../../src/core/simulate/errors.js';
 
 const line = (value: unknown) => JSON.stringify(value);
 

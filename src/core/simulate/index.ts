@@ -13,6 +13,5 @@ export { simulateLru } from './lru.js';
 export { simulateBelady, nextUses } from './belady.js';
 export { POLICIES, type PolicyName, type SimulationResult } from './sim-result.js';
 export { parseTrace, formatTrace, type TraceEvent, type TraceEventType, type TraceModel } from './trace.js';
-export { TraceError } from './trace-error.js';
-export { SimulateOptionsError } from './simulate-options-error.js';
+export { SimulateOptionsError, TraceError } from './errors.js';
 export { historyToTrace, DEFAULT_SESSION_GAP_SECONDS, type HistoryEntry, type HistoryTrace, type HistoryTraceOptions } from './history-trace.js';

@@ -4,7 +4,7 @@ import { simulateBelady } from './belady.js';
 import { simulateLru } from './lru.js';
 import type { PolicyName, SimulationResult } from './sim-result.js';
 import type { TraceEvent } from './trace.js';
-import { SimulateOptionsError } from './simulate-options-error.js';
+import { SimulateOptionsError } from './errors.js';
 
 export interface SimulateOptions {
   readonly policy: PolicyName;

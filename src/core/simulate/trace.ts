@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { modelKey, parseModelKey } from '../categories.js';
-import { TraceError } from './trace-error.js';
+import { TraceError } from './errors.js';
 
 export interface TraceModel {
   /** `category/name`, normalised as the daemon's keys are. */

@@ -1,4 +1,13 @@
+/** The simulator's errors: a trace it cannot read, options it cannot run with. */
 import { ArenaError } from '../arena-error.js';
+
+/** A capacity, bandwidth or concurrency a replay cannot run with. */
+export class SimulateOptionsError extends ArenaError {
+  constructor(message: string) {
+    super('E_SIMULATE_OPTIONS', message);
+    this.name = 'SimulateOptionsError';
+  }
+}
 
 /** A trace that cannot be replayed: the message names the line and what is wrong with it. */
 export class TraceError extends ArenaError {
