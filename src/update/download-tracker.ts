@@ -9,7 +9,8 @@ import type { Inspection } from './inspect-entry.js';
 import { locateTarget, type UpdateLibrary } from './locate-target.js';
 import type { ManifestEntry } from './manifest.js';
 import { listStaged } from './staging.js';
-import type { DownloadState, UpdateEvent } from './update-results.js';
+import type { DownloadState } from '../control/contract/update.js';
+import type { UpdateEvent } from '../control/contract/events.js';
 
 interface Progress extends DownloadState {
   readonly startedAt: number;

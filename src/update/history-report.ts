@@ -8,7 +8,7 @@ import type { ManifestEntry } from './manifest.js';
 import { sourceOf, versionOf } from './rollback-target.js';
 import { splitTarget } from './tracked-manifest.js';
 import type { UpdateHistory } from './update-history.js';
-import type { HistoryResult, KeptVersionResult } from './update-results.js';
+import type { HistoryResult, KeptVersionResult } from '../control/contract/update.js';
 import { listKept, versionsDirOf } from './versions.js';
 
 /** The history of one target (a normalised key), or of every target tracked or ever recorded. */

@@ -10,7 +10,7 @@ import { locateTarget, type UpdateLibrary } from './locate-target.js';
 import type { ManifestEntry } from './manifest.js';
 import { splitTarget, targetKey } from './tracked-manifest.js';
 import type { UpdateContext } from './update-context.js';
-import type { IdentifiedFile } from './update-results.js';
+import type { IdentifiedFile } from '../control/contract/update.js';
 
 export interface LocalFile {
   readonly target: string;

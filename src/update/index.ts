@@ -6,4 +6,3 @@ export { systemClock, type UpdateClock } from './update-clock.js';
 export type { LibraryFolderRef, UpdateLibrary } from './locate-target.js';
 export { parseManifest, readManifest, type Manifest, type ManifestEntry, type ManifestProblem, type ModelSource } from './manifest.js';
 export type { HistoryRecord } from './update-history.js';
-export type * from './update-results.js';

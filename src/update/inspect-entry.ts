@@ -7,7 +7,7 @@ import { locateTarget, type LocatedTarget } from './locate-target.js';
 import type { ManifestEntry } from './manifest.js';
 import type { RemoteVersion } from './remote-version.js';
 import type { UpdateContext } from './update-context.js';
-import type { FileVersion } from './update-results.js';
+import type { FileVersion } from '../control/contract/update.js';
 
 export interface Inspection {
   readonly entry: ManifestEntry;

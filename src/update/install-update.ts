@@ -12,7 +12,7 @@ import { locateTarget } from './locate-target.js';
 import { discardStaged } from './staging.js';
 import { installStaged, recordSwap, swapContextOf } from './swap.js';
 import type { UpdateContext } from './update-context.js';
-import type { FileVersion } from './update-results.js';
+import type { FileVersion } from '../control/contract/update.js';
 
 export interface InstallOptions {
   /** Aborting pauses the download (the window closed, or the daemon stops). */

@@ -11,7 +11,7 @@ import type { SourceRecord } from './remote-version.js';
 import { recordSwap, restoreKept, swapContextOf } from './swap.js';
 import type { UpdateContext } from './update-context.js';
 import type { HistoryRecord } from './update-history.js';
-import type { RollbackResult } from './update-results.js';
+import type { RollbackResult } from '../control/contract/update.js';
 import { listKept, versionsDirOf, type KeptVersion } from './versions.js';
 
 export interface RollbackRequest {

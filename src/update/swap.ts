@@ -15,7 +15,7 @@ import { UpdateIoError } from './errors.js';
 import type { LocatedTarget } from './locate-target.js';
 import type { HistoryRecord } from './update-history.js';
 import type { UpdateContext } from './update-context.js';
-import type { FileVersion } from './update-results.js';
+import type { FileVersion } from '../control/contract/update.js';
 import { keptFileName, pruneKept, versionsDirOf, type KeptVersion } from './versions.js';
 
 export interface SwapContext {

@@ -9,7 +9,7 @@ import { modelKey, parseModelKey } from '../core/categories.js';
 import type { Logger } from '../log/logger.js';
 import { NoManifestError, NotTrackedError, TargetError } from './errors.js';
 import { describeProblem, readManifest, type Manifest, type ManifestEntry } from './manifest.js';
-import type { UpdateEntryResult } from './update-results.js';
+import type { UpdateEntryResult } from '../control/contract/update.js';
 
 /** `checkpoints/x.safetensors` as typed, in the manifest's normalised form. */
 function keyOf(text: string): string | undefined {

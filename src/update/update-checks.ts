@@ -8,7 +8,8 @@ import type { Logger } from '../log/logger.js';
 import { inspectEntry, type Inspection } from './inspect-entry.js';
 import { describeSource, type ManifestEntry } from './manifest.js';
 import type { UpdateContext } from './update-context.js';
-import type { PendingUpdate, UpdateEntryResult, UpdateEvent, UpdatesStatus } from './update-results.js';
+import type { PendingUpdate, UpdateEntryResult, UpdatesStatus } from '../control/contract/update.js';
+import type { UpdateEvent } from '../control/contract/events.js';
 
 export interface UpdateChecksOptions {
   /** The updater's steps' shared parts; throws E_STARTING until the updater has started. */

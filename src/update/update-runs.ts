@@ -18,7 +18,8 @@ import type { Sleep } from './sleep.js';
 import { pruneStaging } from './staging.js';
 import { failureOf, inspectedResult, type UpdateChecks } from './update-checks.js';
 import type { UpdateContext } from './update-context.js';
-import type { UpdateEntryResult, UpdateEvent } from './update-results.js';
+import type { UpdateEntryResult } from '../control/contract/update.js';
+import type { UpdateEvent } from '../control/contract/events.js';
 import type { UpdateSettings } from './update-settings.js';
 
 export type Trigger = 'window' | 'manual';

@@ -9,7 +9,8 @@ import { parseUpdateWindows, type UpdateWindow } from '../core/update-window.js'
 import type { Logger } from '../log/logger.js';
 import { PausedError } from './errors.js';
 import type { UpdateClock } from './update-clock.js';
-import type { UpdateEvent, UpdateReport, UpdatesStatus } from './update-results.js';
+import type { UpdateReport, UpdatesStatus } from '../control/contract/update.js';
+import type { UpdateEvent } from '../control/contract/events.js';
 import { nextWindow, windowAt, type WindowSpan } from './window-calendar.js';
 import { WindowScheduler } from './window-scheduler.js';
 

@@ -15,7 +15,8 @@ import type { LogMeta, Logger } from '../../src/log/logger.js';
 import { buildCatalog } from '../../src/library/build-catalog.js';
 import { collectModelFolders, type ModelFolder } from '../../src/library/model-folders.js';
 import { DEFAULT_BACKOFF, type RateLimitPolicy } from '../../src/update/rate-limit.js';
-import { UpdateService, type UpdateClock, type UpdateEvent, type UpdateLibrary } from '../../src/update/index.js';
+import type { UpdateEvent } from '../../src/control/contract/events.js';
+import { UpdateService, type UpdateClock, type UpdateLibrary } from '../../src/update/index.js';
 import { FakeHub, sha256Hex } from './fake-hub.js';
 import { tempDir } from './temp-dir.js';
 

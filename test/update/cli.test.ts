@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import type { HistoryResult, IdentifyResult, RollbackResult, UpdateReport, UpdatesStatus } from '../../src/update/index.js';
+import type { HistoryResult, IdentifyResult, RollbackResult, UpdateReport, UpdatesStatus } from '../../src/control/contract/update.js';
 import { arenactl } from '../helpers/cli-run.js';
 import { FakeHub, sha256Hex } from '../helpers/fake-hub.js';
 import { fileSha, randomModel } from '../helpers/fake-hub-harness.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { ControlClient } from '../../../src/control/control-client.js';
 import type { EventMessage } from '../../../src/control/protocol.js';
-import type { HistoryResult, UpdateReport, UpdatesStatus } from '../../../src/update/index.js';
+import type { HistoryResult, UpdateReport, UpdatesStatus } from '../../../src/control/contract/update.js';
 import { arenactl } from '../../helpers/cli-run.js';
 import { spawnDaemon } from '../../helpers/daemon-process.js';
 import { FakeHub, sha256Hex } from '../../helpers/fake-hub.js';
