@@ -464,7 +464,7 @@ test('a load says what it read: the environment that set values, the flags, the 
   const userFile = writeFile(path.join(home, '.config', 'arena', 'config.yaml'), 'prefetch:\n  concurrency: 3\n');
   const env = { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_ROOT: 'ssd', ARENA_AUTO_CACHE_ENABLED: '0', EDITOR: 'vi' };
   const loaded = loadConfig({
-    platform: testPlatform(home, env, '/work'),
+    platform: testPlatform(home, env, '/srv/studio'),
     flags: [{ key: 'log.level', value: 'debug' }],
     envFileCache: new EnvFileCache(),
   });
@@ -472,8 +472,8 @@ test('a load says what it read: the environment that set values, the flags, the 
   t.is(loaded.envFile, envFile);
   t.deepEqual(loaded.environment, { ARENA_COMFY_ROOT: comfy, ARENA_CACHE_ROOT: 'ssd' });
   t.deepEqual(loaded.flags, [{ key: 'log.level', value: 'debug' }]);
-  t.is(loaded.cwd, '/work');
-  t.is(loaded.config.cache.root, '/work/ssd');
+  t.is(loaded.cwd, '/srv/studio');
+  t.is(loaded.config.cache.root, '/srv/studio/ssd');
 
   const none = loadConfig({ platform: testPlatform(home, env), configFile: null, envFile: other, envFileCache: new EnvFileCache() });
   t.is(none.configFile, undefined, 'null: no config file, even though the user has one');
