@@ -64,8 +64,8 @@ export class ServiceNotifications {
       watchdog: this.#watchdog ? 'on' : 'off',
     });
     this.#watchdog?.start();
-    this.#sendStatus();
-    this.#statusTimer = setInterval(() => this.#sendStatus(), statusIntervalMs);
+    this.#postStatus();
+    this.#statusTimer = setInterval(() => this.#postStatus(), statusIntervalMs);
     this.#statusTimer.unref();
   }
 
@@ -111,15 +111,12 @@ export class ServiceNotifications {
     this.#channel!.post(message).catch((error: unknown) => this.#options.logger.warn('telling systemd failed', { err: error }));
   }
 
-  #sendStatus(): void {
-    this.#postStatus().catch((error: unknown) => this.#options.logger.warn('telling systemd the status failed', { err: error }));
-  }
-
-  async #postStatus(): Promise<void> {
+  /** Only a status that changed is sent. */
+  #postStatus(): void {
     if (this.#stopping) return;
     const status = this.#options.summary();
     if (status === this.#lastStatus) return;
     this.#lastStatus = status;
-    await this.#channel!.post({ STATUS: status });
+    this.#post({ STATUS: status });
   }
 }
